@@ -1,0 +1,16 @@
+# Everything runs against the `odoo` command on PATH (or ODOO_BIN) and a
+# PostgreSQL server (PGHOST...) or a throwaway one under .local/pg.
+.PHONY: serve test bench lint clean
+
+serve:        ## Odoo with key_account and demo data on http://localhost:8069
+	scripts/serve.sh
+
+test:         ## ruff, pylint-odoo and the Odoo tests; ends with "N passed, N failed"
+	scripts/test.sh
+
+bench:        ## benchmarks on generated data (20,000 partners, 1,000,000 order lines)
+	scripts/bench.sh
+
+clean:        ## stop the local PostgreSQL and remove .local/
+	-runuser -u kapg -- pg_ctl -D .local/pg/data stop 2>/dev/null || pg_ctl -D .local/pg/data stop
+	rm -rf .local

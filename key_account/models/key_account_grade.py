@@ -1,0 +1,144 @@
+from itertools import pairwise
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class KeyAccountGrade(models.Model):
+    _name = "key_account.grade"
+    _inherit = ["key_account.code.mixin"]
+    _description = "Key Account Grade"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    description = fields.Text(translate=True)
+    sequence = fields.Integer(
+        default=10, help="Grades are ranked by sequence: the first is the best."
+    )
+    color = fields.Integer(help="Colour of the grade's kanban column and tags.")
+    active = fields.Boolean(default=True)
+    currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
+    min_sales_12m = fields.Monetary(
+        string="Minimum 12-month Sales",
+        help="An account whose confirmed sales of the last 12 months reach this "
+        "amount gets at least this grade at the next re-grading.",
+    )
+    is_dormant = fields.Boolean(
+        string="Dormant Grade",
+        help="Accounts that stopped ordering land in this grade (grade D), "
+        "whatever their sales.",
+    )
+    inactive_months = fields.Integer(
+        string="Months Without Order",
+        default=12,
+        help="An account of this grade with no confirmed order for this many "
+        "months drops to the dormant grade at the next re-grading.",
+    )
+    visit_interval_days = fields.Integer(
+        string="Days Between Visits",
+        help="Follow-up cadence: a visit is due this many days after the last "
+        "one (0: no visits due).",
+    )
+    contact_interval_days = fields.Integer(
+        string="Days Between Contacts",
+        help="Follow-up cadence: a call, message or e-mail is due this many days "
+        "after the last contact (0: none due).",
+    )
+    partner_count = fields.Integer(
+        compute="_compute_partner_count", string="Key Accounts"
+    )
+
+    @api.depends("company_id")
+    @api.depends_context("company")
+    def _compute_currency_id(self):
+        for grade in self:
+            grade.currency_id = (
+                grade.company_id.currency_id or self.env.company.currency_id
+            )
+
+    def _compute_partner_count(self):
+        counts = dict(
+            self.env["res.partner"]._read_group(
+                [("ka_grade_id", "in", self.ids)], ["ka_grade_id"], ["__count"]
+            )
+        )
+        for grade in self:
+            grade.partner_count = counts.get(grade, 0)
+
+    @api.model
+    def _ka_grades_for_company(self, company):
+        """The grade table that applies to the accounts of ``company``.
+
+        :return: (ranked grades without the dormant one, dormant grade or empty)
+        """
+        grades = self.search(
+            [("company_id", "in", [company.id, False])], order="sequence, id"
+        )
+        dormant = grades.filtered("is_dormant")
+        # a company's own dormant grade wins over a shared one
+        dormant = dormant.filtered("company_id")[:1] or dormant[:1]
+        return grades.filtered(lambda g: not g.is_dormant), dormant
+
+    @api.constrains(
+        "min_sales_12m",
+        "inactive_months",
+        "visit_interval_days",
+        "contact_interval_days",
+    )
+    def _check_positive_values(self):
+        for grade in self:
+            if grade.min_sales_12m < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The minimum 12-month sales of grade %(grade)s cannot be "
+                        "negative.",
+                        grade=grade.name,
+                    )
+                )
+            if (
+                grade.inactive_months < 0
+                or grade.visit_interval_days < 0
+                or grade.contact_interval_days < 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Months and days of grade %(grade)s cannot be negative.",
+                        grade=grade.name,
+                    )
+                )
+
+    @api.constrains("min_sales_12m", "sequence", "is_dormant", "company_id", "active")
+    def _check_thresholds_decrease(self):
+        """Ranked by sequence, each grade must ask for less than the one above."""
+        companies = self.company_id
+        if not all(self.mapped("company_id")):
+            # a shared grade takes part in the table of every company
+            companies |= self.env["res.company"].sudo().search([])
+        for company in companies:
+            ranked, _dormant = self._ka_grades_for_company(company)
+            for higher, lower in pairwise(ranked):
+                if lower.min_sales_12m >= higher.min_sales_12m:
+                    raise ValidationError(
+                        self.env._(
+                            "Grade thresholds must decrease from the first grade "
+                            "to the last: grade %(lower)s asks for %(lower_amount)s "
+                            "of 12-month sales, not less than grade %(higher)s "
+                            "(%(higher_amount)s).",
+                            lower=lower.name,
+                            lower_amount=lower.min_sales_12m,
+                            higher=higher.name,
+                            higher_amount=higher.min_sales_12m,
+                        )
+                    )
+
+    @api.constrains("is_dormant", "company_id", "active")
+    def _check_one_dormant_grade(self):
+        for company_id in {g.company_id.id for g in self.filtered("is_dormant")}:
+            domain = [("is_dormant", "=", True), ("company_id", "=", company_id)]
+            if self.search_count(domain) > 1:
+                raise ValidationError(
+                    self.env._(
+                        "There can be only one dormant grade per company, and "
+                        "one shared by all companies."
+                    )
+                )

@@ -1,0 +1,517 @@
+from collections import defaultdict
+from datetime import datetime, time
+
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import SQL
+
+KA_USER = "key_account.group_key_account_user"
+KA_MANAGER = "key_account.group_key_account_manager"
+
+LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # ---- key-account profile (on the company) ------------------------------
+    ka_type_id = fields.Many2one(
+        "key_account.type",
+        string="Key Account Type",
+        index="btree_not_null",
+        tracking=True,
+        domain="[('company_id', 'in', [False, company_id or current_company_id])]",
+        help="A company with a key-account type is a key account.",
+    )
+    ka_grade_id = fields.Many2one(
+        "key_account.grade",
+        string="Grade",
+        index="btree_not_null",
+        copy=False,
+        group_expand="_read_group_ka_grade_ids",
+        domain="[('company_id', 'in', [False, company_id or current_company_id])]",
+    )
+    ka_grade_color = fields.Integer(related="ka_grade_id.color", string="Grade Colour")
+    ka_grade_locked = fields.Boolean(
+        string="Grade Locked",
+        copy=False,
+        help="A locked grade is fixed by hand: re-grading leaves it alone.",
+    )
+    ka_since = fields.Date(
+        string="Key Account Since",
+        compute="_compute_ka_since",
+        store=True,
+        readonly=False,
+        copy=False,
+    )
+    ka_source = fields.Selection(
+        [
+            ("trade_show", "Trade show"),
+            ("referral", "Referral"),
+            ("online", "Online enquiry"),
+            ("cold_visit", "Cold visit"),
+            ("other", "Other"),
+        ],
+        string="Source",
+    )
+    ka_staff_count = fields.Integer(string="Staff")
+    ka_annual_revenue = fields.Monetary(
+        string="Annual Revenue", currency_field="ka_currency_id"
+    )
+    ka_main_business = fields.Text(string="Main Business")
+    ka_decision_process = fields.Text(
+        string="Procurement Decision Process", groups=KA_USER
+    )
+    ka_need = fields.Text(string="Current Need")
+    ka_expected_purchase_date = fields.Date(string="Expected Purchase")
+    ka_budget_min = fields.Monetary(
+        string="Budget From", currency_field="ka_currency_id"
+    )
+    ka_budget_max = fields.Monetary(string="Budget To", currency_field="ka_currency_id")
+    ka_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_ka_currency_id", string="Key Account Currency"
+    )
+    ka_sales_12m = fields.Monetary(
+        string="12-month Sales",
+        currency_field="ka_currency_id",
+        compute="_compute_ka_sales",
+        store=True,
+        copy=False,
+        help="Untaxed amount of the confirmed sale orders of the last 12 months, "
+        "of the company and all its contacts, in company currency.",
+    )
+    ka_last_order_date = fields.Date(
+        string="Last Order",
+        compute="_compute_ka_sales",
+        store=True,
+        copy=False,
+    )
+    ka_order_ids = fields.One2many(
+        "sale.order",
+        "ka_commercial_partner_id",
+        string="Orders of the Company",
+        help="Sale orders of the company and all its contacts.",
+    )
+    ka_file_completeness = fields.Integer(
+        string="File Completeness",
+        compute="_compute_ka_file_completeness",
+        store=True,
+        aggregator="avg",
+        help="Share of the customer-file checklist (Settings) that is filled, in %.",
+    )
+    ka_contact_ids = fields.One2many(
+        "res.partner",
+        "parent_id",
+        string="Relationship Map",
+        domain=[("type", "=", "contact")],
+        groups=KA_USER,
+    )
+    ka_grade_history_ids = fields.One2many(
+        "key_account.grade.history",
+        "partner_id",
+        string="Grade History",
+        groups=KA_USER,
+    )
+    ka_grade_history_count = fields.Integer(
+        compute="_compute_ka_grade_history_count", groups=KA_USER
+    )
+
+    # ---- relationship map (on the contacts) --------------------------------
+    ka_role = fields.Selection(
+        [
+            ("decision_maker", "Decision maker"),
+            ("buyer", "Buyer"),
+            ("user", "User"),
+            ("influencer", "Influencer"),
+            ("other", "Other"),
+        ],
+        string="Role",
+        groups=KA_USER,
+    )
+    ka_influence = fields.Selection(LEVELS, string="Influence", groups=KA_USER)
+    ka_relationship = fields.Selection(
+        LEVELS, string="Relationship Strength", groups=KA_USER
+    )
+    ka_competitor_relationship = fields.Selection(
+        LEVELS, string="Competitor's Relationship", groups=KA_USER
+    )
+    ka_birthday = fields.Date(string="Birthday", groups=KA_USER)
+    ka_hobbies = fields.Char(string="Hobbies", groups=KA_USER)
+    ka_notes = fields.Text(
+        string="Relationship Notes",
+        groups=KA_USER,
+        help="Personality, strengthening measures, next steps.",
+    )
+
+    # ---- computes ------------------------------------------------------------
+    @api.depends("ka_type_id")
+    def _compute_ka_since(self):
+        for partner in self:
+            if partner.ka_type_id and not partner.ka_since:
+                partner.ka_since = fields.Date.context_today(partner)
+
+    @api.depends("company_id")
+    @api.depends_context("company")
+    def _compute_ka_currency_id(self):
+        for partner in self:
+            partner.ka_currency_id = (
+                partner.company_id.currency_id or self.env.company.currency_id
+            )
+
+    @api.depends(
+        "ka_type_id",
+        "company_id",
+        "ka_order_ids.state",
+        "ka_order_ids.amount_untaxed",
+        "ka_order_ids.currency_rate",
+        "ka_order_ids.date_order",
+        "ka_order_ids.company_id",
+    )
+    def _compute_ka_sales(self):
+        accounts = self.filtered(lambda p: p.ka_type_id and p._origin.id)
+        (self - accounts).ka_sales_12m = 0.0
+        (self - accounts).ka_last_order_date = False
+        if not accounts:
+            return
+        stats = self._ka_sales_stats([p._origin.id for p in accounts])
+        today = fields.Date.context_today(self)
+        for partner in accounts:
+            currency = partner.ka_currency_id
+            company = partner.company_id or self.env.company
+            total = 0.0
+            last = False
+            for order_company, amount, last_date in stats.get(partner._origin.id, ()):
+                if order_company.currency_id != currency:
+                    amount = order_company.currency_id._convert(
+                        amount, currency, company, today
+                    )
+                total += amount
+                last = max(last, last_date) if last else last_date
+            partner.ka_sales_12m = currency.round(total)
+            partner.ka_last_order_date = last
+
+    @api.model
+    def _ka_sales_window_start(self):
+        """First instant counted in the 12-month sales (UTC, naive)."""
+        today = fields.Date.context_today(self)
+        return datetime.combine(today - relativedelta(months=12), time.min)
+
+    @api.model
+    def _ka_sales_stats(self, partner_ids):
+        """Confirmed sales of companies, grouped by the company selling.
+
+        :return: {partner_id: [(order company, 12-month amount in that
+            company's currency, last order date)]}
+        """
+        self.env["sale.order"].flush_model(
+            [
+                "ka_commercial_partner_id",
+                "state",
+                "amount_untaxed",
+                "currency_rate",
+                "date_order",
+                "company_id",
+            ]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT so.ka_commercial_partner_id,
+                       so.company_id,
+                       SUM(CASE WHEN so.date_order >= %(since)s
+                                THEN so.amount_untaxed
+                                     / COALESCE(NULLIF(so.currency_rate, 0), 1)
+                                ELSE 0 END),
+                       MAX(so.date_order)::date
+                  FROM sale_order so
+                 WHERE so.state = 'sale'
+                   AND so.ka_commercial_partner_id = ANY(%(ids)s)
+              GROUP BY so.ka_commercial_partner_id, so.company_id
+                """,
+                since=self._ka_sales_window_start(),
+                ids=list(partner_ids),
+            )
+        )
+        stats = defaultdict(list)
+        Company = self.env["res.company"]
+        for partner_id, company_id, amount, last_date in self.env.cr.fetchall():
+            stats[partner_id].append((Company.browse(company_id), amount, last_date))
+        return stats
+
+    @api.depends(
+        "ka_type_id",
+        "industry_id",
+        "ka_staff_count",
+        "ka_annual_revenue",
+        "street",
+        "city",
+        "country_id",
+        "phone",
+        "mobile",
+        "email",
+        "ka_main_business",
+        "ka_decision_process",
+        "ka_need",
+        "ka_expected_purchase_date",
+        "ka_budget_max",
+        "website",
+        "vat",
+        "child_ids.ka_role",
+        "child_ids.active",
+    )
+    def _compute_ka_file_completeness(self):
+        checks = (
+            self.env["key_account.file.check"].sudo().search([]).mapped("criterion")
+        )
+        for partner in self:
+            if not partner.ka_type_id or not checks:
+                partner.ka_file_completeness = 0
+                continue
+            done = sum(1 for check in checks if partner._ka_file_check(check))
+            partner.ka_file_completeness = round(100 * done / len(checks))
+
+    def _ka_file_check(self, check):
+        """Whether the customer file of this company passes ``check``."""
+        self.ensure_one()
+        partner = self.sudo()
+        if check in ("decision_maker", "buyer"):
+            return any(c.ka_role == check for c in partner.child_ids if c.active)
+        return bool(
+            {
+                "industry": lambda: partner.industry_id,
+                "size": lambda: partner.ka_staff_count or partner.ka_annual_revenue,
+                "address": lambda: partner.street and partner.city,
+                "phone_email": lambda: partner.phone or partner.mobile or partner.email,
+                "main_business": lambda: partner.ka_main_business,
+                "decision_process": lambda: partner.ka_decision_process,
+                "need": lambda: partner.ka_need,
+                "expected_purchase": lambda: partner.ka_expected_purchase_date,
+                "budget": lambda: partner.ka_budget_max,
+                "website": lambda: partner.website,
+                "vat": lambda: partner.vat,
+            }[check]()
+        )
+
+    @api.model
+    def _ka_recompute_completeness(self):
+        """The checklist changed: recompute every key account's completeness."""
+        accounts = self.with_context(active_test=False).search(
+            [("ka_type_id", "!=", False)]
+        )
+        self.env.add_to_compute(self._fields["ka_file_completeness"], accounts)
+
+    def _compute_ka_grade_history_count(self):
+        counts = dict(
+            self.env["key_account.grade.history"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.ka_grade_history_count = counts.get(partner, 0)
+
+    def _read_group_ka_grade_ids(self, grades, domain):
+        return grades.search([])
+
+    # ---- constraints -----------------------------------------------------------
+    @api.constrains(
+        "ka_staff_count", "ka_annual_revenue", "ka_budget_min", "ka_budget_max"
+    )
+    def _check_ka_amounts(self):
+        for partner in self:
+            if (
+                min(
+                    partner.ka_staff_count,
+                    partner.ka_annual_revenue,
+                    partner.ka_budget_min,
+                    partner.ka_budget_max,
+                )
+                < 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s: staff, revenue and budget cannot be negative.",
+                        partner=partner.display_name,
+                    )
+                )
+            if partner.ka_budget_max and partner.ka_budget_min > partner.ka_budget_max:
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s: the budget range starts above its end.",
+                        partner=partner.display_name,
+                    )
+                )
+
+    # ---- grade changes ---------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(
+            "ka_grade_id" in vals or "ka_grade_locked" in vals for vals in vals_list
+        ):
+            self._ka_check_grade_rights()
+        partners = super().create(vals_list)
+        graded = partners.filtered("ka_grade_id")
+        if graded:
+            graded._ka_log_grade_changes(
+                dict.fromkeys(graded.ids, self.env["key_account.grade"])
+            )
+        return partners
+
+    def write(self, vals):
+        if "ka_grade_id" not in vals:
+            if "ka_grade_locked" in vals:
+                self._ka_check_grade_rights()
+            return super().write(vals)
+        self._ka_check_grade_rights()
+        old_grades = {partner.id: partner.ka_grade_id for partner in self}
+        res = super().write(vals)
+        self._ka_log_grade_changes(old_grades)
+        return res
+
+    def _ka_check_grade_rights(self):
+        if self.env.su or self.env.context.get("ka_regrade"):
+            return
+        if not self.env.user.has_group(KA_MANAGER):
+            raise AccessError(
+                self.env._("Only Key Account managers can set or lock a grade by hand.")
+            )
+
+    def _ka_log_grade_changes(self, old_grades):
+        """Write a history row and a chatter note for each partner whose grade
+        differs from ``old_grades[partner.id]``: one insert for all of them."""
+        automatic = bool(self.env.context.get("ka_regrade"))
+        changed = self.filtered(lambda p: p.ka_grade_id != old_grades.get(p.id))
+        if not changed:
+            return
+        now = fields.Datetime.now()
+        self.env["key_account.grade.history"].sudo().create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "old_grade_id": old_grades[partner.id].id,
+                    "new_grade_id": partner.ka_grade_id.id,
+                    "date": now,
+                    "mode": "automatic" if automatic else "manual",
+                    "user_id": self.env.uid,
+                    "sales_12m": partner.ka_sales_12m,
+                    "currency_id": partner.ka_currency_id.id,
+                }
+                for partner in changed
+            ]
+        )
+        none = self.env._("no grade")
+        if automatic:
+            template = self.env._(
+                "Re-graded from %(old)s to %(new)s (12-month sales: %(sales)s)."
+            )
+        else:
+            template = self.env._("Grade changed by hand from %(old)s to %(new)s.")
+        bodies = {
+            partner.id: Markup("<p>%s</p>")
+            % (
+                template
+                % {
+                    "old": old_grades[partner.id].name or none,
+                    "new": partner.ka_grade_id.name or none,
+                    "sales": partner.ka_currency_id.format(partner.ka_sales_12m),
+                }
+            )
+            for partner in changed
+        }
+        changed._message_log_batch(bodies)
+
+    # ---- the moving 12-month window ----------------------------------------------
+    @api.model
+    def _ka_cron_refresh_sales(self):
+        """Daily: move every key account's 12-month window to today."""
+        self.with_context(active_test=False).search(
+            [("ka_type_id", "!=", False)]
+        )._ka_refresh_sales()
+
+    def _ka_refresh_sales(self):
+        """Recompute the 12-month sales of these partners (one grouped query)."""
+        fnames = ["ka_sales_12m", "ka_last_order_date"]
+        for fname in fnames:
+            self.env.add_to_compute(self._fields[fname], self)
+        self._recompute_recordset(fnames)
+
+    # ---- re-grading --------------------------------------------------------------
+    @api.model
+    def _ka_cron_regrade(self):
+        """Quarterly: re-grade every key account from its real sales."""
+        accounts = self.with_context(active_test=False).search(
+            [("ka_type_id", "!=", False)]
+        )
+        return accounts._ka_regrade()
+
+    def action_ka_regrade(self):
+        """Button: re-grade these accounts now (managers)."""
+        if not self.env.user.has_group(KA_MANAGER):
+            raise AccessError(
+                self.env._("Only Key Account managers can re-grade accounts.")
+            )
+        accounts = self.filtered("ka_type_id") if self else None
+        if accounts is None:
+            self._ka_cron_regrade()
+        else:
+            accounts._ka_regrade()
+        return True
+
+    def _ka_regrade(self):
+        """Give each key account of ``self`` the grade its sales earn.
+
+        Set-based: one grouped query refreshes the 12-month sales, then one
+        write per new grade; history and chatter are written in batches.
+        :return: the partners whose grade changed
+        """
+        accounts = self.filtered("ka_type_id")
+        if not accounts:
+            return self.browse()
+        accounts._ka_refresh_sales()
+
+        today = fields.Date.context_today(self)
+        moves = defaultdict(list)  # new grade -> partner ids
+        by_company = defaultdict(list)
+        for partner in accounts:
+            if not partner.ka_grade_locked:
+                by_company[partner.company_id or self.env.company].append(partner)
+        Grade = self.env["key_account.grade"]
+        for company, partners in by_company.items():
+            ranked, dormant = Grade.with_company(company)._ka_grades_for_company(
+                company
+            )
+            if not ranked:
+                continue
+            for partner in partners:
+                new_grade = next(
+                    (g for g in ranked if partner.ka_sales_12m >= g.min_sales_12m),
+                    ranked[-1],
+                )
+                if dormant and new_grade.inactive_months:
+                    last = partner.ka_last_order_date or partner.ka_since
+                    if last and last < today - relativedelta(
+                        months=new_grade.inactive_months
+                    ):
+                        new_grade = dormant
+                if new_grade != partner.ka_grade_id:
+                    moves[new_grade].append(partner.id)
+        changed = self.browse()
+        for grade, partner_ids in moves.items():
+            partners = self.browse(partner_ids)
+            partners.with_context(ka_regrade=True, tracking_disable=True).write(
+                {"ka_grade_id": grade.id}
+            )
+            changed |= partners
+        return changed
+
+    # ---- actions -------------------------------------------------------------------
+    def action_ka_grade_history(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "key_account.key_account_grade_history_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action
