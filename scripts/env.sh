@@ -11,6 +11,8 @@
 set -euo pipefail
 
 KA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# KA_LOCAL: where the throwaway server, filestore and tools live; several
+# checkouts (git worktrees) can share one by setting it.
 KA_LOCAL=${KA_LOCAL:-$KA_ROOT/.local}
 ODOO_BIN=${ODOO_BIN:-odoo}
 mkdir -p "$KA_LOCAL"
@@ -87,7 +89,8 @@ ka_setup() {
     if [ -z "${PGHOST:-}" ]; then
         ka_start_local_pg
     fi
-    KA_CONF=$KA_LOCAL/odoo.conf
+    # one configuration per checkout (several worktrees may share .local)
+    KA_CONF=$KA_LOCAL/odoo-$(echo "$KA_ROOT" | md5sum | cut -c1-8).conf
     local addons=$ODOO_CORE_ADDONS,$KA_ROOT
     [ -n "${ODOO_ADDONS:-}" ] && addons=$ODOO_ADDONS,$addons
     cat > "$KA_CONF" <<CONF
