@@ -1,10 +1,10 @@
-from . import (
-    key_account_code_mixin,
-    key_account_file_check,
-    key_account_grade,
-    key_account_grade_history,
-    key_account_type,
-    res_config_settings,
-    res_partner,
-    sale_order,
-)
+from . import key_account_code_mixin
+from . import key_account_file_check
+from . import key_account_grade
+from . import key_account_grade_history
+from . import key_account_type
+from . import mail_activity
+from . import mail_activity_type
+from . import res_config_settings
+from . import res_partner
+from . import sale_order

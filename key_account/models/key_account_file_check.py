@@ -1,4 +1,6 @@
-from odoo import api, fields, models
+from odoo import api
+from odoo import fields
+from odoo import models
 
 # What each check looks at: field names of the company, or a contact role.
 FILE_CHECKS = [

@@ -1,11 +1,15 @@
 from collections import defaultdict
-from datetime import datetime, time
+from datetime import datetime
+from datetime import time
 
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
-from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import AccessError
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 KA_USER = "key_account.group_key_account_user"
@@ -89,6 +93,20 @@ class ResPartner(models.Model):
         store=True,
         copy=False,
     )
+    ka_last_contact_date = fields.Date(
+        string="Last Contact",
+        readonly=True,
+        copy=False,
+        help="Last follow-up contact: a done call, e-mail or meeting activity "
+        "(types marked in their configuration), or a done visit.",
+    )
+    ka_last_visit_date = fields.Date(string="Last Visit", readonly=True, copy=False)
+    ka_last_followup_date = fields.Date(
+        string="Last Follow-up",
+        compute="_compute_ka_last_followup_date",
+        store=True,
+        help="The later of the last contact and the last visit.",
+    )
     ka_order_ids = fields.One2many(
         "sale.order",
         "ka_commercial_partner_id",
@@ -152,6 +170,16 @@ class ResPartner(models.Model):
         for partner in self:
             if partner.ka_type_id and not partner.ka_since:
                 partner.ka_since = fields.Date.context_today(partner)
+
+    @api.depends("ka_last_contact_date", "ka_last_visit_date")
+    def _compute_ka_last_followup_date(self):
+        for partner in self:
+            dates = [
+                d
+                for d in (partner.ka_last_contact_date, partner.ka_last_visit_date)
+                if d
+            ]
+            partner.ka_last_followup_date = max(dates) if dates else False
 
     @api.depends("company_id")
     @api.depends_context("company")
@@ -421,6 +449,17 @@ class ResPartner(models.Model):
             for partner in changed
         }
         changed._message_log_batch(bodies)
+
+    # ---- follow-ups -------------------------------------------------------------
+    def _ka_register_followup(self, kind, date):
+        """Record a follow-up of ``kind`` ('contact' or 'visit') done on ``date``
+        with these companies. A visit is a contact too. Dates only move forward."""
+        fnames = ["ka_last_contact_date"]
+        if kind == "visit":
+            fnames.append("ka_last_visit_date")
+        for fname in fnames:
+            behind = self.sudo().filtered(lambda p, f=fname: not p[f] or p[f] < date)
+            behind.write({fname: date})
 
     # ---- the moving 12-month window ----------------------------------------------
     @api.model

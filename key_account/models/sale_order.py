@@ -1,6 +1,8 @@
-from odoo import fields, models
+from odoo import fields
+from odoo import models
 from odoo.tools import SQL
-from odoo.tools.sql import column_exists, create_column
+from odoo.tools.sql import column_exists
+from odoo.tools.sql import create_column
 
 
 class SaleOrder(models.Model):

@@ -1,7 +1,10 @@
-from datetime import datetime, time
+from datetime import datetime
+from datetime import time
 
-from odoo import Command, fields
-from odoo.tests import TransactionCase, new_test_user
+from odoo import Command
+from odoo import fields
+from odoo.tests import TransactionCase
+from odoo.tests import new_test_user
 
 
 class KeyAccountCase(TransactionCase):
