@@ -113,7 +113,7 @@ class KeyAccountGrade(models.Model):
     def _check_thresholds_decrease(self):
         """Ranked by sequence, each grade must ask for less than the one above."""
         companies = self.company_id
-        if not all(self.mapped("company_id")):
+        if not all(grade.company_id for grade in self):
             # a shared grade takes part in the table of every company
             companies |= self.env["res.company"].sudo().search([])
         for company in companies:

@@ -1,2 +1,7 @@
+from . import test_completeness
+from . import test_configuration
 from . import test_followup
 from . import test_grading
+from . import test_performance
+from . import test_sales_tracking
+from . import test_security

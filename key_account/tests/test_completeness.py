@@ -1,0 +1,92 @@
+from odoo.tests import Form
+from odoo.tests import tagged
+
+from .common import KeyAccountCase
+
+FULL_FILE = {
+    "ka_staff_count": 120,
+    "street": "88 Century Avenue",
+    "city": "Shanghai",
+    "phone": "+86 21 5555 0101",
+    "ka_main_business": "Industrial valves",
+    "ka_decision_process": "Buyer proposes, general manager signs above 50k",
+}
+
+
+@tagged("post_install", "-at_install")
+class TestCompleteness(KeyAccountCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.industry = cls.env["res.partner.industry"].create({"name": "Valves"})
+        cls.checks = cls.env["key_account.file.check"].search([])
+
+    def _contact(self, company, role):
+        return self.env["res.partner"].create(
+            {
+                "name": f"{role} of {company.name}",
+                "parent_id": company.id,
+                "ka_role": role,
+            }
+        )
+
+    def test_default_checklist(self):
+        self.assertEqual(
+            sorted(self.checks.mapped("criterion")),
+            sorted(
+                [
+                    "industry",
+                    "size",
+                    "address",
+                    "phone_email",
+                    "main_business",
+                    "decision_process",
+                    "decision_maker",
+                    "buyer",
+                ]
+            ),
+        )
+
+    def test_share_of_the_checklist(self):
+        partner = self._account()
+        self.assertEqual(partner.ka_file_completeness, 0)
+        partner.write({"industry_id": self.industry.id, "ka_staff_count": 10})
+        self.assertEqual(partner.ka_file_completeness, 25)  # 2 of 8
+        partner.write(FULL_FILE)
+        self.assertEqual(partner.ka_file_completeness, 75)  # 6 of 8
+        self._contact(partner, "decision_maker")
+        self.assertEqual(partner.ka_file_completeness, 88)  # 7 of 8, rounded
+        buyer = self._contact(partner, "buyer")
+        self.assertEqual(partner.ka_file_completeness, 100)
+        buyer.active = False
+        self.assertEqual(partner.ka_file_completeness, 88)
+
+    def test_size_by_revenue_and_contact_by_email(self):
+        partner = self._account(ka_annual_revenue=5_000_000, email="info@example.com")
+        self.assertEqual(partner.ka_file_completeness, 25)
+
+    def test_checklist_change_recomputes(self):
+        partner = self._account(industry_id=self.industry.id, **FULL_FILE)
+        self.assertEqual(partner.ka_file_completeness, 75)
+        (self.checks - self.checks.filtered(lambda c: c.criterion == "industry")).write(
+            {"active": False}
+        )
+        self.assertEqual(partner.ka_file_completeness, 100)
+        website = self.env.ref("key_account.key_account_file_check_website")
+        website.active = True
+        self.assertEqual(partner.ka_file_completeness, 50)
+
+    def test_filled_through_the_form(self):
+        partner = self._account()
+        self._contact(partner, "buyer")
+        with Form(partner.with_user(self.ka_user)) as form:
+            form.industry_id = self.industry
+            form.ka_main_business = "Cement"
+            form.ka_decision_process = "Board decides"
+        self.assertEqual(partner.ka_file_completeness, 50)
+
+    def test_not_a_key_account(self):
+        plain = self.env["res.partner"].create(
+            {"name": "Plain", "is_company": True, "industry_id": self.industry.id}
+        )
+        self.assertEqual(plain.ka_file_completeness, 0)
