@@ -5,3 +5,4 @@ from . import test_grading
 from . import test_performance
 from . import test_sales_tracking
 from . import test_security
+from . import test_kpi_indicators
