@@ -120,9 +120,10 @@ class KeyAccountKpiTemplate(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        return super(
+        templates = super(
             KeyAccountKpiTemplate, self.with_context(**{DEFER_CHECKS: True})
         ).create(vals_list)
+        return templates.with_env(self.env)
 
     def write(self, vals):
         return super(

@@ -1,3 +1,5 @@
+from datetime import date
+from datetime import datetime
 from itertools import pairwise
 
 from odoo import api
@@ -72,10 +74,11 @@ class KeyAccountKpiTemplateLine(models.Model):
         lines = super(
             KeyAccountKpiTemplateLine, self.with_context(**{DEFER_CHECKS: True})
         ).create(vals_list)
+        lines = lines.with_env(self.env)
         if not self.env.context.get(DEFER_CHECKS):
             lines.template_id._ka_check_weights()
             lines._ka_check_bands()
-        return lines
+        return lines.with_env(self.env)
 
     def write(self, vals):
         res = super(
@@ -181,6 +184,26 @@ class KeyAccountKpiTemplateLine(models.Model):
         points = achievement if band.mode == "proportional" else band.points
         return max(0.0, min(points, 100.0))
 
+    @api.model
+    def _ka_domain_repr(self, domain):
+        """The domain as a literal (dates as strings), kept on the line."""
+
+        def literal(value):
+            if isinstance(value, datetime):
+                return fields.Datetime.to_string(value)
+            if isinstance(value, date):
+                return fields.Date.to_string(value)
+            return value
+
+        return repr(
+            [
+                (leaf[0], leaf[1], literal(leaf[2]))
+                if isinstance(leaf, tuple)
+                else leaf
+                for leaf in domain
+            ]
+        )
+
     def _ka_scorecard_line_vals(self, results, user, manual_points):
         """Values of the scorecard line of ``user`` for this template line.
 
@@ -215,7 +238,9 @@ class KeyAccountKpiTemplateLine(models.Model):
             value=result["value"],
             has_data=result["has_data"],
             res_model=result["model"] or False,
-            res_domain=repr(result["domain"]) if result["model"] else False,
+            res_domain=self._ka_domain_repr(result["domain"])
+            if result["model"]
+            else False,
         )
         if result["has_data"]:
             achievement = self._ka_achievement(result["value"])
