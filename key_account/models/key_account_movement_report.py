@@ -12,6 +12,17 @@ class KeyAccountMovementReport(models.Model):
     _description = "Key Account Movements"
     _auto = False
     _order = "date desc"
+    _depends = {
+        "res.partner": [
+            "ka_type_id",
+            "ka_since",
+            "ka_last_order_date",
+            "ka_grade_id",
+            "user_id",
+            "company_id",
+            "active",
+        ],
+    }
 
     date = fields.Date(readonly=True)
     movement = fields.Selection(
