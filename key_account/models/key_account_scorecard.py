@@ -169,7 +169,11 @@ class KeyAccountScorecard(models.Model):
         :return: (scorecards computed, users skipped)
         """
         template = template.sudo()
-        confirmed = self.sudo().search(
+        # the creation is logged once per scorecard by the chatter otherwise
+        cards = self.with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True
+        )
+        confirmed = cards.sudo().search(
             [
                 ("state", "=", "confirmed"),
                 ("user_id", "in", users.ids),
@@ -180,11 +184,11 @@ class KeyAccountScorecard(models.Model):
         skipped = confirmed.user_id
         users -= skipped
         if not users:
-            return self.browse(), skipped
+            return cards.browse(), skipped
         values = {}
         for line in template.line_ids.filtered(lambda rec: rec.kind == "indicator"):
             values[line.id] = line.indicator_id._kpi_compute(users, date_from, date_to)
-        drafts = self.search(
+        drafts = cards.search(
             [
                 ("state", "=", "draft"),
                 ("template_id", "=", template.id),
@@ -234,7 +238,7 @@ class KeyAccountScorecard(models.Model):
                         "company_id": (template.company_id or self.env.company).id,
                     }
                 )
-        return drafts | self.create(create_vals), skipped
+        return drafts | cards.create(create_vals), skipped
 
     def action_recompute(self):
         for card in self:
