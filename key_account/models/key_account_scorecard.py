@@ -144,6 +144,14 @@ class KeyAccountScorecard(models.Model):
                 )
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("state", "draft") != "draft" for vals in vals_list):
+            raise UserError(
+                self.env._("A scorecard starts as a draft: confirm it afterwards.")
+            )
+        return super().create(vals_list)
+
     def write(self, vals):
         self._ka_check_draft(vals)
         if "state" in vals and not self.env.context.get(STATE_CHANGE):
@@ -169,9 +177,13 @@ class KeyAccountScorecard(models.Model):
         :return: (scorecards computed, users skipped)
         """
         template = template.sudo()
-        # the creation is logged once per scorecard by the chatter otherwise
+        # no creation log nor "assigned to you" e-mail per scorecard: the
+        # appraised person still follows their scorecard
         cards = self.with_context(
-            mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+            mail_notrack=True,
+            mail_auto_subscribe_no_notify=True,
         )
         confirmed = cards.sudo().search(
             [

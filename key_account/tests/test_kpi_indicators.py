@@ -2,6 +2,8 @@ from datetime import date
 from datetime import datetime
 from unittest.mock import patch
 
+from odoo.exceptions import AccessError
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import KeyAccountCase
@@ -157,6 +159,23 @@ class TestKpiIndicators(KeyAccountCase):
         # nothing planned: no data, no division
         self.assertFalse(results[self.ka_user2.id]["has_data"])
         self.assertEqual(self._value("dev_plan", self.ka_user, EMPTY), 0.0)
+
+    def test_development_plan_access(self):
+        Plan = self.env["key_account.development.plan"]
+        mine, theirs = Plan.create(
+            [
+                {"user_id": user.id, "date_from": Q1[0], "date_to": Q1[1]}
+                for user in self.users
+            ]
+        )
+        self.assertEqual(Plan.with_user(self.ka_user).search([]), mine)
+        self.assertEqual(Plan.with_user(self.ka_manager).search([]), mine | theirs)
+        with self.assertRaises(AccessError):
+            mine.with_user(self.ka_user).planned_new_accounts = 99
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            mine.write({"date_to": date(2024, 12, 31)})
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            mine.write({"planned_visits": -1})
 
     def test_file_completeness(self):
         rich = self._account(

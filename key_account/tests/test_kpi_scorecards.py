@@ -210,6 +210,17 @@ class TestKpiScorecards(KeyAccountCase):
         # the wizard skips the person, computes the others
         cards = self._compute(period=(date(2025, 3, 1), date(2025, 5, 31)))
         self.assertEqual(cards.user_id, self.ka_user2)
+        # nor can a scorecard be created confirmed
+        with self.assertRaises(UserError), self.cr.savepoint():
+            self.Scorecard.create(
+                {
+                    "user_id": self.ka_user2.id,
+                    "template_id": self.template.id,
+                    "date_from": date(2024, 1, 1),
+                    "date_to": date(2024, 3, 31),
+                    "state": "confirmed",
+                }
+            )
         # no overlap, or another person: fine
         self.Scorecard.create(
             {
