@@ -174,6 +174,32 @@ class TestKpiReports(KeyAccountCase):
             .search([]),
         )
 
+    def test_views_open_for_each_role(self):
+        models = [
+            "key_account.feedback",
+            "key_account.scorecard",
+            "key_account.development.plan",
+            "key_account.monthly.report",
+        ]
+        for user in (self.ka_user, self.ka_manager):
+            for model in models:
+                with self.subTest(user=user.login, model=model):
+                    views = (
+                        self.env[model]
+                        .with_user(user)
+                        .get_views([(False, "list"), (False, "form")])
+                    )
+                    self.assertIn("form", views["views"])
+        for model, mode in (
+            ("key_account.movement.report", "graph"),
+            ("key_account.scorecard", "graph"),
+            ("key_account.grade.history", "graph"),
+        ):
+            views = (
+                self.env[model].with_user(self.ka_manager).get_views([(False, mode)])
+            )
+            self.assertIn(mode, views["views"])
+
     def test_dashboard_movements(self):
         Movement = self.env["key_account.movement.report"]
         new = self._account("Won Co", user_id=self.ka_user.id)
