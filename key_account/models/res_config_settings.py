@@ -1,8 +1,37 @@
+from odoo import fields
 from odoo import models
 
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
+
+    ka_feedback_hours_complaint = fields.Integer(
+        string="Hours to Answer a Complaint",
+        config_parameter="key_account.feedback_hours_complaint",
+        default=24,
+    )
+    ka_feedback_hours_suggestion = fields.Integer(
+        string="Hours to Answer a Suggestion",
+        config_parameter="key_account.feedback_hours_suggestion",
+        default=72,
+    )
+    ka_feedback_hours_praise = fields.Integer(
+        string="Hours to Answer a Praise",
+        config_parameter="key_account.feedback_hours_praise",
+        default=72,
+    )
+    ka_churn_months = fields.Integer(
+        string="Churn After (Months Without Order)",
+        config_parameter="key_account.churn_months",
+        default=3,
+    )
+    ka_churn_lookback_months = fields.Integer(
+        string="Churn Look-back (Months)",
+        config_parameter="key_account.churn_lookback_months",
+        default=12,
+        help="Only accounts that ordered in these months before the period end "
+        "can churn in it.",
+    )
 
     def action_ka_regrade_all(self):
         """Settings button: re-grade every key account now."""

@@ -2,6 +2,10 @@ from . import test_completeness
 from . import test_configuration
 from . import test_followup
 from . import test_grading
+from . import test_kpi_feedback
+from . import test_kpi_indicators
+from . import test_kpi_scorecards
+from . import test_kpi_templates
 from . import test_performance
 from . import test_sales_tracking
 from . import test_security

@@ -107,3 +107,18 @@ class KeyAccountCase(TransactionCase):
     @staticmethod
     def _today():
         return fields.Date.today()
+
+    @classmethod
+    def _feedback(cls, partner, user, received, feedback_type="complaint", **vals):
+        """A feedback of ``partner`` owned by ``user``, received at
+        ``received`` (a datetime)."""
+        return cls.env["key_account.feedback"].create(
+            {
+                "name": f"{feedback_type} of {partner.name}",
+                "feedback_type": feedback_type,
+                "partner_id": partner.id,
+                "user_id": user.id,
+                "received_date": received,
+                **vals,
+            }
+        )

@@ -1,0 +1,158 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+
+
+class KeyAccountMonthlyReport(models.Model):
+    """A salesperson's monthly report: the figures come from Odoo's records,
+    the texts from the salesperson."""
+
+    _name = "key_account.monthly.report"
+    _inherit = ["mail.thread"]
+    _description = "Salesperson Monthly Report"
+    _order = "month desc, user_id"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        required=True,
+        index=True,
+        default=lambda self: self.env.user,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    month = fields.Date(
+        required=True,
+        default=lambda self: fields.Date.context_today(self).replace(day=1),
+        help="Any day of the month reported; stored as its first day.",
+    )
+    date_to = fields.Date(compute="_compute_name", store=True)
+    state = fields.Selection(
+        [("draft", "Draft"), ("submitted", "Submitted")],
+        default="draft",
+        required=True,
+        tracking=True,
+        copy=False,
+    )
+    summary = fields.Text()
+    forecast = fields.Text(string="Next Month's Forecast")
+    problems = fields.Text()
+    solutions = fields.Text()
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    sales_amount = fields.Monetary(
+        string="Sales", compute="_compute_figures", currency_field="currency_id"
+    )
+    sales_target = fields.Monetary(
+        compute="_compute_figures",
+        currency_field="currency_id",
+        help="From the monthly targets of the commission plans (when installed).",
+    )
+    has_target = fields.Boolean(compute="_compute_figures")
+    new_account_count = fields.Integer(
+        string="New Key Accounts", compute="_compute_figures"
+    )
+    churned_account_count = fields.Integer(
+        string="Churned Key Accounts", compute="_compute_figures"
+    )
+    complaint_count = fields.Integer(
+        string="Valid Complaints", compute="_compute_figures"
+    )
+    visit_count = fields.Integer(string="Visits Done", compute="_compute_figures")
+
+    _sql_constraints = [
+        (
+            "month_unique",
+            "UNIQUE(user_id, month, company_id)",
+            "A salesperson has one report per month.",
+        ),
+    ]
+
+    @api.depends("user_id", "month")
+    def _compute_name(self):
+        for report in self:
+            report.date_to = (
+                report.month + relativedelta(day=31) if report.month else False
+            )
+            report.name = self.env._(
+                "%(user)s: %(month)s",
+                user=report.user_id.name or "",
+                month=report.month.strftime("%Y-%m") if report.month else "",
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("month"):
+                vals["month"] = fields.Date.to_date(vals["month"]).replace(day=1)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("month"):
+            vals["month"] = fields.Date.to_date(vals["month"]).replace(day=1)
+        return super().write(vals)
+
+    @api.model
+    def _ka_target_amounts(self, users, date_from, date_to):
+        """Sales targets of ``users`` for the month: {user_id: amount}.
+        Empty until the commission targets are merged."""
+        return {}
+
+    def _ka_indicator_values(self, code, users, date_from, date_to):
+        indicator = self.env["key_account.kpi.indicator"].sudo()
+        return indicator.new({"code": code})._kpi_compute(users, date_from, date_to)
+
+    @api.depends("user_id", "month")
+    def _compute_figures(self):
+        Indicator = self.env["key_account.kpi.indicator"].sudo()
+        Plan = self.env["key_account.development.plan"]
+        for (month, date_to), reports in self.grouped(
+            lambda r: (r.month, r.date_to)
+        ).items():
+            if not month:
+                reports.update(
+                    {
+                        "sales_amount": 0,
+                        "sales_target": 0,
+                        "has_target": False,
+                        "new_account_count": 0,
+                        "churned_account_count": 0,
+                        "complaint_count": 0,
+                        "visit_count": 0,
+                    }
+                )
+                continue
+            users = reports.user_id
+            sales = Indicator._kpi_sales_by_user(users, month, date_to)
+            targets = self._ka_target_amounts(users, month, date_to)
+            new = self._ka_indicator_values("new_accounts", users, month, date_to)
+            churn = self._ka_indicator_values("churn", users, month, date_to)
+            complaints = self._ka_indicator_values("complaints", users, month, date_to)
+            visits = Plan._ka_visits_done(users, month, date_to)
+            for report in reports:
+                uid = report.user_id.id
+                report.sales_amount = sales.get(uid, (0.0,))[0]
+                report.sales_target = targets.get(uid, 0.0)
+                report.has_target = uid in targets
+                report.new_account_count = int(new[uid]["value"])
+                report.churned_account_count = int(churn[uid]["value"])
+                report.complaint_count = int(complaints[uid]["value"])
+                report.visit_count = visits.get(uid, 0)
+
+    def action_submit(self):
+        for report in self:
+            if report.state != "draft":
+                raise UserError(
+                    self.env._("%(report)s is already submitted.", report=report.name)
+                )
+        self.state = "submitted"
+        return True
+
+    def action_reset_draft(self):
+        self.state = "draft"
+        return True

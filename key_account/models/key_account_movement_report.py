@@ -1,0 +1,59 @@
+from odoo import fields
+from odoo import models
+from odoo.tools import SQL
+
+
+class KeyAccountMovementReport(models.Model):
+    """Key accounts won and lost, by date: one row per new key account (its
+    Key Account Since date) and one per churned key account (its last order
+    plus the churn months of Settings)."""
+
+    _name = "key_account.movement.report"
+    _description = "Key Account Movements"
+    _auto = False
+    _order = "date desc"
+    _depends = {
+        "res.partner": [
+            "ka_type_id",
+            "ka_since",
+            "ka_last_order_date",
+            "ka_grade_id",
+            "user_id",
+            "company_id",
+            "active",
+        ],
+    }
+
+    date = fields.Date(readonly=True)
+    movement = fields.Selection(
+        [("new", "New key account"), ("churn", "Churned key account")],
+        readonly=True,
+    )
+    partner_id = fields.Many2one("res.partner", string="Key Account", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    grade_id = fields.Many2one("key_account.grade", readonly=True)
+    account_count = fields.Integer(string="Key Accounts", readonly=True)
+
+    @property
+    def _table_query(self):
+        return SQL(
+            """
+            SELECT p.id * 2 AS id, p.ka_since AS date, 'new' AS movement,
+                   p.id AS partner_id, p.user_id, p.company_id,
+                   p.ka_grade_id AS grade_id, 1 AS account_count
+              FROM res_partner p
+             WHERE p.ka_type_id IS NOT NULL AND p.ka_since IS NOT NULL
+               AND p.active
+            UNION ALL
+            SELECT p.id * 2 + 1,
+                   (p.ka_last_order_date + make_interval(months => %(months)s))::date,
+                   'churn', p.id, p.user_id, p.company_id, p.ka_grade_id, 1
+              FROM res_partner p
+             WHERE p.ka_type_id IS NOT NULL AND p.active
+               AND p.ka_last_order_date IS NOT NULL
+               AND p.ka_last_order_date + make_interval(months => %(months)s)
+                   <= CURRENT_DATE
+            """,
+            months=self.env["key_account.kpi.indicator"]._kpi_churn_months()[0],
+        )

@@ -1,0 +1,230 @@
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+
+from psycopg2 import IntegrityError
+
+from odoo.exceptions import AccessError
+from odoo.exceptions import ValidationError
+from odoo.tests import Form
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import KeyAccountCase
+
+
+@tagged("post_install", "-at_install")
+class TestKpiFeedback(KeyAccountCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.account = cls._account("Feedback Co", user_id=cls.ka_user.id)
+        cls.received = datetime(2025, 2, 1, 9, 0)
+
+    def test_answer_due_from_settings(self):
+        complaint = self._feedback(self.account, self.ka_user, self.received)
+        self.assertEqual(complaint.answer_due, self.received + timedelta(hours=24))
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.ka_feedback_hours_suggestion, 72)
+        settings.ka_feedback_hours_suggestion = 48
+        settings.execute()
+        suggestion = self._feedback(
+            self.account, self.ka_user, self.received, "suggestion"
+        )
+        self.assertEqual(suggestion.answer_due, self.received + timedelta(hours=48))
+        # the due date of existing feedback does not move
+        self.assertEqual(complaint.answer_due, self.received + timedelta(hours=24))
+
+    def test_answering(self):
+        form = Form(self.env["key_account.feedback"].with_user(self.ka_user))
+        form.name = "Late delivery"
+        form.partner_id = self.account
+        form.is_valid = True
+        feedback = form.save()
+        self.assertEqual(feedback.user_id, self.ka_user)
+        self.assertEqual(feedback.state, "open")
+        self.assertFalse(feedback.is_overdue)
+        feedback.action_answer()
+        self.assertEqual(feedback.state, "answered")
+        self.assertTrue(feedback.answered_in_time)
+        late = self._feedback(
+            self.account,
+            self.ka_user,
+            self.received,
+            answered_date=self.received + timedelta(hours=30),
+        )
+        self.assertFalse(late.answered_in_time)
+        overdue = self._feedback(self.account, self.ka_user, self.received)
+        self.assertTrue(overdue.is_overdue)
+        self.assertEqual(
+            self.env["key_account.feedback"].search(
+                [("is_overdue", "=", True), ("partner_id", "=", self.account.id)]
+            ),
+            overdue,
+        )
+
+    def test_bad_input(self):
+        feedback = self._feedback(self.account, self.ka_user, self.received)
+        for vals in (
+            {"satisfaction": 6},
+            {"satisfaction": -1},
+            {"answered_date": self.received - timedelta(hours=1)},
+        ):
+            with (
+                self.subTest(vals=vals),
+                self.assertRaises(ValidationError),
+                self.cr.savepoint(),
+            ):
+                feedback.write(vals)
+                feedback.flush_recordset()
+        self.env.invalidate_all()
+        self.assertEqual(feedback.satisfaction, 0)
+        self.assertFalse(feedback.answered_date)
+        feedback.satisfaction = 5
+        self.assertEqual(feedback.satisfaction, 5)
+
+    def test_access(self):
+        mine = self._feedback(self.account, self.ka_user, self.received)
+        theirs = self._feedback(self.account, self.ka_user2, self.received)
+        Feedback = self.env["key_account.feedback"]
+        self.assertEqual(Feedback.with_user(self.ka_user).search([]), mine)
+        self.assertEqual(Feedback.with_user(self.ka_manager).search([]), mine | theirs)
+        with self.assertRaises(AccessError):
+            theirs.with_user(self.ka_user).read(["name"])
+        with self.assertRaises(AccessError):
+            Feedback.with_user(self.ka_user).create(
+                {
+                    "name": "For someone else",
+                    "partner_id": self.account.id,
+                    "user_id": self.ka_user2.id,
+                }
+            )
+        with self.assertRaises(AccessError):
+            Feedback.with_user(self.outsider).search([])
+        # multi-company: another company's feedback stays there
+        other = self.env["res.company"].create({"name": "Other Co"})
+        foreign = Feedback.create(
+            {
+                "name": "Elsewhere",
+                "partner_id": self._account("Foreign Co").id,
+                "user_id": self.ka_manager.id,
+                "company_id": other.id,
+            }
+        )
+        self.assertNotIn(foreign, Feedback.with_user(self.ka_manager).search([]))
+
+
+@tagged("post_install", "-at_install")
+class TestKpiReports(KeyAccountCase):
+    def test_monthly_report(self):
+        account = self._account("Reported Co", user_id=self.ka_user.id)
+        account.ka_since = date(2025, 2, 3)
+        lost = self._account("Lost Co", user_id=self.ka_user.id)
+        self._order(lost, 100, datetime(2024, 9, 1, 12))
+        self._order(account, 1200, datetime(2025, 2, 10, 12), user=self.ka_user)
+        self._order(account, 800, datetime(2025, 3, 10, 12), user=self.ka_user)
+        self._feedback(account, self.ka_user, datetime(2025, 2, 11, 9), is_valid=True)
+        report = (
+            self.env["key_account.monthly.report"]
+            .with_user(self.ka_user)
+            .create(
+                {
+                    "month": date(2025, 2, 17),
+                    "forecast": "Two tenders in March",
+                    "problems": "Slow deliveries",
+                    "solutions": "Second carrier",
+                }
+            )
+        )
+        self.assertEqual(report.month, date(2025, 2, 1))
+        self.assertEqual(report.date_to, date(2025, 2, 28))
+        self.assertEqual(report.sales_amount, 1200)
+        self.assertFalse(report.has_target)
+        self.assertEqual(report.new_account_count, 1)
+        self.assertEqual(report.churned_account_count, 1)
+        self.assertEqual(report.complaint_count, 1)
+        self.assertEqual(report.visit_count, 0)
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("key_account.report_monthly_report", report.ids)[0]
+            .decode()
+        )
+        self.assertIn("Two tenders in March", html)
+        self.assertIn("not available", html)
+        # one report per person and month
+        with (
+            self.assertRaises(IntegrityError),
+            mute_logger("odoo.sql_db"),
+            self.cr.savepoint(),
+        ):
+            self.env["key_account.monthly.report"].with_user(self.ka_user).create(
+                {"month": date(2025, 2, 1)}
+            )
+            self.env.flush_all()
+        # the salesperson sees only their reports
+        other = self.env["key_account.monthly.report"].create(
+            {"user_id": self.ka_user2.id, "month": date(2025, 2, 1)}
+        )
+        visible = self.env["key_account.monthly.report"].with_user(self.ka_user)
+        self.assertEqual(visible.search([]), report)
+        self.assertIn(
+            other,
+            self.env["key_account.monthly.report"]
+            .with_user(self.ka_manager)
+            .search([]),
+        )
+
+    def test_views_open_for_each_role(self):
+        models = [
+            "key_account.feedback",
+            "key_account.scorecard",
+            "key_account.development.plan",
+            "key_account.monthly.report",
+        ]
+        for user in (self.ka_user, self.ka_manager):
+            for model in models:
+                with self.subTest(user=user.login, model=model):
+                    views = (
+                        self.env[model]
+                        .with_user(user)
+                        .get_views([(False, "list"), (False, "form")])
+                    )
+                    self.assertIn("form", views["views"])
+        for model, mode in (
+            ("key_account.movement.report", "graph"),
+            ("key_account.scorecard", "graph"),
+            ("key_account.grade.history", "graph"),
+        ):
+            views = (
+                self.env[model].with_user(self.ka_manager).get_views([(False, mode)])
+            )
+            self.assertIn(mode, views["views"])
+
+    def test_dashboard_movements(self):
+        Movement = self.env["key_account.movement.report"]
+        new = self._account("Won Co", user_id=self.ka_user.id)
+        lost = self._account("Gone Co", user_id=self.ka_user.id)
+        order_date = self._today() - timedelta(days=200)
+        self._order(lost, 100, order_date)
+        rows = Movement.search([("partner_id", "in", (new | lost).ids)])
+        self.assertEqual(
+            {(row.partner_id, row.movement) for row in rows},
+            {(new, "new"), (lost, "new"), (lost, "churn")},
+        )
+        churn = rows.filtered(lambda r: r.movement == "churn")
+        self.assertEqual(
+            churn.date, order_date + timedelta(days=0) + (churn.date - order_date)
+        )
+        self.assertGreater(churn.date, order_date)
+        groups = Movement.with_user(self.ka_manager)._read_group(
+            [("partner_id", "in", (new | lost).ids)],
+            ["movement", "date:month"],
+            ["account_count:sum"],
+        )
+        self.assertEqual(sum(count for _m, _d, count in groups), 3)
+        # the dashboard menu is for managers
+        menu = self.env.ref("key_account.key_account_menu_dashboard")
+        visible = self.env["ir.ui.menu"].with_user(self.ka_user)._visible_menu_ids()
+        self.assertNotIn(menu.id, visible)
+        visible = self.env["ir.ui.menu"].with_user(self.ka_manager)._visible_menu_ids()
+        self.assertIn(menu.id, visible)

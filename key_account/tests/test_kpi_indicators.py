@@ -1,0 +1,312 @@
+from datetime import date
+from datetime import datetime
+from unittest.mock import patch
+
+from odoo.exceptions import AccessError
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common import KeyAccountCase
+
+Q1 = (date(2025, 1, 1), date(2025, 3, 31))
+EMPTY = (date(2021, 7, 1), date(2021, 9, 30))
+
+
+@tagged("post_install", "-at_install")
+class TestKpiIndicators(KeyAccountCase):
+    """Each indicator of the catalogue on hand-built data, plus an empty
+    period: no division by zero, nothing invented."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.users = cls.ka_user | cls.ka_user2
+        cls.Indicator = cls.env["key_account.kpi.indicator"]
+
+    def _values(self, code, period=Q1, users=None):
+        indicator = self.env.ref(f"key_account.key_account_kpi_indicator_{code}")
+        return indicator._kpi_compute(users or self.users, *period)
+
+    def _value(self, code, user, period=Q1):
+        return self._values(code, period)[user.id]["value"]
+
+    def _records(self, result):
+        return self.env[result["model"]].search(result["domain"])
+
+    def test_sales_growth(self):
+        account = self._account("Growth Co", user_id=self.ka_user.id)
+        self._order(account, 1000, datetime(2024, 2, 10, 12), user=self.ka_user)
+        now = self._order(account, 1500, datetime(2025, 2, 10, 12), user=self.ka_user)
+        before_too_early = self._order(
+            account, 9999, datetime(2023, 12, 31, 12), user=self.ka_user
+        )
+        self._order(account, 800, datetime(2025, 3, 1, 12), user=self.ka_user2)
+        self._order(account, 5000, datetime(2025, 3, 1, 12), confirm=False)
+        results = self._values("sales_growth")
+        self.assertAlmostEqual(results[self.ka_user.id]["value"], 50.0)
+        # from nothing to something: 100%
+        self.assertAlmostEqual(results[self.ka_user2.id]["value"], 100.0)
+        records = self._records(results[self.ka_user.id])
+        self.assertIn(now, records)
+        self.assertEqual(len(records), 2)
+        self.assertNotIn(before_too_early, records)
+        empty = self._values("sales_growth", EMPTY)[self.ka_user.id]
+        self.assertEqual(empty["value"], 0.0)
+        self.assertFalse(empty["has_data"])
+
+    def test_sales_in_company_currency(self):
+        other = self.env["res.currency"].search(
+            [("id", "!=", self.currency.id), ("active", "in", [True, False])], limit=1
+        )
+        other.active = True
+        self.env["res.currency.rate"].create(
+            {"currency_id": other.id, "name": "2024-01-01", "rate": 2.0}
+        )
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "Other currency", "currency_id": other.id}
+        )
+        account = self._account("Abroad Co", user_id=self.ka_user.id)
+        self._order(account, 1000, datetime(2024, 2, 10, 12), user=self.ka_user)
+        # 4000 in a currency worth half: 2000 in company currency
+        order = self._order(
+            account,
+            4000,
+            datetime(2025, 2, 10, 12),
+            pricelist=pricelist,
+            user=self.ka_user,
+        )
+        self.assertEqual(order.currency_id, other)
+        self.assertAlmostEqual(self._value("sales_growth", self.ka_user), 100.0)
+
+    def test_gross_margin(self):
+        account = self._account("Margin Co", user_id=self.ka_user.id)
+        order1 = self._order(
+            account, 1000, datetime(2025, 1, 10, 12), user=self.ka_user
+        )
+        order2 = self._order(
+            account, 3000, datetime(2025, 2, 10, 12), user=self.ka_user
+        )
+        order1.order_line.purchase_price = 600  # margin 400
+        order2.order_line.purchase_price = 2400  # margin 600
+        results = self._values("gross_margin")
+        self.assertAlmostEqual(results[self.ka_user.id]["value"], 25.0)
+        self.assertEqual(self._records(results[self.ka_user.id]), order1 | order2)
+        self.assertFalse(results[self.ka_user2.id]["has_data"])
+        self.assertEqual(self._value("gross_margin", self.ka_user, EMPTY), 0.0)
+
+    def test_churn_and_churn_rate(self):
+        owner = {"user_id": self.ka_user.id}
+        lost = self._account("Lost Co", **owner)
+        kept = self._account("Kept Co", **owner)
+        long_gone = self._account("Long Gone Co", **owner)
+        later = self._account("Back Later Co", **owner)
+        self._order(lost, 100, datetime(2024, 10, 15, 12))
+        self._order(kept, 100, datetime(2024, 6, 1, 12))
+        self._order(kept, 100, datetime(2025, 2, 10, 12))
+        self._order(long_gone, 100, datetime(2023, 12, 1, 12))
+        # ordering after the period end does not undo the churn in the period
+        self._order(later, 100, datetime(2024, 9, 1, 12))
+        self._order(later, 100, datetime(2025, 5, 1, 12))
+        # a quotation is no order
+        self._order(lost, 100, datetime(2025, 3, 1, 12), confirm=False)
+        churn = self._values("churn")[self.ka_user.id]
+        self.assertEqual(churn["value"], 2.0)
+        self.assertEqual(self._records(churn), lost | later)
+        rate = self._values("churn_rate")[self.ka_user.id]
+        self.assertAlmostEqual(rate["value"], 100.0 * 2 / 3)
+        # the other salesperson has no account: zero churned, no rate
+        self.assertEqual(self._value("churn", self.ka_user2), 0.0)
+        self.assertFalse(self._values("churn_rate")[self.ka_user2.id]["has_data"])
+        self.assertEqual(self._value("churn_rate", self.ka_user, EMPTY), 0.0)
+        # the churn months come from Settings
+        self.env["ir.config_parameter"].set_param("key_account.churn_months", 6)
+        self.assertEqual(self._value("churn", self.ka_user), 1.0)  # only "later"
+
+    def test_new_accounts(self):
+        new = self._account("New Co", user_id=self.ka_user.id)
+        old = self._account("Old Co", user_id=self.ka_user.id)
+        other = self._account("Theirs Co", user_id=self.ka_user2.id)
+        new.ka_since = date(2025, 2, 1)
+        old.ka_since = date(2024, 2, 1)
+        other.ka_since = date(2025, 3, 31)
+        results = self._values("new_accounts")
+        self.assertEqual(results[self.ka_user.id]["value"], 1.0)
+        self.assertEqual(self._records(results[self.ka_user.id]), new)
+        self.assertEqual(results[self.ka_user2.id]["value"], 1.0)
+        # no longer a key account: not counted
+        new.ka_type_id = False
+        self.assertEqual(self._value("new_accounts", self.ka_user), 0.0)
+        self.assertEqual(self._value("new_accounts", self.ka_user, EMPTY), 0.0)
+
+    def test_development_plan(self):
+        new = self._account("Developed Co", user_id=self.ka_user.id)
+        new.ka_since = date(2025, 2, 1)
+        plan = self.env["key_account.development.plan"].create(
+            {
+                "user_id": self.ka_user.id,
+                "date_from": Q1[0],
+                "date_to": Q1[1],
+                "planned_new_accounts": 2,
+                "planned_visits": 3,
+            }
+        )
+        self.assertEqual(plan.done_new_accounts, 1)
+        self.assertEqual(plan.done_visits, 0)  # no visit model in this branch
+        self.assertAlmostEqual(plan.completion, 20.0)
+        results = self._values("dev_plan")
+        self.assertAlmostEqual(results[self.ka_user.id]["value"], 20.0)
+        self.assertEqual(self._records(results[self.ka_user.id]), plan)
+        # nothing planned: no data, no division
+        self.assertFalse(results[self.ka_user2.id]["has_data"])
+        self.assertEqual(self._value("dev_plan", self.ka_user, EMPTY), 0.0)
+
+    def test_development_plan_access(self):
+        Plan = self.env["key_account.development.plan"]
+        mine, theirs = Plan.create(
+            [
+                {"user_id": user.id, "date_from": Q1[0], "date_to": Q1[1]}
+                for user in self.users
+            ]
+        )
+        self.assertEqual(Plan.with_user(self.ka_user).search([]), mine)
+        self.assertEqual(Plan.with_user(self.ka_manager).search([]), mine | theirs)
+        with self.assertRaises(AccessError):
+            mine.with_user(self.ka_user).planned_new_accounts = 99
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            mine.write({"date_to": date(2024, 12, 31)})
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            mine.write({"planned_visits": -1})
+
+    def test_file_completeness(self):
+        rich = self._account(
+            "Rich File Co",
+            user_id=self.ka_user.id,
+            street="1 Road",
+            city="Hangzhou",
+            phone="123",
+            ka_main_business="Steel",
+            ka_need="Pipes",
+        )
+        poor = self._account("Poor File Co", user_id=self.ka_user.id)
+        self.assertGreater(rich.ka_file_completeness, poor.ka_file_completeness)
+        expected = (rich.ka_file_completeness + poor.ka_file_completeness) / 2
+        results = self._values("completeness")
+        self.assertAlmostEqual(results[self.ka_user.id]["value"], expected)
+        self.assertEqual(self._records(results[self.ka_user.id]), rich | poor)
+        self.assertFalse(results[self.ka_user2.id]["has_data"])
+
+    def _feedback_set(self):
+        account = self._account("Unhappy Co")
+        fb = self._feedback
+        return {
+            # answered after 10 hours: in time
+            "in_time": fb(
+                account,
+                self.ka_user,
+                datetime(2025, 2, 1, 10),
+                is_valid=True,
+                answered_date=datetime(2025, 2, 1, 20),
+                satisfaction=4,
+            ),
+            "late": fb(
+                account,
+                self.ka_user,
+                datetime(2025, 2, 10, 10),
+                is_valid=True,
+                answered_date=datetime(2025, 2, 15, 10),
+                satisfaction=5,
+            ),
+            "open": fb(account, self.ka_user, datetime(2025, 3, 5, 10)),
+            "suggestion": fb(
+                account,
+                self.ka_user,
+                datetime(2025, 3, 6, 10),
+                "suggestion",
+                is_valid=True,
+            ),
+            "before": fb(
+                account, self.ka_user, datetime(2024, 12, 1, 10), is_valid=True
+            ),
+            "theirs": fb(
+                account,
+                self.ka_user2,
+                datetime(2025, 1, 5, 10),
+                is_valid=True,
+                answered_date=datetime(2025, 1, 5, 11),
+            ),
+        }
+
+    def test_valid_complaints(self):
+        fbs = self._feedback_set()
+        results = self._values("complaints")
+        self.assertEqual(results[self.ka_user.id]["value"], 2.0)
+        self.assertEqual(
+            self._records(results[self.ka_user.id]), fbs["in_time"] | fbs["late"]
+        )
+        self.assertEqual(results[self.ka_user2.id]["value"], 1.0)
+        empty = self._values("complaints", EMPTY)[self.ka_user.id]
+        self.assertEqual(empty["value"], 0.0)
+        self.assertTrue(empty["has_data"])  # zero complaints is a result
+
+    def test_feedback_timeliness(self):
+        fbs = self._feedback_set()
+        results = self._values("feedback_timeliness")
+        # due in Q1: in time, late, open (its due date passed), suggestion
+        self.assertAlmostEqual(results[self.ka_user.id]["value"], 25.0)
+        self.assertEqual(
+            self._records(results[self.ka_user.id]),
+            fbs["in_time"] | fbs["late"] | fbs["open"] | fbs["suggestion"],
+        )
+        self.assertAlmostEqual(results[self.ka_user2.id]["value"], 100.0)
+        empty = self._values("feedback_timeliness", EMPTY)[self.ka_user.id]
+        self.assertEqual(empty["value"], 0.0)
+        self.assertFalse(empty["has_data"])
+
+    def test_satisfaction(self):
+        self._feedback_set()
+        results = self._values("satisfaction")
+        # the unrated ones do not drag the average down
+        self.assertAlmostEqual(results[self.ka_user.id]["value"], 4.5)
+        self.assertFalse(results[self.ka_user2.id]["has_data"])
+        self.assertEqual(self._value("satisfaction", self.ka_user, EMPTY), 0.0)
+
+    def test_unavailable_indicators_are_explicit(self):
+        for code in ("sales_plan", "expense_ratio", "followup"):
+            indicator = self.env.ref(f"key_account.key_account_kpi_indicator_{code}")
+            with self.subTest(code=code):
+                self.assertFalse(indicator.is_available)
+                self.assertIsNone(self._values(code))
+        self.assertTrue(
+            self.env.ref(
+                "key_account.key_account_kpi_indicator_sales_growth"
+            ).is_available
+        )
+
+    def test_one_query_per_indicator_whatever_the_team_size(self):
+        accounts = self.env["res.partner"]
+        users = self.users | self.ka_manager
+        for i, user in enumerate(users):
+            account = self._account(f"Team Co {i}", user_id=user.id)
+            accounts |= account
+            self._order(account, 100, datetime(2025, 2, 1, 12), user=user)
+            self._feedback(account, user, datetime(2025, 2, 1, 12), is_valid=True)
+        indicators = self.Indicator.search([])
+        for indicator in indicators.filtered("is_available"):
+            with self.subTest(code=indicator.code):
+                indicator._kpi_compute(self.ka_user, *Q1)  # warm caches
+                self.env.invalidate_all()
+                before = self.cr.sql_log_count
+                indicator._kpi_compute(self.ka_user, *Q1)
+                one = self.cr.sql_log_count - before
+                self.env.invalidate_all()
+                with self.assertQueryCount(one):
+                    indicator._kpi_compute(users, *Q1)
+                self.assertLessEqual(one, 3)
+
+    def test_visits_hook_uses_the_visit_model_when_present(self):
+        Plan = self.env["key_account.development.plan"]
+        self.assertEqual(Plan._ka_visits_done(self.users, *Q1), {})
+        self.assertNotIn("key_account.visit", self.env)
+        with patch.object(type(Plan), "_ka_visit_date_field", return_value="x"):
+            # the hook looks for the model before touching the date field
+            self.assertEqual(Plan._ka_visits_done(self.users, *Q1), {})
