@@ -8,3 +8,10 @@ from . import mail_activity_type
 from . import res_config_settings
 from . import res_partner
 from . import sale_order
+from . import key_account_approval_rule
+from . import key_account_approval_mixin
+from . import key_account_expense_mixin
+from . import key_account_expense
+from . import key_account_visit
+from . import key_account_reception
+from . import key_account_gift
