@@ -45,7 +45,6 @@ class KeyAccountApprovalMixin(models.AbstractModel):
     )
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         required=True,
         index=True,
         default=lambda self: self.env.company,
@@ -98,12 +97,16 @@ class KeyAccountApprovalMixin(models.AbstractModel):
     def _ka_chain_rules(self):
         """The approval levels this request needs now, in order."""
         self.ensure_one()
-        rules = self.env["key_account.approval.rule"].sudo().search(
-            [
-                ("document_type", "in", [self._ka_document_type, False]),
-                ("company_id", "in", [self.company_id.id, False]),
-            ],
-            order="sequence, id",
+        rules = (
+            self.env["key_account.approval.rule"]
+            .sudo()
+            .search(
+                [
+                    ("document_type", "in", [self._ka_document_type, False]),
+                    ("company_id", "in", [self.company_id.id, False]),
+                ],
+                order="sequence, id",
+            )
         )
         chain = rules.filtered(lambda r: self.amount_planned >= r.min_amount)
         if self._ka_over_cap():
@@ -123,9 +126,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
 
     def _ka_current_line(self):
         self.ensure_one()
-        return self.approval_line_ids.filtered(lambda line: line.state == "pending")[
-            :1
-        ]
+        return self.approval_line_ids.filtered(lambda line: line.state == "pending")[:1]
 
     def _ka_may_approve(self, line, user):
         if user == self.user_id:
@@ -366,8 +367,10 @@ class KeyAccountApprovalMixin(models.AbstractModel):
             )
 
     def unlink(self):
-        lines = self.env["key_account.approval.line"].sudo().search(
-            [("res_model", "=", self._name), ("res_id", "in", self.ids)]
+        lines = (
+            self.env["key_account.approval.line"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("res_id", "in", self.ids)])
         )
         res = super().unlink()
         lines.unlink()

@@ -23,15 +23,10 @@ class KeyAccountApprovalRule(models.Model):
     active = fields.Boolean(default=True)
     document_type = fields.Selection(
         DOCUMENT_TYPES,
-        string="Document Type",
         help="Leave empty for a level that applies to every kind of request.",
     )
-    company_id = fields.Many2one(
-        "res.company", string="Company", default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(
-        "res.currency", compute="_compute_currency_id", string="Currency"
-    )
+    company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
+    currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
     min_amount = fields.Monetary(
         string="Minimum Amount",
         help="The level applies to requests whose planned cost reaches this amount.",
@@ -92,9 +87,7 @@ class KeyAccountApprovalLine(models.Model):
         string="Document", model_field="res_model", required=True, index=True
     )
     sequence = fields.Integer(string="Level", default=1)
-    rule_id = fields.Many2one(
-        "key_account.approval.rule", string="Rule", ondelete="set null"
-    )
+    rule_id = fields.Many2one("key_account.approval.rule", ondelete="set null")
     name = fields.Char(string="Level Name", required=True)
     group_id = fields.Many2one("res.groups", string="Approver Group")
     user_id = fields.Many2one("res.users", string="Approver")

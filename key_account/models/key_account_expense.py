@@ -29,11 +29,10 @@ class KeyAccountExpense(models.Model):
     _check_company_auto = True
 
     visit_id = fields.Many2one(
-        "key_account.visit", string="Visit", index="btree_not_null", ondelete="cascade"
+        "key_account.visit", index="btree_not_null", ondelete="cascade"
     )
     reception_id = fields.Many2one(
         "key_account.reception",
-        string="Reception",
         index="btree_not_null",
         ondelete="cascade",
     )
@@ -53,7 +52,6 @@ class KeyAccountExpense(models.Model):
         compute="_compute_document",
         store=True,
         index=True,
-        string="Company",
     )
     currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
     user_id = fields.Many2one(
@@ -71,7 +69,7 @@ class KeyAccountExpense(models.Model):
         string="Key Account",
     )
     amount = fields.Monetary(required=True)
-    receipt = fields.Binary(string="Receipt", attachment=True)
+    receipt = fields.Binary(attachment=True)
     receipt_name = fields.Char(string="Receipt File Name")
     reimbursement_state = fields.Selection(
         [

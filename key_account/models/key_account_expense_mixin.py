@@ -5,9 +5,9 @@ from odoo.exceptions import UserError
 
 
 class KeyAccountExpenseMixin(models.AbstractModel):
-    """Planned budget and actual expenses of an engagement document. It is an
-    approval document too. Concrete models define ``planned_line_ids`` and ``expense_line_ids`` (lines of
-    ``key_account.expense``) and ``_ka_claim_gate()``."""
+    """Planned budget and actual expenses of an engagement document (an
+    approval document too). Concrete models define ``planned_line_ids`` and
+    ``expense_line_ids`` (``key_account.expense`` lines) and ``_ka_claim_gate``."""
 
     _name = "key_account.expense.mixin"
     _inherit = ["key_account.approval.mixin"]

@@ -32,7 +32,6 @@ class KeyAccountGift(models.Model):
     )
     recipient_id = fields.Many2one(
         "res.partner",
-        string="Recipient",
         required=True,
         index=True,
         domain="[('parent_id', '=', partner_id)]",
@@ -133,7 +132,7 @@ class KeyAccountGift(models.Model):
             year=self.currency_id.format(per_year),
         )
 
-    # ---- handing out -------------------------------------------------------------------
+    # ---- handing out ----------------------------------------------------------
     def action_done(self):
         if not self.env.user.has_group(KA_GIFT_KEEPER):
             raise AccessError(self.env._("Only a gift keeper hands out gifts."))
@@ -167,7 +166,7 @@ class KeyAccountGiftLine(models.Model):
     product_id = fields.Many2one("product.product", string="Gift", required=True)
     name = fields.Char(string="Description")
     quantity = fields.Float(default=1.0, digits="Product Unit of Measure")
-    unit_value = fields.Monetary(string="Unit Value")
+    unit_value = fields.Monetary()
     subtotal = fields.Monetary(compute="_compute_subtotal", store=True)
 
     @api.depends("quantity", "unit_value")
@@ -178,14 +177,17 @@ class KeyAccountGiftLine(models.Model):
     @api.onchange("product_id")
     def _onchange_product_id(self):
         if self.product_id and not self.unit_value:
-            self.unit_value = self.product_id.standard_price or self.product_id.lst_price
+            self.unit_value = (
+                self.product_id.standard_price or self.product_id.lst_price
+            )
 
     @api.constrains("quantity", "unit_value")
     def _check_values(self):
         for line in self:
-            if line.quantity <= 0 or line.currency_id.compare_amounts(
-                line.unit_value, 0
-            ) <= 0:
+            if (
+                line.quantity <= 0
+                or line.currency_id.compare_amounts(line.unit_value, 0) <= 0
+            ):
                 raise ValidationError(
                     self.env._(
                         "Gift %(product)s: the quantity and the unit value must be "

@@ -145,10 +145,7 @@ class KeyAccountGrade(models.Model):
                     )
                 )
 
-
-# ---- ADDED by the engagement branch: gift caps per grade ------------------------
-class KeyAccountGradeGiftCaps(models.Model):
-    _inherit = "key_account.grade"
+    # ---- ADDED by the engagement branch: gift caps per grade ------------------------
 
     gift_max_value = fields.Monetary(
         string="Gift Cap per Gift",

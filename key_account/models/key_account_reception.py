@@ -5,7 +5,11 @@ from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import is_html_empty
 
-DINING_STANDARDS = [("high", "High grade"), ("middle", "Middle grade"), ("low", "Low grade")]
+DINING_STANDARDS = [
+    ("high", "High grade"),
+    ("middle", "Middle grade"),
+    ("low", "Low grade"),
+]
 
 
 class KeyAccountReception(models.Model):
@@ -57,7 +61,7 @@ class KeyAccountReception(models.Model):
         default="visiting_customer",
     )
     dining_standard = fields.Selection(
-        DINING_STANDARDS, string="Dining Standard", required=True, default="middle"
+        DINING_STANDARDS, required=True, default="middle"
     )
     dining_cap = fields.Monetary(
         string="Dining Cap per Guest", compute="_compute_dining", store=True
@@ -119,9 +123,7 @@ class KeyAccountReception(models.Model):
     def _ka_over_cap(self):
         return bool(
             self.dining_cap
-            and self.currency_id.compare_amounts(
-                self.dining_per_guest, self.dining_cap
-            )
+            and self.currency_id.compare_amounts(self.dining_per_guest, self.dining_cap)
             > 0
         )
 

@@ -100,9 +100,7 @@ class KeyAccountVisit(models.Model):
     customer_view = fields.Text(string="Customer's View", copy=False)
     next_visit_date = fields.Date(string="Next Visit", copy=False)
     outcome_reason = fields.Text(string="Success or Failure Reason", copy=False)
-    summary = fields.Html(
-        string="Summary", copy=False, help="Required to close and to claim expenses."
-    )
+    summary = fields.Html(copy=False, help="Required to close and to claim expenses.")
 
     _RECORD_FIELDS = (
         "actual_date",
@@ -119,9 +117,7 @@ class KeyAccountVisit(models.Model):
         for visit in self:
             if visit.date_end and visit.date_end < visit.date_start:
                 raise ValidationError(
-                    self.env._(
-                        "Visit %(name)s ends before it starts.", name=visit.name
-                    )
+                    self.env._("Visit %(name)s ends before it starts.", name=visit.name)
                 )
 
     @api.onchange("partner_id")
@@ -169,9 +165,7 @@ class KeyAccountVisit(models.Model):
             visit.partner_id.sudo().activity_schedule(
                 "mail.mail_activity_data_call",
                 date_deadline=visit.actual_date + timedelta(days=days),
-                summary=self.env._(
-                    "Follow-up of visit %(name)s", name=visit.name
-                ),
+                summary=self.env._("Follow-up of visit %(name)s", name=visit.name),
                 user_id=visit.user_id.id,
             )
 

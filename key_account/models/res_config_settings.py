@@ -18,10 +18,7 @@ class ResConfigSettings(models.TransientModel):
             },
         }
 
-
-# ---- ADDED by the engagement branch: visits, receptions, gifts ------------------
-class ResConfigSettingsEngagement(models.TransientModel):
-    _inherit = "res.config.settings"
+    # ---- ADDED by the engagement branch: visits, receptions, gifts ------------------
 
     ka_visit_followup_days = fields.Integer(
         string="Follow-up After a Visit (days)",

@@ -555,13 +555,7 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.id}
         return action
 
-
-# ---- ADDED by the engagement branch: cadence, visits, receptions, gifts ----------
-FOLLOWUP_ACTIVITY = "key_account.mail_activity_type_ka_followup"
-
-
-class ResPartnerEngagement(models.Model):
-    _inherit = "res.partner"
+    # ---- ADDED by the engagement branch: cadence, visits, receptions, gifts ----------
 
     ka_next_visit_date = fields.Date(
         string="Next Visit Due",
@@ -692,9 +686,7 @@ class ResPartnerEngagement(models.Model):
             cost[partner.id] += amount
         for partner in self:
             partner.ka_visit_count = counts["key_account.visit"].get(partner, 0)
-            partner.ka_reception_count = counts["key_account.reception"].get(
-                partner, 0
-            )
+            partner.ka_reception_count = counts["key_account.reception"].get(partner, 0)
             partner.ka_gift_count = counts["key_account.gift"].get(partner, 0)
             partner.ka_engagement_cost = cost.get(partner.id, 0.0)
 
@@ -728,7 +720,7 @@ class ResPartnerEngagement(models.Model):
         )
         if not due:
             return self.browse()
-        activity_type = self.env.ref(FOLLOWUP_ACTIVITY)
+        activity_type = self.env.ref("key_account.mail_activity_type_ka_followup")
         Activity = self.env["mail.activity"].sudo()
         open_ids = set(
             Activity.search(

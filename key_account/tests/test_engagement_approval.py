@@ -170,9 +170,7 @@ class TestEngagementApproval(EngagementCase):
                 "user_id": self.ka_user.id,
                 "guest_count": 2,
                 "planned_line_ids": [
-                    Command.create(
-                        {"kind": "planned", "name": "Dinner", "amount": 400}
-                    )
+                    Command.create({"kind": "planned", "name": "Dinner", "amount": 400})
                 ],
             }
         )

@@ -16,9 +16,7 @@ class KeyAccountRefuseWizard(models.TransientModel):
         res = super().default_get(fields_list)
         ctx = self.env.context
         res.setdefault("res_model", ctx.get("active_model"))
-        res.setdefault(
-            "res_ids", ",".join(str(i) for i in ctx.get("active_ids") or [])
-        )
+        res.setdefault("res_ids", ",".join(str(i) for i in ctx.get("active_ids") or []))
         return res
 
     def action_refuse(self):
