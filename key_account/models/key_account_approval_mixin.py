@@ -239,7 +239,11 @@ class KeyAccountApprovalMixin(models.AbstractModel):
                 record._ka_schedule_approvals()
             else:
                 record.write({"state": "approved"})
+                record._ka_after_approved()
         return True
+
+    def _ka_after_approved(self):
+        """Hook: called when the last level approved the request."""
 
     def action_refuse(self, reason):
         if not reason or not reason.strip():

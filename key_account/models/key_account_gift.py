@@ -132,11 +132,26 @@ class KeyAccountGift(models.Model):
             year=self.currency_id.format(per_year),
         )
 
+    def _ka_after_approved(self):
+        """Tell the gift keepers that a gift is ready to be handed out."""
+        keepers = (
+            self.env.ref(KA_GIFT_KEEPER)
+            .sudo()
+            .users.filtered(lambda u: u.active and self.company_id in u.company_ids)
+        )
+        for keeper in keepers:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=keeper.id,
+                summary=self.env._("Hand out gift %(name)s", name=self.name),
+            )
+
     # ---- handing out ----------------------------------------------------------
     def action_done(self):
         if not self.env.user.has_group(KA_GIFT_KEEPER):
             raise AccessError(self.env._("Only a gift keeper hands out gifts."))
         res = super().action_done()
+        self.sudo().activity_feedback(["mail.mail_activity_data_todo"])
         self.sudo().write(
             {
                 "delivered_by_id": self.env.uid,

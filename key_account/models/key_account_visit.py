@@ -120,6 +120,22 @@ class KeyAccountVisit(models.Model):
                     self.env._("Visit %(name)s ends before it starts.", name=visit.name)
                 )
 
+    @api.constrains("partner_id", "contact_ids", "met_contact_ids")
+    def _check_contacts(self):
+        for visit in self:
+            strangers = (visit.contact_ids | visit.met_contact_ids).filtered(
+                lambda c: c.commercial_partner_id != visit.partner_id
+            )
+            if strangers:
+                raise ValidationError(
+                    self.env._(
+                        "Visit %(name)s: %(contacts)s are not contacts of %(partner)s.",
+                        name=visit.name,
+                        contacts=", ".join(strangers.mapped("display_name")),
+                        partner=visit.partner_id.display_name,
+                    )
+                )
+
     @api.onchange("partner_id")
     def _onchange_partner_id(self):
         self.contact_ids = self.contact_ids.filtered(

@@ -105,3 +105,31 @@ class TestEngagementCadence(EngagementCase):
         with freeze_time("2026-04-06"):
             self.env["res.partner"]._ka_cron_followup()
         self.assertEqual(len(self._followups(a)), 1)
+
+    def _count_queries(self, partners):
+        partners.invalidate_recordset()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        partners.with_user(self.ka_manager).read(
+            [
+                "ka_visit_count",
+                "ka_reception_count",
+                "ka_gift_count",
+                "ka_engagement_cost",
+                "ka_next_followup_date",
+                "ka_followup_overdue",
+            ]
+        )
+        return self.env.cr.sql_log_count - before
+
+    def test_smart_buttons_cost_no_query_per_partner(self):
+        few = self.account | self._account("Second Co")
+        many = few | self.env["res.partner"].create(
+            [{"name": f"Co {i}", "is_company": True} for i in range(20)]
+        )
+        many.ka_type_id = self.type_strategic
+        self._visit(100).action_submit()
+        self.env.flush_all()
+        self._count_queries(many)  # warm the caches of access rules
+        self.assertEqual(self._count_queries(few), self._count_queries(many))
+        self.assertEqual(self.account.ka_visit_count, 1)

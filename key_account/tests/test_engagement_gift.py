@@ -42,6 +42,17 @@ class TestEngagementGift(EngagementCase):
         self.assertEqual(gift.approval_line_ids.rule_id, self.rule_manager)
         gift.with_user(self.ka_manager).action_approve()
         self.assertEqual(gift.state, "approved")
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        keeper_activity = gift.activity_ids.filtered(
+            lambda a: a.activity_type_id == todo
+        )
+        self.assertEqual(keeper_activity.user_id, self.ka_keeper)
+        self.assertEqual(
+            self.env["key_account.gift"]
+            .with_user(self.ka_keeper)
+            .search([("id", "=", gift.id)]),
+            gift,
+        )
         # only the gift keeper hands gifts out
         with self.assertRaises(AccessError):
             gift.with_user(self.ka_user).action_done()
@@ -49,10 +60,16 @@ class TestEngagementGift(EngagementCase):
         self.assertEqual(gift.state, "done")
         self.assertEqual(gift.delivered_by_id, self.ka_keeper)
         self.assertTrue(gift.delivered_date)
+        self.assertFalse(keeper_activity.exists())
         gift.action_close()
         self.assertEqual(gift.state, "closed")
         self.assertEqual(self.account.ka_gift_count, 1)
         self.assertEqual(self.account.ka_engagement_cost, 240)
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "key_account.key_account_gift_report", gift.ids
+        )[0]
+        self.assertIn(b"Finance Manager", html)
+        self.assertIn(b"Tea set", html)
         history = self.env["key_account.gift"].search(
             [("recipient_id", "=", self.buyer.id)]
         )

@@ -63,6 +63,11 @@ class TestEngagementReception(EngagementCase):
         reception.action_close()
         self.assertEqual(reception.state, "closed")
         self.assertEqual(reception.expense_state, "claimed")
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "key_account.key_account_reception_report", reception.ids
+        )[0]
+        self.assertIn(b"Applicant", html)
+        self.assertIn(b"framework contract", html)
 
     def test_over_the_dining_cap_needs_the_extra_level(self):
         reception = self._reception_form(guests=2, dinner=600).save()  # 300/guest

@@ -100,6 +100,11 @@ class TestEngagementVisit(EngagementCase):
         visit.with_user(self.ka_approver).action_reimburse_expenses()
         self.assertEqual(visit.expense_state, "reimbursed")
         self.assertEqual(visit.amount_reimbursed, 280)
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "key_account.key_account_visit_report", visit.ids
+        )[0]
+        self.assertIn(b"Key-Account Manager", html)
+        self.assertIn(b"Order expected in April.", html)
 
     def test_follow_up_days_are_a_setting(self):
         self.env["ir.config_parameter"].sudo().set_param(
@@ -149,6 +154,9 @@ class TestEngagementVisit(EngagementCase):
                     ]
                 }
             )
+        stranger = self.env["res.partner"].create({"name": "Stranger"})
+        with self.assertRaises(ValidationError):
+            self._visit(100, contact_ids=[fields.Command.set(stranger.ids)])
         self.assertFalse(
             self.env["key_account.visit"].search([("partner_id", "=", self.account.id)])
         )
