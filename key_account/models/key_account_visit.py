@@ -124,7 +124,7 @@ class KeyAccountVisit(models.Model):
     def _check_contacts(self):
         for visit in self:
             strangers = (visit.contact_ids | visit.met_contact_ids).filtered(
-                lambda c: c.commercial_partner_id != visit.partner_id
+                lambda c, v=visit: c.commercial_partner_id != v.partner_id
             )
             if strangers:
                 raise ValidationError(
