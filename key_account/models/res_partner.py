@@ -721,7 +721,12 @@ class ResPartner(models.Model):
         if not due:
             return self.browse()
         activity_type = self.env.ref("key_account.mail_activity_type_ka_followup")
-        Activity = self.env["mail.activity"].sudo()
+        # no e-mail per reminder: the owner sees them in their activities
+        Activity = (
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(mail_activity_quick_update=True)
+        )
         open_ids = set(
             Activity.search(
                 [
