@@ -42,6 +42,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
         tracking=True,
         copy=False,
         index=True,
+        group_expand=True,
     )
     company_id = fields.Many2one(
         "res.company",

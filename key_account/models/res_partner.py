@@ -591,6 +591,9 @@ class ResPartner(models.Model):
     ka_gift_count = fields.Integer(
         compute="_compute_ka_engagement", string="Gifts", groups=KA_USER
     )
+    ka_gift_received_count = fields.Integer(
+        compute="_compute_ka_engagement", string="Gifts Received", groups=KA_USER
+    )
     ka_engagement_cost = fields.Monetary(
         compute="_compute_ka_engagement",
         string="Engagement Cost This Year",
@@ -661,6 +664,11 @@ class ResPartner(models.Model):
                     [("partner_id", "in", ids)], ["partner_id"], ["__count"]
                 )
             )
+        received = dict(
+            self.env["key_account.gift"]._read_group(
+                [("recipient_id", "in", ids)], ["recipient_id"], ["__count"]
+            )
+        )
         cost = defaultdict(float)
         for partner, amount in self.env["key_account.expense"]._read_group(
             [
@@ -688,6 +696,7 @@ class ResPartner(models.Model):
             partner.ka_visit_count = counts["key_account.visit"].get(partner, 0)
             partner.ka_reception_count = counts["key_account.reception"].get(partner, 0)
             partner.ka_gift_count = counts["key_account.gift"].get(partner, 0)
+            partner.ka_gift_received_count = received.get(partner, 0)
             partner.ka_engagement_cost = cost.get(partner.id, 0.0)
 
     def _ka_engagement_action(self, xmlid):
@@ -705,6 +714,15 @@ class ResPartner(models.Model):
 
     def action_ka_gifts(self):
         return self._ka_engagement_action("key_account.key_account_gift_action")
+
+    def action_ka_gifts_received(self):
+        action = self._ka_engagement_action("key_account.key_account_gift_action")
+        action["domain"] = [("recipient_id", "=", self.id)]
+        action["context"] = {
+            "default_partner_id": self.commercial_partner_id.id,
+            "default_recipient_id": self.id,
+        }
+        return action
 
     @api.model
     def _ka_cron_followup(self):

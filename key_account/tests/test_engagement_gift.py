@@ -74,6 +74,10 @@ class TestEngagementGift(EngagementCase):
             [("recipient_id", "=", self.buyer.id)]
         )
         self.assertEqual(history, gift)
+        self.assertEqual(self.buyer.ka_gift_received_count, 1)
+        self.assertEqual(self.boss.ka_gift_received_count, 0)
+        action = self.buyer.action_ka_gifts_received()
+        self.assertEqual(self.env["key_account.gift"].search(action["domain"]), gift)
 
     def test_value_per_gift_cap_escalates(self):
         gift = self._gift_form(quantity=5).save()  # 600 > 500
