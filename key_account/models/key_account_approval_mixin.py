@@ -71,6 +71,9 @@ class KeyAccountApprovalMixin(models.AbstractModel):
         readonly=True,
     )
     submitted_date = fields.Datetime(string="Submitted On", readonly=True, copy=False)
+    submitted_by_id = fields.Many2one(
+        "res.users", string="Submitted By", readonly=True, copy=False
+    )
     ka_can_approve = fields.Boolean(
         string="Can Approve", compute="_compute_ka_can_approve"
     )
@@ -129,8 +132,13 @@ class KeyAccountApprovalMixin(models.AbstractModel):
         self.ensure_one()
         return self.approval_line_ids.filtered(lambda line: line.state == "pending")[:1]
 
+    def _ka_requesters(self):
+        """Who asked for the money: never an approver of the request."""
+        self.ensure_one()
+        return self.user_id | self.submitted_by_id
+
     def _ka_may_approve(self, line, user):
-        if user == self.user_id:
+        if user in self._ka_requesters():
             return False
         if line.user_id:
             return line.user_id == user
@@ -138,8 +146,9 @@ class KeyAccountApprovalMixin(models.AbstractModel):
 
     def _ka_line_users(self, line):
         users = line.user_id or line.group_id.users.filtered("active")
+        requesters = self._ka_requesters()
         return users.filtered(
-            lambda u: u != self.user_id and self.company_id in u.company_ids
+            lambda u: u not in requesters and self.company_id in u.company_ids
         )
 
     def _ka_schedule_approvals(self):
@@ -183,7 +192,13 @@ class KeyAccountApprovalMixin(models.AbstractModel):
                 for level, rule in enumerate(record._ka_chain_rules(), start=1)
             ]
         Line.create(vals_list)
-        self.write({"state": "submitted", "submitted_date": fields.Datetime.now()})
+        self.write(
+            {
+                "state": "submitted",
+                "submitted_date": fields.Datetime.now(),
+                "submitted_by_id": self.env.uid,
+            }
+        )
         self.invalidate_recordset(["approval_line_ids"])
         no_chain = self.filtered(lambda r: not r.approval_line_ids)
         no_chain.write({"state": "approved"})
@@ -202,7 +217,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
                 )
             )
         line = self._ka_current_line()
-        if self.env.user == self.user_id:
+        if self.env.user in self._ka_requesters():
             raise AccessError(
                 self.env._(
                     "You cannot approve or refuse your own request %(doc)s.",

@@ -74,6 +74,16 @@ class TestEngagementApproval(EngagementCase):
         visit.with_user(self.ka_manager2).action_approve()
         self.assertEqual(visit.state, "approved")
 
+    def test_manager_submitting_for_a_salesperson_cannot_approve(self):
+        visit = self._visit(1000)
+        visit.with_user(self.ka_manager).action_submit()
+        self.assertEqual(visit.submitted_by_id, self.ka_manager)
+        self.assertNotIn(self.ka_manager, self._approval_activities(visit).user_id)
+        with self.assertRaises(AccessError):
+            visit.with_user(self.ka_manager).action_approve()
+        visit.with_user(self.ka_manager2).action_approve()
+        self.assertEqual(visit.state, "approved")
+
     def test_refusal_wizard_and_resubmission(self):
         visit = self._visit(6000)
         visit.action_submit()
