@@ -71,9 +71,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
         readonly=True,
     )
     submitted_date = fields.Datetime(string="Submitted On", readonly=True, copy=False)
-    submitted_by_id = fields.Many2one(
-        "res.users", string="Submitted By", readonly=True, copy=False
-    )
+    submitted_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     ka_can_approve = fields.Boolean(
         string="Can Approve", compute="_compute_ka_can_approve"
     )
@@ -128,9 +126,24 @@ class KeyAccountApprovalMixin(models.AbstractModel):
             chain = chain.sorted(lambda r: (r.sequence, r.id))
         return chain
 
+    def _ka_skip_pending_lines(self):
+        self.approval_line_ids.filtered(
+            lambda line: line.state == "pending"
+        ).sudo().write({"state": "skipped"})
+
+    def _ka_current_round(self):
+        """The approval lines of the latest submission, in level order."""
+        self.ensure_one()
+        last = max(self.approval_line_ids.mapped("round"), default=0)
+        return self.approval_line_ids.filtered(lambda line: line.round == last).sorted(
+            "sequence"
+        )
+
     def _ka_current_line(self):
         self.ensure_one()
-        return self.approval_line_ids.filtered(lambda line: line.state == "pending")[:1]
+        return self._ka_current_round().filtered(lambda line: line.state == "pending")[
+            :1
+        ]
 
     def _ka_requesters(self):
         """Who asked for the money: never an approver of the request."""
@@ -173,16 +186,22 @@ class KeyAccountApprovalMixin(models.AbstractModel):
                     )
                 )
             record._ka_check_submit()
+        self._ka_skip_pending_lines()
         Line = self.env["key_account.approval.line"].sudo()
-        Line.search(
-            [("res_model", "=", self._name), ("res_id", "in", self.ids)]
-        ).unlink()
+        last_rounds = dict(
+            Line._read_group(
+                [("res_model", "=", self._name), ("res_id", "in", self.ids)],
+                ["res_id"],
+                ["round:max"],
+            )
+        )
         vals_list = []
         for record in self:
             vals_list += [
                 {
                     "res_model": record._name,
                     "res_id": record.id,
+                    "round": last_rounds.get(record.id, 0) + 1,
                     "sequence": level,
                     "rule_id": rule.id,
                     "name": rule.name,
@@ -200,7 +219,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
             }
         )
         self.invalidate_recordset(["approval_line_ids"])
-        no_chain = self.filtered(lambda r: not r.approval_line_ids)
+        no_chain = self.filtered(lambda r: not r._ka_current_line())
         no_chain.write({"state": "approved"})
         (self - no_chain)._ka_schedule_approvals()
         return True
@@ -274,6 +293,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
                 }
             )
             record.sudo().activity_unlink([ACTIVITY_APPROVE])
+            record._ka_skip_pending_lines()
             record.write({"state": "refused"})
             record.message_post(
                 body=Markup("<p>%s</p><p>%s</p>")
@@ -352,6 +372,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
                     )
                 )
         self.sudo().activity_unlink([ACTIVITY_APPROVE])
+        self._ka_skip_pending_lines()
         self.write({"state": "cancelled"})
         return True
 

@@ -37,7 +37,7 @@ class TestEngagementAccess(EngagementCase):
         with self.assertRaises(AccessError):
             visit.with_user(self.ka_user).action_refuse("no")
         self.assertEqual(visit.state, "submitted")
-        self.assertFalse(visit.approval_line_ids.done_by_id)
+        self.assertFalse(visit._ka_current_round().done_by_id)
 
     def test_user_cannot_mark_reimbursed(self):
         visit = self._visit(100)

@@ -21,13 +21,13 @@ class TestEngagementApproval(EngagementCase):
         visit = self._visit(1000)
         visit.action_submit()
         self.assertEqual(visit.state, "submitted")
-        self.assertEqual(visit.approval_line_ids.rule_id, self.rule_manager)
+        self.assertEqual(visit._ka_current_round().rule_id, self.rule_manager)
         activities = self._approval_activities(visit)
         self.assertIn(self.ka_manager, activities.user_id)
         self.assertNotIn(self.ka_user, activities.user_id)
         visit.with_user(self.ka_manager).action_approve()
         self.assertEqual(visit.state, "approved")
-        line = visit.approval_line_ids
+        line = visit._ka_current_round()
         self.assertEqual(line.state, "approved")
         self.assertEqual(line.done_by_id, self.ka_manager)
         self.assertTrue(line.done_date)
@@ -37,19 +37,19 @@ class TestEngagementApproval(EngagementCase):
         visit = self._visit(6000)
         visit.action_submit()
         self.assertEqual(
-            visit.approval_line_ids.mapped("rule_id"),
+            visit._ka_current_round().mapped("rule_id"),
             self.rule_manager | self.rule_finance,
         )
-        self.assertEqual(visit.approval_line_ids.mapped("sequence"), [1, 2])
+        self.assertEqual(visit._ka_current_round().mapped("sequence"), [1, 2])
         # Finance may not jump the queue
         with self.assertRaises(AccessError):
             visit.with_user(self.ka_approver).action_approve()
-        self.assertEqual(visit.approval_line_ids.mapped("state"), ["pending"] * 2)
+        self.assertEqual(visit._ka_current_round().mapped("state"), ["pending"] * 2)
         self.assertNotIn(self.ka_approver, self._approval_activities(visit).user_id)
         visit.with_user(self.ka_manager).action_approve()
         self.assertEqual(visit.state, "submitted")
         self.assertEqual(
-            visit.approval_line_ids.mapped("state"), ["approved", "pending"]
+            visit._ka_current_round().mapped("state"), ["approved", "pending"]
         )
         self.assertEqual(self._approval_activities(visit).user_id, self.ka_approver)
         # the manager's level is done: a second manager cannot approve Finance's
@@ -58,7 +58,7 @@ class TestEngagementApproval(EngagementCase):
         visit.with_user(self.ka_approver).action_approve()
         self.assertEqual(visit.state, "approved")
         self.assertEqual(
-            visit.approval_line_ids.mapped("done_by_id"),
+            visit._ka_current_round().mapped("done_by_id"),
             self.ka_manager | self.ka_approver,
         )
 
@@ -98,7 +98,7 @@ class TestEngagementApproval(EngagementCase):
         wizard_form.reason = "Too expensive for a first visit"
         wizard_form.save().action_refuse()
         self.assertEqual(visit.state, "refused")
-        self.assertEqual(visit.approval_line_ids[0].state, "refused")
+        self.assertEqual(visit._ka_current_round()[0].state, "refused")
         self.assertFalse(self._approval_activities(visit))
         self.assertIn(
             "Too expensive for a first visit",
@@ -112,8 +112,15 @@ class TestEngagementApproval(EngagementCase):
                 line.amount = 800
         visit.with_user(self.ka_user).action_submit()
         self.assertEqual(visit.state, "submitted")
-        self.assertEqual(visit.approval_line_ids.rule_id, self.rule_manager)
-        self.assertEqual(visit.approval_line_ids.state, "pending")
+        self.assertEqual(visit._ka_current_round().rule_id, self.rule_manager)
+        self.assertEqual(visit._ka_current_round().state, "pending")
+        # the refused round stays on the form as history
+        self.assertEqual(
+            sorted(
+                visit.approval_line_ids.mapped(lambda line: (line.round, line.state))
+            ),
+            [(1, "refused"), (1, "skipped"), (2, "pending")],
+        )
         visit.with_user(self.ka_manager).action_approve()
         self.assertEqual(visit.state, "approved")
 
@@ -173,7 +180,7 @@ class TestEngagementApproval(EngagementCase):
         )
         visit = self._visit(1000)
         visit.action_submit()
-        self.assertNotIn(special, visit.approval_line_ids.rule_id)
+        self.assertNotIn(special, visit._ka_current_round().rule_id)
         reception = self.env["key_account.reception"].create(
             {
                 "partner_id": self.account.id,
@@ -186,7 +193,7 @@ class TestEngagementApproval(EngagementCase):
         )
         reception.action_submit()
         self.assertEqual(
-            reception.approval_line_ids.mapped("rule_id"), special | self.rule_manager
+            reception._ka_current_round().mapped("rule_id"), special | self.rule_manager
         )
         with self.assertRaises(AccessError):
             reception.with_user(self.ka_manager).action_approve()

@@ -42,7 +42,7 @@ class TestEngagementReception(EngagementCase):
         self.assertEqual(reception.dining_per_guest, 150)
         self.assertEqual(reception.dining_cap, 200)
         reception.action_submit()
-        self.assertEqual(reception.approval_line_ids.rule_id, self.rule_manager)
+        self.assertEqual(reception._ka_current_round().rule_id, self.rule_manager)
         reception.with_user(self.ka_manager).action_approve()
         reception.action_done()
         self.assertTrue(self.account.ka_last_contact_date)
@@ -74,7 +74,7 @@ class TestEngagementReception(EngagementCase):
         self.assertEqual(reception.amount_planned, 600)
         reception.action_submit()
         self.assertEqual(
-            reception.approval_line_ids.mapped("rule_id"),
+            reception._ka_current_round().mapped("rule_id"),
             self.rule_manager | self.rule_finance,
         )
         reception.with_user(self.ka_manager).action_approve()
@@ -85,7 +85,7 @@ class TestEngagementReception(EngagementCase):
     def test_high_standard_has_a_higher_cap(self):
         reception = self._reception_form(guests=2, dinner=600, standard="high").save()
         reception.action_submit()
-        self.assertEqual(reception.approval_line_ids.rule_id, self.rule_manager)
+        self.assertEqual(reception._ka_current_round().rule_id, self.rule_manager)
 
     def test_over_the_cap_without_an_extra_level_is_refused(self):
         self.rule_finance.active = False
@@ -93,7 +93,7 @@ class TestEngagementReception(EngagementCase):
         with self.assertRaises(UserError):
             reception.action_submit()
         self.assertEqual(reception.state, "draft")
-        self.assertFalse(reception.approval_line_ids)
+        self.assertFalse(reception._ka_current_round())
 
     def test_guest_count_and_dates(self):
         with self.assertRaises(ValidationError):
