@@ -106,3 +106,39 @@ class TestEngagementAccess(EngagementCase):
             .with_user(manager2)
             .search([("id", "=", visit.id)])
         )
+
+    def test_receptions_and_gifts_are_private_too(self):
+        reception = self.env["key_account.reception"].create(
+            {"partner_id": self.account.id, "user_id": self.ka_user2.id}
+        )
+        gift = self.env["key_account.gift"].create(
+            {
+                "partner_id": self.account.id,
+                "recipient_id": self.buyer.id,
+                "user_id": self.ka_user2.id,
+                "occasion": "New year",
+                "line_ids": [
+                    Command.create({"product_id": self.product.id, "unit_value": 50})
+                ],
+            }
+        )
+        with self.assertRaises(AccessError):
+            reception.with_user(self.ka_user).read(["name"])
+        with self.assertRaises(AccessError):
+            gift.with_user(self.ka_user).read(["name"])
+        with self.assertRaises(AccessError):
+            gift.line_ids.with_user(self.ka_user).read(["subtotal"])
+        self.assertEqual(
+            self.env["key_account.gift"].with_user(self.ka_keeper).search([]),
+            self.env["key_account.gift"],
+        )  # a keeper sees gifts once approved only
+
+    def test_only_managers_configure_approval_levels(self):
+        with self.assertRaises(AccessError):
+            self.env["key_account.approval.rule"].with_user(self.ka_user).create(
+                {"name": "Me", "min_amount": 0, "user_id": self.ka_user.id}
+            )
+        with self.assertRaises(AccessError):
+            self.rule_finance.with_user(self.ka_approver).min_amount = 1_000_000
+        self.rule_finance.with_user(self.ka_manager).min_amount = 8000
+        self.assertEqual(self.rule_finance.min_amount, 8000)
