@@ -1,8 +1,4 @@
 from collections import defaultdict
-from datetime import datetime
-from datetime import time
-
-from dateutil.relativedelta import relativedelta
 
 from odoo import api
 from odoo import fields
@@ -104,40 +100,25 @@ class KeyAccountDevelopmentPlan(models.Model):
             plan.completion = 100.0 * done / planned if planned else 0.0
 
     @api.model
-    def _ka_visit_date_field(self):
-        """The date a visit was done on (``key_account.visit``, to be
-        confirmed when the visits are merged)."""
-        return "date_done"
-
-    @api.model
-    def _ka_visit_done_states(self):
-        return ["done", "closed"]
-
-    @api.model
     def _ka_visits_done(self, users, date_from, date_to):
-        """Visits done by ``users`` in the period, one grouped query.
+        """Visits done (done or closed) by ``users`` in the period, one
+        grouped query.
 
-        :return: {user_id: count}; empty while the visit model is not
-            installed
+        :return: {user_id: count}
         """
-        if "key_account.visit" not in self.env:
-            return {}
-        Visit = self.env["key_account.visit"].sudo()
-        date_field = self._ka_visit_date_field()
-        start = date_from
-        end = date_to + relativedelta(days=1)
-        if Visit._fields[date_field].type == "datetime":
-            start = datetime.combine(start, time.min)
-            end = datetime.combine(end, time.min)
-        groups = Visit._read_group(
-            [
-                ("state", "in", self._ka_visit_done_states()),
-                ("user_id", "in", users.ids),
-                (date_field, ">=", start),
-                (date_field, "<", end),
-            ],
-            ["user_id"],
-            ["__count"],
+        groups = (
+            self.env["key_account.visit"]
+            .sudo()
+            ._read_group(
+                [
+                    ("state", "in", ["done", "closed"]),
+                    ("user_id", "in", users.ids),
+                    ("actual_date", ">=", date_from),
+                    ("actual_date", "<=", date_to),
+                ],
+                ["user_id"],
+                ["__count"],
+            )
         )
         return {user.id: count for user, count in groups}
 

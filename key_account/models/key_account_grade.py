@@ -144,3 +144,15 @@ class KeyAccountGrade(models.Model):
                         "one shared by all companies."
                     )
                 )
+
+    # ---- ADDED by the engagement branch: gift caps per grade ------------------------
+
+    gift_max_value = fields.Monetary(
+        string="Gift Cap per Gift",
+        help="A gift worth more than this needs the next approval level (0: no cap).",
+    )
+    gift_max_year = fields.Monetary(
+        string="Gift Cap per Customer and Year",
+        help="Gifts to one customer worth more than this in a calendar year need "
+        "the next approval level (0: no cap).",
+    )

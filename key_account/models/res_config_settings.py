@@ -45,3 +45,23 @@ class ResConfigSettings(models.TransientModel):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    # ---- ADDED by the engagement branch: visits, receptions, gifts ------------------
+
+    ka_visit_followup_days = fields.Integer(
+        string="Follow-up After a Visit (days)",
+        config_parameter="key_account.visit_followup_days",
+        default=7,
+    )
+    ka_dining_cap_high = fields.Float(
+        string="High-grade Dining Cap per Guest",
+        config_parameter="key_account.dining_cap_high",
+    )
+    ka_dining_cap_middle = fields.Float(
+        string="Middle-grade Dining Cap per Guest",
+        config_parameter="key_account.dining_cap_middle",
+    )
+    ka_dining_cap_low = fields.Float(
+        string="Low-grade Dining Cap per Guest",
+        config_parameter="key_account.dining_cap_low",
+    )

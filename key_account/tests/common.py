@@ -122,3 +122,94 @@ class KeyAccountCase(TransactionCase):
                 **vals,
             }
         )
+
+
+# ---- ADDED by the engagement branch ------------------------------------------------
+class EngagementCase(KeyAccountCase):
+    """Adds a Finance approver, a second manager, a gift keeper, and a key
+    account owned by ``ka_user`` with two contacts."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.ka_approver = new_test_user(
+            cls.env,
+            login="ka_approver",
+            name="Fiona Finance",
+            groups="key_account.group_key_account_approver",
+        )
+        cls.ka_manager2 = new_test_user(
+            cls.env,
+            login="ka_manager2",
+            name="Mark Manager",
+            groups="key_account.group_key_account_manager",
+        )
+        cls.ka_keeper = new_test_user(
+            cls.env,
+            login="ka_keeper",
+            name="Gus Giftkeeper",
+            groups="key_account.group_key_account_gift_keeper",
+        )
+        # the shipped approval levels, stated here
+        cls.rule_manager = cls.env.ref("key_account.key_account_approval_rule_manager")
+        cls.rule_finance = cls.env.ref("key_account.key_account_approval_rule_finance")
+        cls.rule_manager.min_amount = 0
+        cls.rule_finance.min_amount = 5000
+        (
+            cls.env["key_account.approval.rule"].search([])
+            - cls.rule_manager
+            - cls.rule_finance
+        ).active = False
+        cls.account = cls._account(
+            "Engaged Co", user_id=cls.ka_user.id, ka_grade_id=cls.grade_b.id
+        )
+        cls.buyer = cls.env["res.partner"].create(
+            {"name": "Bea Buyer", "parent_id": cls.account.id, "ka_role": "buyer"}
+        )
+        cls.boss = cls.env["res.partner"].create(
+            {
+                "name": "Dan Decider",
+                "parent_id": cls.account.id,
+                "ka_role": "decision_maker",
+            }
+        )
+
+    @classmethod
+    def _visit(cls, budget=1000.0, user=None, **vals):
+        user = user or cls.ka_user
+        return (
+            cls.env["key_account.visit"]
+            .with_user(user)
+            .create(
+                {
+                    "partner_id": cls.account.id,
+                    "contact_ids": [Command.set(cls.buyer.ids)],
+                    "purpose": "Present the new range",
+                    "planned_line_ids": [
+                        Command.create(
+                            {
+                                "kind": "planned",
+                                "expense_type": "transport",
+                                "name": "Train",
+                                "amount": budget,
+                            }
+                        )
+                    ]
+                    if budget
+                    else [],
+                    **vals,
+                }
+            )
+        )
+
+    @staticmethod
+    def _visit_record_vals(day=None):
+        return {
+            "actual_date": day or fields.Date.today(),
+            "attitude": "warm",
+            "progress_stage": "product",
+            "points": "Prices, delivery times",
+            "customer_view": "Interested",
+            "next_visit_date": fields.Date.today(),
+            "outcome_reason": "Good timing",
+        }

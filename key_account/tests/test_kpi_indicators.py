@@ -1,6 +1,5 @@
 from datetime import date
 from datetime import datetime
-from unittest.mock import patch
 
 from odoo.exceptions import AccessError
 from odoo.exceptions import ValidationError
@@ -141,6 +140,14 @@ class TestKpiIndicators(KeyAccountCase):
     def test_development_plan(self):
         new = self._account("Developed Co", user_id=self.ka_user.id)
         new.ka_since = date(2025, 2, 1)
+        Visit = self.env["key_account.visit"]
+        for state, day in (("done", date(2025, 3, 31)), ("closed", date(2025, 4, 1))):
+            Visit.create(
+                {"partner_id": new.id, "user_id": self.ka_user.id, "purpose": "Demo"}
+            ).write({"state": state, "actual_date": day})
+        Visit.create(
+            {"partner_id": new.id, "user_id": self.ka_user.id, "purpose": "Plan"}
+        )
         plan = self.env["key_account.development.plan"].create(
             {
                 "user_id": self.ka_user.id,
@@ -151,10 +158,10 @@ class TestKpiIndicators(KeyAccountCase):
             }
         )
         self.assertEqual(plan.done_new_accounts, 1)
-        self.assertEqual(plan.done_visits, 0)  # no visit model in this branch
-        self.assertAlmostEqual(plan.completion, 20.0)
+        self.assertEqual(plan.done_visits, 1)  # the draft and the April one not
+        self.assertAlmostEqual(plan.completion, 40.0)
         results = self._values("dev_plan")
-        self.assertAlmostEqual(results[self.ka_user.id]["value"], 20.0)
+        self.assertAlmostEqual(results[self.ka_user.id]["value"], 40.0)
         self.assertEqual(self._records(results[self.ka_user.id]), plan)
         # nothing planned: no data, no division
         self.assertFalse(results[self.ka_user2.id]["has_data"])
@@ -302,11 +309,3 @@ class TestKpiIndicators(KeyAccountCase):
                 with self.assertQueryCount(one):
                     indicator._kpi_compute(users, *Q1)
                 self.assertLessEqual(one, 3)
-
-    def test_visits_hook_uses_the_visit_model_when_present(self):
-        Plan = self.env["key_account.development.plan"]
-        self.assertEqual(Plan._ka_visits_done(self.users, *Q1), {})
-        self.assertNotIn("key_account.visit", self.env)
-        with patch.object(type(Plan), "_ka_visit_date_field", return_value="x"):
-            # the hook looks for the model before touching the date field
-            self.assertEqual(Plan._ka_visits_done(self.users, *Q1), {})

@@ -1,2 +1,3 @@
+from . import key_account_refuse_wizard
 from . import key_account_scorecard_compute
 from . import key_account_scorecard_reopen

@@ -1,0 +1,418 @@
+from markupsafe import Markup
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
+
+ACTIVITY_APPROVE = "key_account.mail_activity_type_ka_approval"
+
+STATES = [
+    ("draft", "Draft"),
+    ("submitted", "Submitted"),
+    ("approved", "Approved"),
+    ("done", "Done"),
+    ("closed", "Closed"),
+    ("refused", "Refused"),
+    ("cancelled", "Cancelled"),
+]
+EDITABLE_STATES = ("draft", "refused")
+
+
+class KeyAccountApprovalMixin(models.AbstractModel):
+    """An engagement request that spends money on a key account: a chain of
+    approval levels (``key_account.approval.rule``) selected by its planned
+    cost, then done and closed.
+
+    Concrete models set ``_ka_document_type``, define ``amount_planned``
+    (Monetary, stored) and may extend ``_ka_over_cap``, ``_ka_check_done``,
+    ``_ka_check_close`` and ``_ka_locked_fields``."""
+
+    _name = "key_account.approval.mixin"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _description = "Key Account Approval Mixin"
+    _ka_document_type = False
+
+    state = fields.Selection(
+        STATES,
+        string="Status",
+        default="draft",
+        required=True,
+        tracking=True,
+        copy=False,
+        index=True,
+        group_expand=True,
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Currency", readonly=True
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Owner",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        default=lambda self: self.env.user,
+    )
+    approval_line_ids = fields.One2many(
+        "key_account.approval.line",
+        "res_id",
+        string="Approvals",
+        domain=lambda self: [("res_model", "=", self._name)],
+        copy=False,
+        readonly=True,
+    )
+    submitted_date = fields.Datetime(string="Submitted On", readonly=True, copy=False)
+    submitted_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    ka_can_approve = fields.Boolean(
+        string="Can Approve", compute="_compute_ka_can_approve"
+    )
+
+    @api.depends_context("uid")
+    @api.depends("state", "approval_line_ids.state", "user_id")
+    def _compute_ka_can_approve(self):
+        for record in self:
+            line = record._ka_current_line()
+            record.ka_can_approve = bool(
+                record.state == "submitted"
+                and line
+                and record._ka_may_approve(line, self.env.user)
+            )
+
+    # ---- the chain ------------------------------------------------------------
+    def _ka_over_cap(self):
+        """Whether this request is over a cap and needs one more level."""
+        self.ensure_one()
+        return False
+
+    def _ka_over_cap_reason(self):
+        return ""
+
+    def _ka_chain_rules(self):
+        """The approval levels this request needs now, in order."""
+        self.ensure_one()
+        rules = (
+            self.env["key_account.approval.rule"]
+            .sudo()
+            .search(
+                [
+                    ("document_type", "in", [self._ka_document_type, False]),
+                    ("company_id", "in", [self.company_id.id, False]),
+                ],
+                order="sequence, id",
+            )
+        )
+        chain = rules.filtered(lambda r: self.amount_planned >= r.min_amount)
+        if self._ka_over_cap():
+            extra = (rules - chain)[:1]
+            if not extra:
+                raise UserError(
+                    self.env._(
+                        "%(doc)s is over its cap (%(reason)s) and needs an extra "
+                        "approval level, but no further level is configured.",
+                        doc=self.display_name,
+                        reason=self._ka_over_cap_reason(),
+                    )
+                )
+            chain |= extra
+            chain = chain.sorted(lambda r: (r.sequence, r.id))
+        return chain
+
+    def _ka_skip_pending_lines(self):
+        self.approval_line_ids.filtered(
+            lambda line: line.state == "pending"
+        ).sudo().write({"state": "skipped"})
+
+    def _ka_current_round(self):
+        """The approval lines of the latest submission, in level order."""
+        self.ensure_one()
+        last = max(self.approval_line_ids.mapped("round"), default=0)
+        return self.approval_line_ids.filtered(lambda line: line.round == last).sorted(
+            "sequence"
+        )
+
+    def _ka_current_line(self):
+        self.ensure_one()
+        return self._ka_current_round().filtered(lambda line: line.state == "pending")[
+            :1
+        ]
+
+    def _ka_requesters(self):
+        """Who asked for the money: never an approver of the request."""
+        self.ensure_one()
+        return self.user_id | self.submitted_by_id
+
+    def _ka_may_approve(self, line, user):
+        if user in self._ka_requesters():
+            return False
+        if line.user_id:
+            return line.user_id == user
+        return line.group_id in user.groups_id
+
+    def _ka_line_users(self, line):
+        users = line.user_id or line.group_id.users.filtered("active")
+        requesters = self._ka_requesters()
+        return users.filtered(
+            lambda u: u not in requesters and self.company_id in u.company_ids
+        )
+
+    def _ka_schedule_approvals(self):
+        for record in self:
+            line = record._ka_current_line()
+            for user in record._ka_line_users(line):
+                record.activity_schedule(
+                    ACTIVITY_APPROVE,
+                    user_id=user.id,
+                    summary=self.env._("Approve: %(level)s", level=line.name),
+                )
+
+    # ---- actions ----------------------------------------------------------------
+    def action_submit(self):
+        for record in self:
+            if record.state not in EDITABLE_STATES:
+                raise UserError(
+                    self.env._(
+                        "%(doc)s was already submitted: only a draft or refused "
+                        "request can be submitted.",
+                        doc=record.display_name,
+                    )
+                )
+            record._ka_check_submit()
+        self._ka_skip_pending_lines()
+        Line = self.env["key_account.approval.line"].sudo()
+        last_rounds = dict(
+            Line._read_group(
+                [("res_model", "=", self._name), ("res_id", "in", self.ids)],
+                ["res_id"],
+                ["round:max"],
+            )
+        )
+        vals_list = []
+        for record in self:
+            vals_list += [
+                {
+                    "res_model": record._name,
+                    "res_id": record.id,
+                    "round": last_rounds.get(record.id, 0) + 1,
+                    "sequence": level,
+                    "rule_id": rule.id,
+                    "name": rule.name,
+                    "group_id": rule.group_id.id,
+                    "user_id": rule.user_id.id,
+                }
+                for level, rule in enumerate(record._ka_chain_rules(), start=1)
+            ]
+        Line.create(vals_list)
+        self.write(
+            {
+                "state": "submitted",
+                "submitted_date": fields.Datetime.now(),
+                "submitted_by_id": self.env.uid,
+            }
+        )
+        self.invalidate_recordset(["approval_line_ids"])
+        no_chain = self.filtered(lambda r: not r._ka_current_line())
+        no_chain.write({"state": "approved"})
+        (self - no_chain)._ka_schedule_approvals()
+        return True
+
+    def _ka_check_submit(self):
+        """Hook: raise if the request cannot be submitted."""
+
+    def _ka_check_approver(self):
+        self.ensure_one()
+        if self.state != "submitted":
+            raise UserError(
+                self.env._(
+                    "%(doc)s is not waiting for an approval.", doc=self.display_name
+                )
+            )
+        line = self._ka_current_line()
+        if self.env.user in self._ka_requesters():
+            raise AccessError(
+                self.env._(
+                    "You cannot approve or refuse your own request %(doc)s.",
+                    doc=self.display_name,
+                )
+            )
+        if not self._ka_may_approve(line, self.env.user):
+            raise AccessError(
+                self.env._(
+                    "%(doc)s waits for the level %(level)s: you are not one of "
+                    "its approvers.",
+                    doc=self.display_name,
+                    level=line.name,
+                )
+            )
+        return line
+
+    def action_approve(self):
+        now = fields.Datetime.now()
+        for record in self:
+            line = record._ka_check_approver()
+            line.sudo().write(
+                {"state": "approved", "done_by_id": self.env.uid, "done_date": now}
+            )
+            record.sudo().activity_feedback(
+                [ACTIVITY_APPROVE],
+                user_id=self.env.uid,
+                feedback=self.env._("Approved level %(level)s", level=line.name),
+            )
+            record.sudo().activity_unlink([ACTIVITY_APPROVE])
+            record.message_post(
+                body=self.env._("Level %(level)s approved.", level=line.name)
+            )
+            if record._ka_current_line():
+                record._ka_schedule_approvals()
+            else:
+                record.write({"state": "approved"})
+                record._ka_after_approved()
+        return True
+
+    def _ka_after_approved(self):
+        """Hook: called when the last level approved the request."""
+
+    def action_refuse(self, reason):
+        if not reason or not reason.strip():
+            raise UserError(self.env._("Give a reason for the refusal."))
+        for record in self:
+            line = record._ka_check_approver()
+            line.sudo().write(
+                {
+                    "state": "refused",
+                    "done_by_id": self.env.uid,
+                    "done_date": fields.Datetime.now(),
+                }
+            )
+            record.sudo().activity_unlink([ACTIVITY_APPROVE])
+            record._ka_skip_pending_lines()
+            record.write({"state": "refused"})
+            record.message_post(
+                body=Markup("<p>%s</p><p>%s</p>")
+                % (
+                    self.env._("Refused at level %(level)s.", level=line.name),
+                    reason,
+                ),
+                partner_ids=record.user_id.partner_id.ids,
+            )
+        return True
+
+    def action_refuse_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Refuse"),
+            "res_model": "key_account.refuse.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"active_model": self._name, "active_ids": self.ids},
+        }
+
+    def action_draft(self):
+        for record in self:
+            if record.state not in ("refused", "cancelled"):
+                raise UserError(
+                    self.env._(
+                        "Only a refused or cancelled request goes back to draft."
+                    )
+                )
+        self.write({"state": "draft"})
+        return True
+
+    def action_done(self):
+        for record in self:
+            if record.state != "approved":
+                raise UserError(
+                    self.env._(
+                        "%(doc)s must be approved before it is done.",
+                        doc=record.display_name,
+                    )
+                )
+            record._ka_check_done()
+        self.write({"state": "done"})
+        self._ka_after_done()
+        return True
+
+    def _ka_check_done(self):
+        """Hook: raise if the request cannot be marked done."""
+
+    def _ka_after_done(self):
+        """Hook: called once the records are done."""
+
+    def action_close(self):
+        for record in self:
+            if record.state != "done":
+                raise UserError(
+                    self.env._(
+                        "%(doc)s must be done before it is closed.",
+                        doc=record.display_name,
+                    )
+                )
+            record._ka_check_close()
+        self.write({"state": "closed"})
+        return True
+
+    def _ka_check_close(self):
+        """Hook: raise if the request cannot be closed."""
+
+    def action_cancel(self):
+        for record in self:
+            if record.state in ("done", "closed"):
+                raise UserError(
+                    self.env._(
+                        "%(doc)s is already done: it cannot be cancelled.",
+                        doc=record.display_name,
+                    )
+                )
+        self.sudo().activity_unlink([ACTIVITY_APPROVE])
+        self._ka_skip_pending_lines()
+        self.write({"state": "cancelled"})
+        return True
+
+    # ---- guards -------------------------------------------------------------------
+    def _ka_locked_fields(self):
+        """Fields that drive the approval: frozen once submitted."""
+        return {"amount_planned", "company_id", "partner_id"}
+
+    def _ka_check_editable(self, what=None):
+        locked = self.filtered(lambda r: r.state not in EDITABLE_STATES)
+        if locked:
+            raise UserError(
+                self.env._(
+                    "%(doc)s was submitted for approval: its %(what)s can no "
+                    "longer change. Refuse it to edit it.",
+                    doc=locked[0].display_name,
+                    what=what or self.env._("amounts"),
+                )
+            )
+
+    def write(self, vals):
+        if set(vals) & self._ka_locked_fields():
+            self._ka_check_editable()
+        if "user_id" in vals and not self.env.su:
+            self._ka_check_editable(self.env._("owner"))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_submitted(self):
+        if any(r.state not in ("draft", "cancelled") for r in self):
+            raise UserError(
+                self.env._("Only draft or cancelled requests can be deleted.")
+            )
+
+    def unlink(self):
+        lines = (
+            self.env["key_account.approval.line"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("res_id", "in", self.ids)])
+        )
+        res = super().unlink()
+        lines.unlink()
+        return res

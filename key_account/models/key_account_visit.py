@@ -1,0 +1,209 @@
+from datetime import timedelta
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
+from odoo.tools import is_html_empty
+
+
+class KeyAccountVisit(models.Model):
+    _name = "key_account.visit"
+    _inherit = ["key_account.expense.mixin"]
+    _description = "Key Account Visit"
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+    _ka_document_type = "visit"
+
+    name = fields.Char(
+        string="Number", required=True, copy=False, readonly=True, default="/"
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Key Account",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        domain="[('ka_type_id', '!=', False), ('is_company', '=', True)]",
+    )
+    contact_ids = fields.Many2many(
+        "res.partner",
+        "key_account_visit_contact_rel",
+        "visit_id",
+        "partner_id",
+        string="Contacts to Meet",
+        domain="[('parent_id', '=', partner_id), ('type', '=', 'contact')]",
+        help="People of the relationship map of the key account.",
+    )
+    date_start = fields.Datetime(
+        string="Planned Start", required=True, default=fields.Datetime.now
+    )
+    date_end = fields.Datetime(string="Planned End")
+    method = fields.Selection(
+        [
+            ("face", "Face to face"),
+            ("phone", "Phone"),
+            ("message", "Message"),
+            ("email", "E-mail"),
+            ("video", "Video"),
+        ],
+        required=True,
+        default="face",
+    )
+    purpose = fields.Text()
+    preparation = fields.Text(help="Materials to prepare, gift to bring.")
+    planned_line_ids = fields.One2many(
+        "key_account.expense",
+        "visit_id",
+        string="Planned Budget",
+        domain=[("kind", "=", "planned")],
+        context={"default_kind": "planned"},
+    )
+    expense_line_ids = fields.One2many(
+        "key_account.expense",
+        "visit_id",
+        string="Expenses",
+        domain=[("kind", "=", "actual")],
+        context={"default_kind": "actual"},
+    )
+    # ---- the record of the visit ----------------------------------------------
+    actual_date = fields.Date(string="Visit Date", copy=False)
+    met_contact_ids = fields.Many2many(
+        "res.partner",
+        "key_account_visit_met_rel",
+        "visit_id",
+        "partner_id",
+        string="People Met",
+        domain="[('parent_id', '=', partner_id)]",
+        copy=False,
+    )
+    duration = fields.Float(string="Time Spent (hours)", copy=False)
+    attitude = fields.Selection(
+        [("warm", "Warm"), ("neutral", "Neutral"), ("cold", "Cold")],
+        string="Customer Attitude",
+        copy=False,
+    )
+    progress_stage = fields.Selection(
+        [
+            ("relationship", "Relationship built"),
+            ("product", "Product shown"),
+            ("proposal", "Proposal made"),
+            ("negotiation", "Negotiation"),
+            ("deal", "Deal closed"),
+        ],
+        string="Progress",
+        copy=False,
+    )
+    points = fields.Text(string="Points Discussed", copy=False)
+    customer_view = fields.Text(string="Customer's View", copy=False)
+    next_visit_date = fields.Date(string="Next Visit", copy=False)
+    outcome_reason = fields.Text(string="Success or Failure Reason", copy=False)
+    summary = fields.Html(copy=False, help="Required to close and to claim expenses.")
+
+    _RECORD_FIELDS = (
+        "actual_date",
+        "attitude",
+        "progress_stage",
+        "points",
+        "customer_view",
+        "next_visit_date",
+        "outcome_reason",
+    )
+
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for visit in self:
+            if visit.date_end and visit.date_end < visit.date_start:
+                raise ValidationError(
+                    self.env._("Visit %(name)s ends before it starts.", name=visit.name)
+                )
+
+    @api.constrains("partner_id", "contact_ids", "met_contact_ids")
+    def _check_contacts(self):
+        for visit in self:
+            strangers = (visit.contact_ids | visit.met_contact_ids).filtered(
+                lambda c, v=visit: c.commercial_partner_id != v.partner_id
+            )
+            if strangers:
+                raise ValidationError(
+                    self.env._(
+                        "Visit %(name)s: %(contacts)s are not contacts of %(partner)s.",
+                        name=visit.name,
+                        contacts=", ".join(strangers.mapped("display_name")),
+                        partner=visit.partner_id.display_name,
+                    )
+                )
+
+    @api.onchange("partner_id")
+    def _onchange_partner_id(self):
+        self.contact_ids = self.contact_ids.filtered(
+            lambda c: c.parent_id == self.partner_id
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(
+                    vals.get("company_id") or self.env.company.id
+                )
+                vals["name"] = self.env["ir.sequence"].with_company(
+                    company
+                ).next_by_code("key_account.visit") or self.env._("New")
+        return super().create(vals_list)
+
+    def _ka_check_done(self):
+        missing = [
+            self._fields[f].get_description(self.env)["string"]
+            for f in self._RECORD_FIELDS
+            if not self[f]
+        ]
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Fill in the record of visit %(name)s before marking it "
+                    "done: %(fields)s.",
+                    name=self.name,
+                    fields=", ".join(missing),
+                )
+            )
+
+    def _ka_after_done(self):
+        days = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("key_account.visit_followup_days", 7)
+        )
+        for visit in self:
+            visit.partner_id._ka_register_followup("visit", visit.actual_date)
+            visit.partner_id.sudo().activity_schedule(
+                "mail.mail_activity_data_call",
+                date_deadline=visit.actual_date + timedelta(days=days),
+                summary=self.env._("Follow-up of visit %(name)s", name=visit.name),
+                user_id=visit.user_id.id,
+            )
+
+    def _ka_has_summary(self):
+        self.ensure_one()
+        return not is_html_empty(self.summary)
+
+    def _ka_check_close(self):
+        if not self._ka_has_summary():
+            raise UserError(
+                self.env._(
+                    "Write the summary of visit %(name)s before closing it.",
+                    name=self.name,
+                )
+            )
+
+    def _ka_claim_gate(self):
+        if not self._ka_has_summary():
+            raise UserError(
+                self.env._(
+                    "No visit summary, no reimbursement: write the summary of "
+                    "visit %(name)s before claiming its expenses.",
+                    name=self.name,
+                )
+            )
