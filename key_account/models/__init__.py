@@ -2,9 +2,12 @@ from . import key_account_code_mixin
 from . import key_account_file_check
 from . import key_account_grade
 from . import key_account_grade_history
+from . import key_account_pool_log
 from . import key_account_type
 from . import mail_activity
 from . import mail_activity_type
+from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_users
 from . import sale_order
