@@ -29,7 +29,7 @@ company.write(
     }
 )
 
-cr.execute("SELECT count(*) FROM res_partner WHERE name LIKE 'Bench Pool KA %%'")
+cr.execute("SELECT count(*) FROM res_partner WHERE name LIKE 'Bench Pool KA %'")
 if cr.fetchone()[0] < PARTNERS:
     t0 = time.time()
     group = env.ref("key_account.group_key_account_user")
@@ -63,13 +63,13 @@ if cr.fetchone()[0] < PARTNERS:
                     write_uid)
             SELECT 'Bench Pool KA ' || i, 'Bench Pool KA ' || i, true, true,
                    'contact', 'ask', %(company)s, %(type)s, %(grade)s, false,
-                   CASE WHEN i %% 10 < 8
-                        THEN (%(users)s::int[])[1 + i %% %(nusers)s] END,
+                   CASE WHEN mod(i, 10) < 8
+                        THEN (%(users)s::int[])[1 + mod(i, %(nusers)s)] END,
                    %(today)s::date - 400,
-                   CASE WHEN i %% 10 < 8
+                   CASE WHEN mod(i, 10) < 8
                         THEN now() at time zone 'UTC' - interval '200 days' END,
-                   %(today)s::date - (i * 7) %% 31,
-                   %(today)s::date - (i * 7) %% 31,
+                   %(today)s::date - mod(i * 7, 31),
+                   %(today)s::date - mod(i * 7, 31),
                    now() at time zone 'UTC', now() at time zone 'UTC', 1, 1
               FROM generate_series(1, %(n)s) i
             """,
@@ -84,7 +84,7 @@ if cr.fetchone()[0] < PARTNERS:
     )
     cr.execute(
         "UPDATE res_partner SET commercial_partner_id = id "
-        "WHERE name LIKE 'Bench Pool KA %%'"
+        "WHERE name LIKE 'Bench Pool KA %'"
     )
     # two orders per account: the last one 0-90 days ago, the other 100 days
     # before it; 5 lines each
@@ -98,14 +98,15 @@ if cr.fetchone()[0] < PARTNERS:
                     write_date, create_uid, write_uid)
             SELECT 'BENCH/' || p.id || '/' || k, %(company)s, p.id, p.id, p.id,
                    p.id,
-                   (%(today)s::date - (p.id * 13) %% 91 - k * 100)::timestamp
+                   (%(today)s::date - mod(p.id * 13, 91) - k * 100)::timestamp
                        + interval '10 hours',
                    'sale', 500, 1, now() at time zone 'UTC',
                    now() at time zone 'UTC', 1, 1
               FROM res_partner p
              CROSS JOIN generate_series(0, %(orders)s - 1) k
-             WHERE p.name LIKE 'Bench Pool KA %%'
+             WHERE p.name LIKE %(pattern)s
             """,
+            pattern="Bench Pool KA %",
             company=company.id,
             today=today,
             orders=ORDERS_PER_PARTNER,
@@ -122,8 +123,9 @@ if cr.fetchone()[0] < PARTNERS:
                    so.create_date, so.create_date, 1, 1
               FROM sale_order so
              CROSS JOIN generate_series(1, %(lines)s)
-             WHERE so.name LIKE 'BENCH/%%'
+             WHERE so.name LIKE %(pattern)s
             """,
+            pattern="BENCH/%",
             lines=LINES_PER_ORDER,
         )
     )
@@ -135,7 +137,7 @@ if cr.fetchone()[0] < PARTNERS:
           FROM (SELECT ka_commercial_partner_id AS pid,
                        MAX(date_order)::date AS last
                   FROM sale_order
-                 WHERE state = 'sale' AND name LIKE 'BENCH/%%'
+                 WHERE state = 'sale' AND name LIKE 'BENCH/%'
               GROUP BY 1) s
          WHERE p.id = s.pid
         """

@@ -103,7 +103,7 @@ class TestPoolSettings(PoolCase):
         ):
             for value in (0, -1):
                 with self.subTest(fname=fname, value=value):
-                    with self.assertRaises(ValidationError):
+                    with self.assertRaises(ValidationError), self.env.cr.savepoint():
                         self.company.write({fname: value})
                     self.company.invalidate_recordset()
                     self.assertGreater(self.company[fname], 0)
@@ -112,9 +112,13 @@ class TestPoolSettings(PoolCase):
                 self.company.write({fname: -1})
 
     def test_warning_not_before_return_period(self):
-        with self.assertRaisesRegex(ValidationError, "warning"):
+        # as in a request, the failed write is rolled back
+        with (
+            self.assertRaisesRegex(ValidationError, "warning"),
+            self.env.cr.savepoint(),
+        ):
             self.company.write({"ka_pool_warning_days": 30})
-        with self.assertRaises(ValidationError):
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
             self.company.write({"ka_pool_order_days": 7})
         self.company.invalidate_recordset()
         self.assertEqual(self.company.ka_pool_warning_days, 7)
@@ -572,6 +576,23 @@ class TestPoolViews(PoolCase):
         self.assertIn(partner, found)
         values = partner.with_user(self.ka_user).read(sorted(POOL_FIELDS))
         self.assertEqual(values[0]["name"], "Pool Co")
+
+    def _count_queries(self, partners, fnames):
+        partners = partners.with_user(self.ka_user)
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        partners.read(fnames)
+        return self.cr.sql_log_count - before
+
+    def test_pool_columns_cost_no_query_per_account(self):
+        mine = self.env["res.partner"]
+        for i in range(12):
+            mine |= self._claimed(name=f"Mine {i}", day=f"2026-01-{i + 1:02d}")
+        fnames = ["name", "ka_pool_return_date", "ka_pool_days_left", "ka_pool_days"]
+        self._count_queries(mine[5:7], fnames)  # access rights caches
+        self.assertEqual(
+            self._count_queries(mine[:3], fnames), self._count_queries(mine, fnames)
+        )
 
     def test_pool_log_pivot_by_month_and_salesperson(self):
         self._claimed(day="2026-01-05")
