@@ -56,13 +56,14 @@ if cr.fetchone()[0] < PARTNERS:
         SQL(
             """
             INSERT INTO res_partner
-                   (name, complete_name, active, is_company, type, autopost_bills,
-                    company_id, ka_type_id, ka_grade_id, ka_grade_locked, user_id,
-                    ka_since, ka_owner_since, ka_last_contact_date,
-                    ka_last_followup_date, create_date, write_date, create_uid,
-                    write_uid)
-            SELECT 'Bench Pool KA ' || i, 'Bench Pool KA ' || i, true, true,
-                   'contact', 'ask', %(company)s, %(type)s, %(grade)s, false,
+                   (id, commercial_partner_id, name, complete_name, active,
+                    is_company, type, autopost_bills, company_id, ka_type_id,
+                    ka_grade_id, ka_grade_locked, user_id, ka_since,
+                    ka_owner_since, ka_last_contact_date, ka_last_followup_date,
+                    ka_last_order_date, create_date, write_date, create_uid, write_uid)
+            SELECT s.id, s.id, 'Bench Pool KA ' || i, 'Bench Pool KA ' || i,
+                   true, true, 'contact', 'ask', %(company)s, %(type)s,
+                   %(grade)s, false,
                    CASE WHEN mod(i, 10) < 8
                         THEN (%(users)s::int[])[1 + mod(i, %(nusers)s)] END,
                    %(today)s::date - 400,
@@ -70,8 +71,12 @@ if cr.fetchone()[0] < PARTNERS:
                         THEN now() at time zone 'UTC' - interval '200 days' END,
                    %(today)s::date - mod(i * 7, 31),
                    %(today)s::date - mod(i * 7, 31),
+                   -- the stored last order date, as the ORM keeps it: see the
+                   -- orders below
+                   %(today)s::date - mod(s.id * 13, 91),
                    now() at time zone 'UTC', now() at time zone 'UTC', 1, 1
-              FROM generate_series(1, %(n)s) i
+              FROM (SELECT nextval('res_partner_id_seq')::int AS id, i
+                      FROM generate_series(1, %(n)s) i) s
             """,
             company=company.id,
             type=potential.id,
@@ -81,10 +86,6 @@ if cr.fetchone()[0] < PARTNERS:
             today=today,
             n=PARTNERS,
         )
-    )
-    cr.execute(
-        "UPDATE res_partner SET commercial_partner_id = id "
-        "WHERE name LIKE 'Bench Pool KA %'"
     )
     # two orders per account: the last one 0-90 days ago, the other 100 days
     # before it; 5 lines each
@@ -128,19 +129,6 @@ if cr.fetchone()[0] < PARTNERS:
             pattern="BENCH/%",
             lines=LINES_PER_ORDER,
         )
-    )
-    # the stored last order date, as the ORM keeps it
-    cr.execute(
-        """
-        UPDATE res_partner p
-           SET ka_last_order_date = s.last
-          FROM (SELECT ka_commercial_partner_id AS pid,
-                       MAX(date_order)::date AS last
-                  FROM sale_order
-                 WHERE state = 'sale' AND name LIKE 'BENCH/%'
-              GROUP BY 1) s
-         WHERE p.id = s.pid
-        """
     )
     cr.execute("ANALYZE res_partner")
     cr.execute("ANALYZE sale_order")
