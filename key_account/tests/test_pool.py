@@ -4,7 +4,6 @@ from unittest.mock import patch
 from freezegun import freeze_time
 from lxml import etree
 
-from odoo import Command
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
@@ -684,4 +683,3 @@ class TestPoolHandover(PoolCase):
             self._logs(partner)[-1],
             [{"action": "handover", "from_user_id": self.ka_user.id}],
         )
-        self.assertEqual(Command.clear(), Command.clear())
