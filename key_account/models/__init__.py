@@ -15,6 +15,7 @@ from . import key_account_kpi_template
 from . import key_account_kpi_template_line
 from . import key_account_monthly_report
 from . import key_account_movement_report
+from . import key_account_pool_log
 from . import key_account_reception
 from . import key_account_scorecard
 from . import key_account_scorecard_line
@@ -22,6 +23,8 @@ from . import key_account_type
 from . import key_account_visit
 from . import mail_activity
 from . import mail_activity_type
+from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_users
 from . import sale_order

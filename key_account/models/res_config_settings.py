@@ -32,6 +32,27 @@ class ResConfigSettings(models.TransientModel):
         help="Only accounts that ordered in these months before the period end "
         "can churn in it.",
     )
+    ka_pool_followup_days = fields.Integer(
+        related="company_id.ka_pool_followup_days", readonly=False
+    )
+    ka_pool_order_days = fields.Integer(
+        related="company_id.ka_pool_order_days", readonly=False
+    )
+    ka_pool_warning_days = fields.Integer(
+        related="company_id.ka_pool_warning_days", readonly=False
+    )
+    ka_pool_order_exempt_days = fields.Integer(
+        related="company_id.ka_pool_order_exempt_days", readonly=False
+    )
+    ka_pool_max_owned = fields.Integer(
+        related="company_id.ka_pool_max_owned", readonly=False
+    )
+    ka_pool_max_claims_per_day = fields.Integer(
+        related="company_id.ka_pool_max_claims_per_day", readonly=False
+    )
+    ka_pool_cooldown_days = fields.Integer(
+        related="company_id.ka_pool_cooldown_days", readonly=False
+    )
 
     def action_ka_regrade_all(self):
         """Settings button: re-grade every key account now."""
