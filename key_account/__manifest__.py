@@ -50,7 +50,12 @@
         "wizard/key_account_pool_wizard_views.xml",
         "wizard/key_account_handover_wizard_views.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/res_users_demo.xml",
+        "demo/product_demo.xml",
+        "demo/res_partner_demo.xml",
+        "demo/sale_order_demo.xml",
+    ],
     "application": True,
     "installable": True,
 }
