@@ -1462,13 +1462,25 @@ class ResPartner(models.Model):
     # ---- pool: handover ------------------------------------------------------------
     @api.model
     def _ka_handover_open_documents(self, partners, user):
-        """Open documents of ``user`` on ``partners`` to hand over with them.
+        """Open documents of ``user`` on ``partners`` to hand over with them:
+        visits, receptions and gifts not yet closed or cancelled.
 
-        Extended by the engagement documents (visits, receptions, gifts): each
-        extension adds its records to the returned list.
         :return: list of recordsets, each with a ``user_id`` field
         """
-        return []
+        domain = [
+            ("partner_id", "in", partners.ids),
+            ("user_id", "=", user.id),
+            ("state", "not in", ("closed", "cancelled")),
+        ]
+        documents = [
+            self.env[model].sudo().search(domain)
+            for model in (
+                "key_account.visit",
+                "key_account.reception",
+                "key_account.gift",
+            )
+        ]
+        return [records for records in documents if records]
 
     @api.model
     def _ka_handover_reassign_documents(self, documents, new_user):

@@ -622,37 +622,47 @@ class TestPoolHandover(PoolCase):
     def test_handover_to_a_salesperson_with_open_documents(self):
         first = self._claimed(name="First")
         second = self._claimed(name="Second")
-        quotation = self._order(first, 500, confirm=False, user=self.ka_user)
-        Partner = type(self.env["res.partner"])
-
-        def open_documents(self, partners, user):
-            orders = self.env["sale.order"].search(
-                [
-                    ("ka_commercial_partner_id", "in", partners.ids),
-                    ("user_id", "=", user.id),
-                    ("state", "=", "draft"),
-                ]
-            )
-            return [orders]
-
+        Visit = self.env["key_account.visit"]
+        planned = Visit.create(
+            {"partner_id": first.id, "user_id": self.ka_user.id, "purpose": "Plan"}
+        )
+        submitted = Visit.create(
+            {"partner_id": second.id, "user_id": self.ka_user.id, "purpose": "Demo"}
+        )
+        submitted.action_submit()
+        closed = Visit.create(
+            {"partner_id": first.id, "user_id": self.ka_user.id, "purpose": "Old"}
+        )
+        closed.state = "closed"
+        recipient = self.env["res.partner"].create(
+            {"name": "Ms Li", "parent_id": first.id}
+        )
+        gift = self.env["key_account.gift"].create(
+            {
+                "partner_id": first.id,
+                "recipient_id": recipient.id,
+                "user_id": self.ka_user.id,
+                "occasion": "Festival",
+            }
+        )
         wizard = self._wizard(new_user_id=self.ka_user2.id, reason="Leaving")
         self.assertEqual(wizard.partner_ids, first | second)
-        with patch.object(Partner, "_ka_handover_open_documents", open_documents):
-            action = wizard.action_confirm()
-            html = (
-                self.env["ir.actions.report"]
-                ._render_qweb_html(
-                    "key_account.key_account_handover_report", wizard.ids
-                )[0]
-                .decode()
-            )
+        action = wizard.action_confirm()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("key_account.key_account_handover_report", wizard.ids)[0]
+            .decode()
+        )
         self.assertEqual(
             action["report_name"], "key_account.key_account_handover_report"
         )
         self.assertEqual((first | second).user_id, self.ka_user2)
-        self.assertEqual(quotation.user_id, self.ka_user2)
+        self.assertEqual((planned | submitted).user_id, self.ka_user2)
+        self.assertEqual(gift.user_id, self.ka_user2)
+        self.assertEqual(closed.user_id, self.ka_user, "closed documents stay")
         self.assertIn("First", html)
-        self.assertIn(quotation.name, html)
+        self.assertIn(planned.name, html)
+        self.assertIn(gift.name, html)
         self.assertRecordValues(
             self._logs(first)[-1],
             [
