@@ -97,19 +97,21 @@ class KeyAccountReception(models.Model):
         help="Required to close and to claim expenses.",
     )
 
-    @api.model
-    def _ka_dining_caps(self):
-        get = self.env["ir.config_parameter"].sudo().get_param
-        return {
-            std: float(get(f"key_account.dining_cap_{std}", 0) or 0)
-            for std, _label in DINING_STANDARDS
-        }
-
-    @api.depends("dining_standard", "guest_count", "planned_line_ids.amount")
+    @api.depends(
+        "dining_standard",
+        "guest_count",
+        "planned_line_ids.amount",
+        "company_id.ka_dining_cap_high",
+        "company_id.ka_dining_cap_middle",
+        "company_id.ka_dining_cap_low",
+    )
     def _compute_dining(self):
-        caps = self._ka_dining_caps()
         for reception in self:
-            reception.dining_cap = caps.get(reception.dining_standard, 0.0)
+            reception.dining_cap = (
+                reception.company_id[f"ka_dining_cap_{reception.dining_standard}"]
+                if reception.dining_standard
+                else 0.0
+            )
             dining = sum(
                 reception.planned_line_ids.filtered(
                     lambda e: e.expense_type == "hospitality"

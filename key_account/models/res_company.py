@@ -7,6 +7,11 @@ from odoo.exceptions import ValidationError
 class ResCompany(models.Model):
     _inherit = "res.company"
 
+    # receptions: dining caps per guest, by dining standard (0: no cap)
+    ka_dining_cap_high = fields.Monetary(string="High-grade Dining Cap per Guest")
+    ka_dining_cap_middle = fields.Monetary(string="Middle-grade Dining Cap per Guest")
+    ka_dining_cap_low = fields.Monetary(string="Low-grade Dining Cap per Guest")
+
     # ---- public pool rules (defaults; grades may override the periods) ------
     ka_pool_followup_days = fields.Integer(
         string="Return After Days Without Follow-up",

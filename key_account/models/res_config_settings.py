@@ -74,15 +74,12 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="key_account.visit_followup_days",
         default=7,
     )
-    ka_dining_cap_high = fields.Float(
-        string="High-grade Dining Cap per Guest",
-        config_parameter="key_account.dining_cap_high",
+    ka_dining_cap_high = fields.Monetary(
+        related="company_id.ka_dining_cap_high", readonly=False
     )
-    ka_dining_cap_middle = fields.Float(
-        string="Middle-grade Dining Cap per Guest",
-        config_parameter="key_account.dining_cap_middle",
+    ka_dining_cap_middle = fields.Monetary(
+        related="company_id.ka_dining_cap_middle", readonly=False
     )
-    ka_dining_cap_low = fields.Float(
-        string="Low-grade Dining Cap per Guest",
-        config_parameter="key_account.dining_cap_low",
+    ka_dining_cap_low = fields.Monetary(
+        related="company_id.ka_dining_cap_low", readonly=False
     )
