@@ -20,18 +20,6 @@ class KeyAccountReception(models.Model):
     _check_company_auto = True
     _ka_document_type = "reception"
 
-    name = fields.Char(
-        string="Number", required=True, copy=False, readonly=True, default="/"
-    )
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Key Account",
-        required=True,
-        index=True,
-        tracking=True,
-        check_company=True,
-        domain="[('ka_type_id', '!=', False), ('is_company', '=', True)]",
-    )
     guest_ids = fields.Many2many(
         "res.partner",
         "key_account_reception_guest_rel",
@@ -157,18 +145,6 @@ class KeyAccountReception(models.Model):
                         name=reception.name,
                     )
                 )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(
-                    vals.get("company_id") or self.env.company.id
-                )
-                vals["name"] = self.env["ir.sequence"].with_company(
-                    company
-                ).next_by_code("key_account.reception") or self.env._("New")
-        return super().create(vals_list)
 
     def _ka_after_done(self):
         today = fields.Date.context_today(self)
