@@ -1,3 +1,4 @@
+from . import key_account_approval_line
 from . import key_account_approval_mixin
 from . import key_account_approval_rule
 from . import key_account_code_mixin
