@@ -1,5 +1,6 @@
 from . import test_completeness
 from . import test_configuration
+from . import test_dashboard
 from . import test_demo
 from . import test_engagement_access
 from . import test_engagement_approval
