@@ -124,6 +124,13 @@ class TestKpiReports(KeyAccountCase):
         self._order(account, 1200, datetime(2025, 2, 10, 12), user=self.ka_user)
         self._order(account, 800, datetime(2025, 3, 10, 12), user=self.ka_user)
         self._feedback(account, self.ka_user, datetime(2025, 2, 11, 9), is_valid=True)
+        # cadence: a visit every 10 days on grade B -> 3 due in 28 days
+        self.grade_b.visit_interval_days = 10
+        (account | lost).write({"ka_grade_id": self.grade_b.id})
+        visit = self.env["key_account.visit"].create(
+            {"partner_id": account.id, "user_id": self.ka_user.id, "purpose": "Talk"}
+        )
+        visit.write({"state": "done", "actual_date": date(2025, 2, 20)})
         report = (
             self.env["key_account.monthly.report"]
             .with_user(self.ka_user)
@@ -143,7 +150,8 @@ class TestKpiReports(KeyAccountCase):
         self.assertEqual(report.new_account_count, 1)
         self.assertEqual(report.churned_account_count, 1)
         self.assertEqual(report.complaint_count, 1)
-        self.assertEqual(report.visit_count, 0)
+        self.assertEqual(report.visit_count, 1)
+        self.assertEqual(report.visit_due_count, 6)  # 2 accounts x 3
         html = (
             self.env["ir.actions.report"]
             ._render_qweb_html("key_account.report_monthly_report", report.ids)[0]
