@@ -848,6 +848,73 @@ class ResPartner(models.Model):
                 for partner in todo
             ]
         )
+        self._ka_schedule_revisits()
+        return todo
+
+    @api.model
+    def _ka_schedule_revisits(self):
+        """Quarterly satisfaction revisit of won key accounts (those with a
+        confirmed order): an activity for the owner when no satisfaction score
+        was recorded (a feedback with a score) in the last three months, unless
+        one is already open. Set-based.
+
+        :return: the partners given a revisit activity
+        """
+        today = fields.Date.context_today(self)
+        won = self.search(
+            [
+                ("ka_type_id", "!=", False),
+                ("ka_last_order_date", "!=", False),
+                ("user_id", "!=", False),
+            ]
+        )
+        since = fields.Datetime.to_datetime(today - relativedelta(months=3))
+        scored = {
+            partner.id
+            for (partner,) in self.env["key_account.feedback"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", won.ids),
+                    ("satisfaction", ">", 0),
+                    ("received_date", ">=", since),
+                ],
+                ["partner_id"],
+            )
+        }
+        activity_type = self.env.ref("key_account.mail_activity_type_ka_revisit")
+        Activity = (
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(mail_activity_quick_update=True)
+        )
+        open_ids = set(
+            Activity.search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", won.ids),
+                    ("activity_type_id", "=", activity_type.id),
+                ]
+            ).mapped("res_id")
+        )
+        todo = won.filtered(lambda p: p.id not in scored and p.id not in open_ids)
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        Activity.create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": partner.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": partner.user_id.id,
+                    "date_deadline": today,
+                    "summary": self.env._(
+                        "Quarterly satisfaction revisit: record the score as feedback"
+                    ),
+                    "automated": True,
+                }
+                for partner in todo
+            ]
+        )
         return todo
 
     # ---- public pool ------------------------------------------------------------
