@@ -1,4 +1,9 @@
 from . import key_account_code_mixin
+from . import key_account_commission_plan
+from . import key_account_commission_settlement
+from . import key_account_commission_settlement_line
+from . import key_account_commission_target
+from . import key_account_commission_tier
 from . import key_account_development_plan
 from . import key_account_feedback
 from . import key_account_file_check
@@ -17,4 +22,5 @@ from . import mail_activity
 from . import mail_activity_type
 from . import res_config_settings
 from . import res_partner
+from . import res_users
 from . import sale_order
