@@ -122,6 +122,26 @@ class TestCommissionPlans(CommissionCase):
         for amount, rate in FULL_TIME_BOUNDARIES:
             self.assertEqual(self.full_time._find_tier(amount).rate, rate, amount)
 
+    def test_three_months_below_target(self):
+        Target = self.env["key_account.commission.target"]
+        for month in (1, 2, 3):
+            Target.create(
+                {
+                    "user_id": self.ka_user.id,
+                    "month": date(2025, month, 1),
+                    "amount": 1000,
+                }
+            )
+            self._order(self.account, 600, date=date(2025, month, 5), user=self.ka_user)
+        with freeze_time("2025-04-10"):
+            self.env.invalidate_all()
+            self.assertTrue(self.ka_user.ka_below_target)
+            # on probation the target is 500: reached
+            self.ka_user.ka_commission_status = "probation"
+            self.env.invalidate_all()
+            self.assertFalse(self.ka_user.ka_below_target)
+            self.assertFalse(self.ka_user2.ka_below_target)
+
     def test_targets(self):
         Target = self.env["key_account.commission.target"]
         with self.assertRaises(ValidationError), self.env.cr.savepoint():
