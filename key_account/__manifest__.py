@@ -39,6 +39,7 @@
         "views/res_config_settings_views.xml",
         "views/key_account_menus.xml",
         "report/key_account_monthly_report_reports.xml",
+        "report/key_account_commission_settlement_reports.xml",
     ],
     "demo": [],
     "application": True,

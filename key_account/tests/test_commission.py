@@ -403,6 +403,21 @@ class TestCommissionSettlements(CommissionCase):
         # reversed once only
         self.assertFalse(self._settle(date(2025, 3, 1), date(2025, 3, 31)))
 
+    def test_pdf_statement_lists_every_order(self):
+        orders = self._order(
+            self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user
+        ) | self._order(self.account, 2_000, date=date(2025, 1, 12), user=self.ka_user)
+        settlement = self._settle(date(2025, 1, 1), date(2025, 1, 31))
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "key_account.report_commission_settlement", settlement.ids
+            )[0]
+            .decode()
+        )
+        for order in orders:
+            self.assertIn(order.name, html)
+
     def test_cancel_with_reason(self):
         self._order(self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user)
         settlement = self._settle(date(2025, 1, 1), date(2025, 1, 31))
