@@ -36,6 +36,7 @@
         "views/key_account_movement_report_views.xml",
         "views/key_account_commission_plan_views.xml",
         "views/key_account_commission_settlement_views.xml",
+        "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
         "views/key_account_menus.xml",
         "report/key_account_monthly_report_reports.xml",

@@ -12,7 +12,7 @@ from odoo.tools import SQL
 
 # computed lines are replaced by every recompute; the others are entered by
 # hand (or proposed) and kept
-COMPUTED_LINE_TYPES = ("order", "reward", "expense", "reversal")
+COMPUTED_LINE_TYPES = ("order", "referral", "reward", "expense", "reversal")
 # the fields a confirmed settlement lets its state transitions write
 TRANSITION_FIELDS = {"state", "cancel_reason", "paid_date"}
 
@@ -71,6 +71,14 @@ class KeyAccountCommissionSettlement(models.Model):
         aggregator="sum",
         tracking=True,
     )
+    amount_referral = fields.Monetary(
+        string="Referral Shares",
+        compute="_compute_amounts",
+        store=True,
+        aggregator="sum",
+        help="The referral contacts' shares of the commissions, payable to "
+        "them, not included in the salesperson's commission.",
+    )
     cancel_reason = fields.Text(readonly=True, copy=False)
 
     _sql_constraints = [
@@ -89,18 +97,29 @@ class KeyAccountCommissionSettlement(models.Model):
                 f"{settlement.date_from or ''} - {settlement.date_to or ''}"
             )
 
-    @api.depends("line_ids.amount_base", "line_ids.amount_commission")
+    @api.depends(
+        "line_ids.amount_base",
+        "line_ids.amount_commission",
+        "line_ids.payee_partner_id",
+    )
     def _compute_amounts(self):
         groups = self.env["key_account.commission.settlement.line"]._read_group(
             [("settlement_id", "in", self.ids)],
-            ["settlement_id"],
+            ["settlement_id", "payee_partner_id"],
             ["amount_base:sum", "amount_commission:sum"],
         )
-        sums = {s.id: (base, comm) for s, base, comm in groups}
+        sums = defaultdict(lambda: [0.0, 0.0, 0.0])
+        for settlement, payee, base, comm in groups:
+            if payee:
+                sums[settlement.id][2] += comm
+            else:
+                sums[settlement.id][0] += base
+                sums[settlement.id][1] += comm
         for settlement in self:
-            base, comm = sums.get(settlement.id, (0.0, 0.0))
+            base, comm, referral = sums[settlement.id]
             settlement.amount_base = base
             settlement.amount_commission = comm
+            settlement.amount_referral = referral
 
     # ------------------------------------------------------------------
     # immutability
@@ -221,7 +240,8 @@ class KeyAccountCommissionSettlement(models.Model):
                 SELECT so.id, so.user_id, so.company_id, so.date_order,
                        ROUND(so.amount_untaxed
                              / COALESCE(NULLIF(so.currency_rate, 0), 1), 2) AS base,
-                       COALESCE(NULLIF(so.currency_rate, 0), 1) AS rate
+                       COALESCE(NULLIF(so.currency_rate, 0), 1) AS rate,
+                       so.ka_referral_partner_id, so.ka_referral_share
                   FROM sale_order so
                  WHERE so.state = 'sale'
                    AND so.date_order >= %(start)s AND so.date_order < %(stop)s
@@ -248,7 +268,8 @@ class KeyAccountCommissionSettlement(models.Model):
             )
             SELECT o.id, o.user_id, o.company_id, o.date_order, o.base,
                    CASE WHEN COALESCE(p.list, 0) > 0
-                        THEN p.net / o.rate / p.list * 100 ELSE 100 END
+                        THEN p.net / o.rate / p.list * 100 ELSE 100 END,
+                   o.ka_referral_partner_id, o.ka_referral_share
               FROM orders o
               LEFT JOIN prices p ON p.order_id = o.id
              ORDER BY o.user_id, o.date_order, o.id
@@ -275,7 +296,8 @@ class KeyAccountCommissionSettlement(models.Model):
               FROM key_account_commission_settlement_line l
               JOIN key_account_commission_settlement s ON s.id = l.settlement_id
               JOIN sale_order so ON so.id = l.order_id
-             WHERE l.line_type = 'order' AND s.state IN ('confirmed', 'paid')
+             WHERE l.line_type IN ('order', 'referral')
+               AND s.state IN ('confirmed', 'paid')
                AND so.state = 'cancel' AND s.date_to < %(date_from)s
                AND s.company_id = ANY(%(companies)s)
                %(user_clause)s
@@ -325,7 +347,9 @@ class KeyAccountCommissionSettlement(models.Model):
             key_users, date_from, date_to
         )
         reversed_lines = Line.sudo().browse([r[0] for r in reversals])
-        reversed_lines.fetch(["amount_base", "amount_commission", "order_id"])
+        reversed_lines.fetch(
+            ["amount_base", "amount_commission", "order_id", "payee_partner_id"]
+        )
 
         # existing drafts of the period are refreshed, others created
         draft_domain = [
@@ -379,6 +403,7 @@ class KeyAccountCommissionSettlement(models.Model):
                         "line_type": "reversal",
                         "order_id": line.order_id.id,
                         "reversed_line_id": line.id,
+                        "payee_partner_id": line.payee_partner_id.id,
                         "amount_base": -line.amount_base,
                         "amount_commission": -line.amount_commission,
                         "reason": self.env._(
@@ -404,7 +429,8 @@ class KeyAccountCommissionSettlement(models.Model):
             period_tier = plan._find_tier(period_amount)
         threshold = plan.discount_threshold or 100.0
         vals_list = []
-        for order_id, _uid, _cid, date_order, base, ratio in rows:
+        for row in rows:
+            order_id, _uid, _cid, date_order, base, ratio, referral, share = row
             if plan.tier_basis == "order":
                 tier = plan._find_tier(base)
             elif plan.tier_basis == "max":
@@ -416,6 +442,10 @@ class KeyAccountCommissionSettlement(models.Model):
             if ratio < threshold:
                 rate = rate * ratio / threshold
             fixed = tier.fixed_amount if plan.tier_basis == "order" else 0.0
+            commission = currency.round(base * rate / 100 + fixed)
+            referral_part = (
+                currency.round(commission * share / 100) if referral and share else 0.0
+            )
             vals_list.append(
                 {
                     "settlement_id": settlement.id,
@@ -426,10 +456,27 @@ class KeyAccountCommissionSettlement(models.Model):
                     "price_ratio": ratio,
                     "tier_rate": tier.rate,
                     "rate": rate,
-                    "amount_commission": currency.round(base * rate / 100 + fixed),
+                    "amount_commission": commission - referral_part,
                     "reason": tier.label if fixed else False,
                 }
             )
+            if referral_part:
+                # one commission, split: the referral's share is its own
+                # line, payable to the contact, outside the salesperson's total
+                vals_list.append(
+                    {
+                        "settlement_id": settlement.id,
+                        "line_type": "referral",
+                        "order_id": order_id,
+                        "date": date_order.date(),
+                        "payee_partner_id": referral,
+                        "rate": rate * share / 100,
+                        "amount_commission": referral_part,
+                        "reason": self.env._(
+                            "Referral share: %(share)s%%", share=f"{share:g}"
+                        ),
+                    }
+                )
         if plan.tier_basis != "order" and period_tier.fixed_amount and rows:
             vals_list.append(
                 {

@@ -25,6 +25,7 @@ class KeyAccountCommissionSettlementLine(models.Model):
     line_type = fields.Selection(
         [
             ("order", "Sale Order"),
+            ("referral", "Referral Share"),
             ("reward", "Fixed Reward"),
             ("expense", "Expenses Deducted"),
             ("reversal", "Cancelled Order"),
@@ -37,6 +38,12 @@ class KeyAccountCommissionSettlementLine(models.Model):
         default="correction",
     )
     order_id = fields.Many2one("sale.order", index="btree_not_null", readonly=True)
+    payee_partner_id = fields.Many2one(
+        "res.partner",
+        string="Payable To",
+        index="btree_not_null",
+        help="Set on a referral share: paid to this contact, not to the salesperson.",
+    )
     reversed_line_id = fields.Many2one(
         "key_account.commission.settlement.line",
         index="btree_not_null",

@@ -403,6 +403,34 @@ class TestCommissionSettlements(CommissionCase):
         # reversed once only
         self.assertFalse(self._settle(date(2025, 3, 1), date(2025, 3, 31)))
 
+    def test_referral_split(self):
+        contact = self.env["res.partner"].create({"name": "Rita Referral"})
+        order = self._order(
+            self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user
+        )
+        order.write({"ka_referral_partner_id": contact.id, "ka_referral_share": 40})
+        settlement = self._settle(date(2025, 1, 1), date(2025, 1, 31))
+        # one commission of 15,000 x 5.5% = 825, split 60/40
+        self.assertEqual(self._lines(settlement).amount_commission, 495)
+        referral = self._lines(settlement, "referral")
+        self.assertEqual(referral.payee_partner_id, contact)
+        self.assertEqual(referral.amount_commission, 330)
+        self.assertEqual(settlement.amount_commission, 495)
+        self.assertEqual(settlement.amount_referral, 330)
+        self.assertEqual(settlement.amount_base, 15_000)
+        with self.assertRaises(ValidationError):
+            order.ka_referral_share = 101
+        with self.assertRaises(ValidationError):
+            order.ka_referral_partner_id = False
+        # cancelled after confirmation: both shares reversed
+        settlement.action_confirm()
+        order._action_cancel()
+        reversals = self._lines(
+            self._settle(date(2025, 2, 1), date(2025, 2, 28)), "reversal"
+        )
+        self.assertEqual(sorted(reversals.mapped("amount_commission")), [-495, -330])
+        self.assertEqual(reversals.payee_partner_id, contact)
+
     def test_pdf_statement_lists_every_order(self):
         orders = self._order(
             self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user
