@@ -1,6 +1,7 @@
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 
 
@@ -18,9 +19,11 @@ class KeyAccountCommissionSettlementLine(models.Model):
         ondelete="cascade",
         index=True,
     )
-    user_id = fields.Many2one(related="settlement_id.user_id", store=True)
-    company_id = fields.Many2one(related="settlement_id.company_id", store=True)
-    currency_id = fields.Many2one(related="settlement_id.currency_id")
+    # copied from the settlement on create (not related fields: computing
+    # them record by record is most of the cost of a month's settlements)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
     state = fields.Selection(related="settlement_id.state")
     line_type = fields.Selection(
         [
@@ -68,12 +71,28 @@ class KeyAccountCommissionSettlementLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        settlements = self.env["key_account.commission.settlement"].browse(
+            {vals["settlement_id"] for vals in vals_list if vals.get("settlement_id")}
+        )
+        header = {
+            s.id: {
+                "user_id": s.user_id.id,
+                "company_id": s.company_id.id,
+                "currency_id": s.currency_id.id,
+            }
+            for s in settlements
+        }
+        vals_list = [
+            {**header.get(vals.get("settlement_id"), {}), **vals} for vals in vals_list
+        ]
         lines = super().create(vals_list)
         lines.settlement_id._check_draft()
         return lines
 
     def write(self, vals):
         self.settlement_id._check_draft()
+        if vals.keys() & {"settlement_id", "user_id", "company_id", "currency_id"}:
+            raise UserError(self.env._("A settlement line cannot change settlement."))
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
