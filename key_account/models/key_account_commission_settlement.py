@@ -15,6 +15,8 @@ from odoo.tools import SQL
 COMPUTED_LINE_TYPES = ("order", "referral", "reward", "expense", "reversal")
 # the fields a confirmed settlement lets its state transitions write
 TRANSITION_FIELDS = {"state", "cancel_reason", "paid_date"}
+# a part-timer without sale for this many calendar months stops earning
+INACTIVE_MONTHS = 3
 
 
 class KeyAccountCommissionSettlement(models.Model):
@@ -317,6 +319,42 @@ class KeyAccountCommissionSettlement(models.Model):
         return self.env.cr.fetchall()
 
     @api.model
+    def _ka_sale_months(self, users, date_to):
+        """{user_id: set of the first days of the months in which the user
+        has a confirmed sale, up to date_to}, one grouped query."""
+        if not users:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT so.user_id, date_trunc('month', so.date_order)::date
+              FROM sale_order so
+             WHERE so.state = 'sale' AND so.user_id = ANY(%(users)s)
+               AND so.company_id = ANY(%(companies)s)
+               AND so.date_order < %(stop)s
+             GROUP BY 1, 2
+            """,
+                users=users.ids,
+                companies=self.env.companies.ids,
+                stop=date_to + relativedelta(days=1),
+            )
+        )
+        months = defaultdict(set)
+        for user_id, month in self.env.cr.fetchall():
+            months[user_id].add(month)
+        return months
+
+    @staticmethod
+    def _ka_inactive_in(months, month):
+        """A part-timer who sold before but not in the 3 calendar months
+        before ``month`` is inactive in it."""
+        window = {
+            month - relativedelta(months=n) for n in range(1, INACTIVE_MONTHS + 1)
+        }
+        earlier = any(m < month for m in months)
+        return earlier and not months & window
+
+    @api.model
     def compute_settlements(self, date_from, date_to, users=None):
         """Create or refresh the draft settlements of the period
         [date_from, date_to] for ``users`` (default: every salesperson with a
@@ -382,6 +420,10 @@ class KeyAccountCommissionSettlement(models.Model):
                 ("line_type", "in", COMPUTED_LINE_TYPES),
             ]
         ).unlink()
+        part_timers = key_users.filtered(
+            lambda u: plans[u.id].salesperson_kind == "part_time"
+        )
+        sale_months = self._ka_sale_months(part_timers, date_to)
         line_vals = []
         for uid, cid in sorted(keys):
             settlement = draft_by_key[(uid, cid)]
@@ -394,6 +436,7 @@ class KeyAccountCommissionSettlement(models.Model):
                 by_key.get((uid, cid), []),
                 expenses.get(uid, 0.0),
                 targets.get(uid),
+                sale_months.get(uid) if uid in part_timers.ids else None,
             )
             for line_id, *_rest in reversal_by_key.get((uid, cid), []):
                 line = reversed_lines.browse(line_id)
@@ -415,8 +458,9 @@ class KeyAccountCommissionSettlement(models.Model):
         Line.create(line_vals)
         return drafts | created
 
-    def _ka_line_values(self, settlement, plan, rows, expense, target):
-        """The computed lines of one settlement, as create values."""
+    def _ka_line_values(self, settlement, plan, rows, expense, target, months=None):
+        """The computed lines of one settlement, as create values. ``months``:
+        the months with sales of a part-timer (inactivity rule)."""
         currency = settlement.currency_id
         total = sum(row[4] for row in rows)
         deducted = expense if plan.deduct_expenses else 0.0
@@ -429,6 +473,12 @@ class KeyAccountCommissionSettlement(models.Model):
             period_tier = plan._find_tier(period_amount)
         threshold = plan.discount_threshold or 100.0
         vals_list = []
+        inactive_orders = []
+        inactive_reason = self.env._(
+            "No commission: the part-timer had no sale in the %(months)s calendar "
+            "months before this order's month.",
+            months=INACTIVE_MONTHS,
+        )
         for row in rows:
             order_id, _uid, _cid, date_order, base, ratio, referral, share = row
             if plan.tier_basis == "order":
@@ -442,6 +492,12 @@ class KeyAccountCommissionSettlement(models.Model):
             if ratio < threshold:
                 rate = rate * ratio / threshold
             fixed = tier.fixed_amount if plan.tier_basis == "order" else 0.0
+            inactive = months is not None and self._ka_inactive_in(
+                months, date_order.date().replace(day=1)
+            )
+            if inactive:
+                rate, fixed = 0.0, 0.0
+                inactive_orders.append(order_id)
             commission = currency.round(base * rate / 100 + fixed)
             referral_part = (
                 currency.round(commission * share / 100) if referral and share else 0.0
@@ -457,7 +513,9 @@ class KeyAccountCommissionSettlement(models.Model):
                     "tier_rate": tier.rate,
                     "rate": rate,
                     "amount_commission": commission - referral_part,
-                    "reason": tier.label if fixed else False,
+                    "reason": inactive_reason
+                    if inactive
+                    else (tier.label if fixed else False),
                 }
             )
             if referral_part:
@@ -477,6 +535,26 @@ class KeyAccountCommissionSettlement(models.Model):
                         ),
                     }
                 )
+        if inactive_orders:
+            orders = self.env["sale.order"].sudo().browse(inactive_orders)
+            noted = (
+                self.env["mail.message"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("model", "=", "sale.order"),
+                        ("res_id", "in", inactive_orders),
+                        ("body", "ilike", "part-timer had no sale"),
+                    ],
+                    ["res_id"],
+                )
+            )
+            done = {res_id for (res_id,) in noted}
+            (orders.filtered(lambda o: o.id not in done))._message_log_batch(
+                bodies=dict.fromkeys(
+                    [o for o in inactive_orders if o not in done], inactive_reason
+                )
+            )
         if plan.tier_basis != "order" and period_tier.fixed_amount and rows:
             vals_list.append(
                 {

@@ -431,6 +431,37 @@ class TestCommissionSettlements(CommissionCase):
         self.assertEqual(sorted(reversals.mapped("amount_commission")), [-495, -330])
         self.assertEqual(reversals.payee_partner_id, contact)
 
+    def test_part_timer_inactive_after_three_months(self):
+        plan = self.part_time.copy({"cadence": "monthly"})
+        self.ka_user.ka_commission_plan_id = plan
+        # a new part-timer earns from the first sale
+        self._order(self.account, 12_000, date=date(2025, 1, 10), user=self.ka_user)
+        january = self._settle(date(2025, 1, 1), date(2025, 1, 31))
+        self.assertEqual(self._lines(january).rate, 5.5)
+        # nothing in February, March, April: May's sale earns nothing
+        may_order = self._order(
+            self.account, 12_000, date=date(2025, 5, 10), user=self.ka_user
+        )
+        may = self._settle(date(2025, 5, 1), date(2025, 5, 31))
+        line = self._lines(may)
+        self.assertEqual(line.amount_commission, 0)
+        self.assertIn("no sale in the 3 calendar months", line.reason)
+        self.assertIn("no sale in the 3 calendar months", may_order.message_ids[0].body)
+        self._settle(date(2025, 5, 1), date(2025, 5, 31))  # noted once
+        self.assertEqual(
+            len(may_order.message_ids.filtered(lambda m: "calendar months" in m.body)),
+            1,
+        )
+        # with a sale in April, May earns again
+        self._order(self.account, 100, date=date(2025, 4, 10), user=self.ka_user)
+        may = self._settle(date(2025, 5, 1), date(2025, 5, 31))
+        self.assertGreater(self._lines(may).amount_commission, 0)
+        # full-timers are not concerned
+        self._order(self.account, 12_000, date=date(2025, 1, 10), user=self.ka_user2)
+        self._order(self.account, 12_000, date=date(2025, 6, 10), user=self.ka_user2)
+        june = self._settle(date(2025, 6, 1), date(2025, 6, 30), users=self.ka_user2)
+        self.assertEqual(june.amount_commission, 660)
+
     def test_pdf_statement_lists_every_order(self):
         orders = self._order(
             self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user
