@@ -462,6 +462,42 @@ class TestCommissionSettlements(CommissionCase):
         june = self._settle(date(2025, 6, 1), date(2025, 6, 30), users=self.ka_user2)
         self.assertEqual(june.amount_commission, 660)
 
+    def test_award_proposals(self):
+        Target = self.env["key_account.commission.target"]
+        for user in (self.ka_user, self.ka_user2):
+            Target.create(
+                {"user_id": user.id, "month": date(2025, 9, 1), "amount": 10_000}
+            )
+        # 2025-09-01 is a Monday: weeks end on the 7th, 14th, 21st, 28th
+        self._order(self.account, 2_000, date=date(2025, 9, 2), user=self.ka_user)
+        self._order(self.account, 1_000, date=date(2025, 9, 3), user=self.ka_user2)
+        self._order(self.account, 4_000, date=date(2025, 9, 9), user=self.ka_user2)
+        self._order(self.account, 9_000, date=date(2025, 9, 16), user=self.ka_user)
+        settlements = self._settle(date(2025, 9, 1), date(2025, 9, 30))
+        lines = self.Settlement.propose_awards(date(2025, 9, 1), date(2025, 9, 30))
+        got = sorted(
+            (line.user_id.login, line.amount_commission, line.reason) for line in lines
+        )
+        self.assertEqual(
+            got,
+            [
+                # week 1: 2,000 is not above a quarter of 10,000: no award
+                ("ka_user", 200, "Weekly champion, week of 2025-09-15"),
+                ("ka_user", 300, "Monthly champion 2025-09"),  # 11,000 > 10,000
+                ("ka_user2", 200, "Weekly champion, week of 2025-09-08"),
+            ],
+        )
+        self.assertFalse(
+            self.Settlement.propose_awards(date(2025, 9, 1), date(2025, 9, 30))
+        )
+        # proposals survive a recompute; a manager may delete them
+        self._settle(date(2025, 9, 1), date(2025, 9, 30))
+        self.assertTrue(lines.exists())
+        self.assertEqual(
+            settlements.filtered(lambda s: s.user_id == self.ka_user).amount_commission,
+            round(11_000 * 0.055, 2) + 500,
+        )
+
     def test_pdf_statement_lists_every_order(self):
         orders = self._order(
             self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user

@@ -23,6 +23,10 @@ class KeyAccountCommissionCompute(models.TransientModel):
         string="Salespeople",
         help="Leave empty for every salesperson with a commission plan.",
     )
+    propose_awards = fields.Boolean(
+        help="Also propose the weekly and monthly champions' awards as award "
+        "lines, for a manager to keep or delete before confirming.",
+    )
 
     def action_compute(self):
         self.ensure_one()
