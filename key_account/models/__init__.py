@@ -2,6 +2,11 @@ from . import key_account_approval_line
 from . import key_account_approval_mixin
 from . import key_account_approval_rule
 from . import key_account_code_mixin
+from . import key_account_commission_plan
+from . import key_account_commission_settlement
+from . import key_account_commission_settlement_line
+from . import key_account_commission_target
+from . import key_account_commission_tier
 from . import key_account_development_plan
 from . import key_account_expense
 from . import key_account_expense_mixin

@@ -219,14 +219,22 @@ class KeyAccountKpiIndicator(models.Model):
     # the catalogue
     # ------------------------------------------------------------------------
     def _kpi_sales_plan(self, users, date_from, date_to):
-        """Sales-plan completion: confirmed sales ÷ monthly targets.
-
-        Not available yet: the targets (key_account.commission.target) come
-        with the commission engine.
-        """
-        return None
-
-    _kpi_sales_plan._kpi_unavailable = True
+        """Sales-plan completion in %: confirmed sales (untaxed, company
+        currency) ÷ the monthly targets of the period x the factor of the
+        salesperson's status. Users without a target have no data."""
+        targets = self.env["key_account.commission.target"]._ka_effective_targets(
+            users, date_from, date_to
+        )
+        sales = self._kpi_sales_by_user(users, date_from, date_to)
+        return {
+            user_id: {
+                "value": self._kpi_ratio(sales.get(user_id, (0.0,))[0], target),
+                "has_data": bool(target),
+                "model": "sale.order",
+                "domain": self._kpi_order_domain(user_id, date_from, date_to),
+            }
+            for user_id, target in targets.items()
+        }
 
     def _kpi_expense_ratio(self, users, date_from, date_to):
         """Sales-expense ratio: actual engagement expenses (visits and

@@ -108,9 +108,11 @@ class KeyAccountMonthlyReport(models.Model):
 
     @api.model
     def _ka_target_amounts(self, users, date_from, date_to):
-        """Sales targets of ``users`` for the month: {user_id: amount}.
-        Empty until the commission targets are merged."""
-        return {}
+        """Sales targets of ``users`` for the month, x the factor of their
+        status: {user_id: amount}; users without a target are absent."""
+        return self.env["key_account.commission.target"]._ka_effective_targets(
+            users, date_from, date_to
+        )
 
     def _ka_indicator_values(self, code, users, date_from, date_to):
         indicator = self.env["key_account.kpi.indicator"].sudo()

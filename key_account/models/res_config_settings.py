@@ -54,6 +54,22 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.ka_pool_cooldown_days", readonly=False
     )
 
+    ka_commission_factor_regular = fields.Float(
+        string="Target Factor: Regular",
+        config_parameter="key_account.commission_factor_regular",
+        default=1.0,
+    )
+    ka_commission_factor_probation = fields.Float(
+        string="Target Factor: On Probation",
+        config_parameter="key_account.commission_factor_probation",
+        default=0.5,
+    )
+    ka_commission_factor_demoted = fields.Float(
+        string="Target Factor: Demoted",
+        config_parameter="key_account.commission_factor_demoted",
+        default=0.7,
+    )
+
     def action_ka_regrade_all(self):
         """Settings button: re-grade every key account now."""
         self.env["res.partner"].browse().action_ka_regrade()

@@ -1,3 +1,4 @@
+from . import test_commission
 from . import test_completeness
 from . import test_configuration
 from . import test_dashboard

@@ -116,6 +116,19 @@ class TestKpiFeedback(KeyAccountCase):
 
 @tagged("post_install", "-at_install")
 class TestKpiReports(KeyAccountCase):
+    def test_monthly_report_target(self):
+        self.env["key_account.commission.target"].create(
+            {"user_id": self.ka_user.id, "month": date(2025, 2, 1), "amount": 2000}
+        )
+        self.ka_user.ka_commission_status = "demoted"
+        report = (
+            self.env["key_account.monthly.report"]
+            .with_user(self.ka_user)
+            .create({"month": date(2025, 2, 17)})
+        )
+        self.assertTrue(report.has_target)
+        self.assertEqual(report.sales_target, 1400)
+
     def test_monthly_report(self):
         account = self._account("Reported Co", user_id=self.ka_user.id)
         account.ka_since = date(2025, 2, 3)

@@ -353,16 +353,41 @@ class TestKpiIndicators(KeyAccountCase):
         empty = self._values("followup", EMPTY)[self.ka_user.id]
         self.assertEqual(empty["value"], 0.0)  # all due, none done
 
-    def test_unavailable_indicators_are_explicit(self):
-        for code in ("sales_plan",):
-            indicator = self.env.ref(f"key_account.key_account_kpi_indicator_{code}")
-            with self.subTest(code=code):
-                self.assertFalse(indicator.is_available)
-                self.assertIsNone(self._values(code))
+    def test_sales_plan(self):
+        Target = self.env["key_account.commission.target"]
+        for month in (1, 2, 3):
+            Target.create(
+                {
+                    "user_id": self.ka_user.id,
+                    "month": date(2025, month, 1),
+                    "amount": 1000,
+                }
+            )
+        Target.create(
+            {"user_id": self.ka_user2.id, "month": date(2025, 1, 1), "amount": 1000}
+        )
+        self.ka_user2.ka_commission_status = "probation"
         self.assertTrue(
             self.env.ref(
-                "key_account.key_account_kpi_indicator_sales_growth"
+                "key_account.key_account_kpi_indicator_sales_plan"
             ).is_available
+        )
+        results = self._values("sales_plan")
+        sales = self.Indicator._kpi_sales_by_user(self.users, *Q1)
+        actual = sales.get(self.ka_user.id, (0.0,))[0]
+        self.assertAlmostEqual(results[self.ka_user.id]["value"], actual / 3000 * 100)
+        self.assertTrue(results[self.ka_user.id]["has_data"])
+        # probation: the target counts for half
+        actual2 = sales.get(self.ka_user2.id, (0.0,))[0]
+        self.assertAlmostEqual(results[self.ka_user2.id]["value"], actual2 / 500 * 100)
+        # no target, no data
+        self.assertFalse(self._values("sales_plan", EMPTY)[self.ka_user.id]["has_data"])
+
+    def test_every_shipped_indicator_is_available(self):
+        indicators = self.Indicator.search([])
+        self.assertEqual(len(indicators), 13)
+        self.assertEqual(
+            indicators.filtered(lambda i: not i.is_available), self.Indicator
         )
 
     def test_one_query_per_indicator_whatever_the_team_size(self):
