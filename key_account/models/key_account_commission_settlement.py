@@ -221,9 +221,11 @@ class KeyAccountCommissionSettlement(models.Model):
 
     @api.model
     def _ka_expenses_by_user(self, users, date_from, date_to):
-        """Reimbursed expenses of ``users`` in the period, company currency:
-        {user_id: amount}. None here; the expenses module overrides it."""
-        return {}
+        """Expenses of ``users`` reimbursed in the period (visits and
+        receptions), company currency: {user_id: amount}."""
+        return self.env["key_account.expense"]._ka_reimbursed_by_user(
+            users, date_from, date_to
+        )
 
     @api.model
     def _ka_fetch_orders(self, date_from, date_to, users):

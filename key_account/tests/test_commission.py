@@ -1,5 +1,4 @@
 from datetime import date
-from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -256,12 +255,38 @@ class TestCommissionSettlements(CommissionCase):
     def test_expenses_deducted(self):
         self.plan.deduct_expenses = True
         self._order(self.account, 12_000, date=date(2025, 8, 3), user=self.ka_user)
-        with patch.object(
-            type(self.Settlement),
-            "_ka_expenses_by_user",
-            lambda self, users, date_from, date_to: dict.fromkeys(users.ids, 2_000),
-        ):
-            settlement = self._settle(date(2025, 8, 1), date(2025, 8, 31))
+        visit = self.env["key_account.visit"].create(
+            {
+                "partner_id": self.account.id,
+                "user_id": self.ka_user.id,
+                "purpose": "Dinner",
+            }
+        )
+        Expense = self.env["key_account.expense"]
+        lines = Expense.create(
+            [
+                {
+                    "visit_id": visit.id,
+                    "kind": "actual",
+                    "expense_type": "hospitality",
+                    "name": f"Dinner {i}",
+                    "amount": amount,
+                }
+                for i, amount in enumerate((1_500, 500, 9_000))
+            ]
+        )
+        # reimbursed in August: counted; reimbursed in September or only
+        # claimed: not
+        lines[0].write(
+            {"reimbursement_state": "reimbursed", "reimbursed_date": date(2025, 8, 20)}
+        )
+        lines[1].write(
+            {"reimbursement_state": "reimbursed", "reimbursed_date": date(2025, 8, 31)}
+        )
+        lines[2].write(
+            {"reimbursement_state": "reimbursed", "reimbursed_date": date(2025, 9, 1)}
+        )
+        settlement = self._settle(date(2025, 8, 1), date(2025, 8, 31))
         # 12,000 - 2,000 = 10,000 → 5.5%
         self.assertEqual(settlement.amount_base, 10_000)
         self.assertEqual(self._lines(settlement).rate, 5.5)
