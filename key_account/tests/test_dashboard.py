@@ -15,7 +15,7 @@ class TestDashboard(KeyAccountCase):
 
     def test_every_dashboard_entry_opens_for_a_manager(self):
         actions = self._dashboard_actions()
-        self.assertGreaterEqual(len(actions), 7)
+        self.assertGreaterEqual(len(actions), 8)
         for action in actions:
             with self.subTest(action=action.name):
                 model = self.env[action.res_model].with_user(self.ka_manager)
