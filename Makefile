@@ -8,7 +8,7 @@ serve:        ## Odoo with key_account and demo data on http://localhost:8069
 test:         ## ruff, pylint-odoo and the Odoo tests; ends with "N passed, N failed"
 	scripts/test.sh
 
-bench:        ## benchmarks on generated data (20,000 partners, 1,000,000 order lines)
+bench:        ## every benchmark on generated data (see README, "Tests and benchmarks")
 	scripts/bench.sh
 
 clean:        ## stop the local PostgreSQL and remove .local/
