@@ -11,6 +11,7 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
+from odoo.tools.mail import generate_tracking_message_id
 
 KA_USER = "key_account.group_key_account_user"
 KA_MANAGER = "key_account.group_key_account_manager"
@@ -398,6 +399,13 @@ class ResPartner(models.Model):
         self._ka_log_grade_changes(old_grades)
         return res
 
+    def _children_sync(self, values):
+        # A grade is the company's own: nothing to copy to its contacts. Skips
+        # the per-company work of res.partner.write() when re-grading thousands.
+        if values.keys() <= {"ka_grade_id", "ka_grade_locked"}:
+            return
+        return super()._children_sync(values)
+
     def _ka_check_grade_rights(self):
         if self.env.su or self.env.context.get("ka_regrade"):
             return
@@ -448,7 +456,47 @@ class ResPartner(models.Model):
             )
             for partner in changed
         }
-        changed._message_log_batch(bodies)
+        changed._ka_message_log_batch(bodies)
+
+    def _ka_message_log_batch(self, bodies):
+        """Log the internal notes ``bodies`` ({partner id: Markup}) on these
+        partners in one INSERT: the same messages as _message_log_batch()
+        (current user as author, note subtype, no notification), without
+        mail.message.create()'s per-record work, which dominates re-grading
+        thousands of accounts. The bodies are built from escaped values."""
+        if not self:
+            return
+        author_id, email_from = self._message_compute_author(raise_on_email=False)
+        reply_to = self.env["mail.thread"]._notify_get_reply_to(default=email_from)[
+            False
+        ]
+        self.env["mail.message"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO mail_message (model, res_id, body, message_type,
+                                          subtype_id, is_internal, author_id,
+                                          email_from, reply_to, message_id,
+                                          email_add_signature, date, create_uid,
+                                          write_uid, create_date, write_date)
+                SELECT 'res.partner', b.res_id, b.body, 'notification', %(subtype)s,
+                       TRUE, %(author)s, %(email_from)s, %(reply_to)s,
+                       %(message_id)s, FALSE, %(now)s, %(uid)s, %(uid)s,
+                       %(now)s, %(now)s
+                  FROM unnest(%(ids)s::int[], %(bodies)s::text[]) AS b(res_id, body)
+                """,
+                subtype=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                author=author_id,
+                email_from=email_from,
+                reply_to=reply_to,
+                message_id=generate_tracking_message_id("message-notify"),
+                now=fields.Datetime.now(),
+                uid=self.env.uid,
+                ids=self.ids,
+                bodies=[str(bodies.get(partner_id, "")) for partner_id in self.ids],
+            )
+        )
+        self.invalidate_recordset(["message_ids"])
 
     # ---- follow-ups -------------------------------------------------------------
     def _ka_register_followup(self, kind, date):
