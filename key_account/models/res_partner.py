@@ -422,21 +422,37 @@ class ResPartner(models.Model):
         if not changed:
             return
         now = fields.Datetime.now()
-        self.env["key_account.grade.history"].sudo().create(
-            [
-                {
-                    "partner_id": partner.id,
-                    "old_grade_id": old_grades[partner.id].id,
-                    "new_grade_id": partner.ka_grade_id.id,
-                    "date": now,
-                    "mode": "automatic" if automatic else "manual",
-                    "user_id": self.env.uid,
-                    "sales_12m": partner.ka_sales_12m,
-                    "currency_id": partner.ka_currency_id.id,
-                }
-                for partner in changed
-            ]
+        # one INSERT, not create(): 20,000 history rows cost a few seconds
+        # and a query per hundred rows through the ORM
+        self.env["res.partner"].flush_model(["company_id"])
+        self.env["key_account.grade.history"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO key_account_grade_history
+                       (partner_id, company_id, old_grade_id, new_grade_id, date,
+                        mode, user_id, sales_12m, currency_id, create_uid,
+                        write_uid, create_date, write_date)
+                SELECT h.partner_id, p.company_id, h.old_grade_id, h.new_grade_id,
+                       %(now)s, %(mode)s, %(uid)s, h.sales_12m, h.currency_id,
+                       %(uid)s, %(uid)s, %(now)s, %(now)s
+                  FROM unnest(%(partners)s::int[], %(old)s::int[], %(new)s::int[],
+                              %(sales)s::numeric[], %(currencies)s::int[])
+                       AS h(partner_id, old_grade_id, new_grade_id, sales_12m,
+                            currency_id)
+                  JOIN res_partner p ON p.id = h.partner_id
+                """,
+                now=now,
+                mode="automatic" if automatic else "manual",
+                uid=self.env.uid,
+                partners=changed.ids,
+                old=[old_grades[partner.id].id or None for partner in changed],
+                new=[partner.ka_grade_id.id or None for partner in changed],
+                sales=[partner.ka_sales_12m for partner in changed],
+                currencies=[partner.ka_currency_id.id or None for partner in changed],
+            )
         )
+        changed.invalidate_recordset(["ka_grade_history_ids", "ka_grade_history_count"])
         none = self.env._("no grade")
         if automatic:
             template = self.env._(
