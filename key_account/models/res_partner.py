@@ -605,8 +605,9 @@ class ResPartner(models.Model):
     def _ka_regrade(self):
         """Give each key account of ``self`` the grade its sales earn.
 
-        Set-based: one grouped query refreshes the 12-month sales, then one
-        write per new grade; history and chatter are written in batches.
+        Set-based: one grouped query and one UPDATE refresh the 12-month
+        sales, then one UPDATE per new grade; history and chatter are written
+        with one INSERT each.
         :return: the partners whose grade changed
         """
         accounts = self.filtered("ka_type_id")
@@ -640,13 +641,30 @@ class ResPartner(models.Model):
                         new_grade = dormant
                 if new_grade != partner.ka_grade_id:
                     moves[new_grade].append(partner.id)
-        changed = self.browse()
+        changed = self.browse([pid for ids in moves.values() for pid in ids])
+        if not changed:
+            return changed
+        old_grades = {partner.id: partner.ka_grade_id for partner in changed}
+        # One UPDATE per grade: through write(), the ORM flushes a hundred
+        # partners per query. What depends on the grade is recomputed as after
+        # a write; history and chatter are written as write() would.
+        self.flush_recordset(["ka_grade_id"])
+        now = fields.Datetime.now()
         for grade, partner_ids in moves.items():
-            partners = self.browse(partner_ids)
-            partners.with_context(ka_regrade=True, tracking_disable=True).write(
-                {"ka_grade_id": grade.id}
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE res_partner
+                          SET ka_grade_id = %s, write_uid = %s, write_date = %s
+                        WHERE id = ANY(%s)""",
+                    grade.id,
+                    self.env.uid,
+                    now,
+                    partner_ids,
+                )
             )
-            changed |= partners
+        changed.invalidate_recordset(["ka_grade_id", "write_uid", "write_date"])
+        changed.modified(["ka_grade_id"])
+        changed.with_context(ka_regrade=True)._ka_log_grade_changes(old_grades)
         return changed
 
     # ---- actions -------------------------------------------------------------------
