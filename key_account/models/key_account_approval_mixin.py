@@ -34,6 +34,18 @@ class KeyAccountApprovalMixin(models.AbstractModel):
     _description = "Key Account Approval Mixin"
     _ka_document_type = False
 
+    name = fields.Char(
+        string="Number", required=True, copy=False, readonly=True, default="/"
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Key Account",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        domain="[('ka_type_id', '!=', False), ('is_company', '=', True)]",
+    )
     state = fields.Selection(
         STATES,
         string="Status",
@@ -78,6 +90,19 @@ class KeyAccountApprovalMixin(models.AbstractModel):
 
     @api.depends_context("uid")
     @api.depends("state", "approval_line_ids.state", "user_id")
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Number new documents from the sequence of their model, per company."""
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(
+                    vals.get("company_id") or self.env.company.id
+                )
+                vals["name"] = self.env["ir.sequence"].with_company(
+                    company
+                ).next_by_code(self._name) or self.env._("New")
+        return super().create(vals_list)
+
     def _compute_ka_can_approve(self):
         for record in self:
             line = record._ka_current_line()

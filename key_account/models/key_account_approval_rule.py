@@ -75,37 +75,3 @@ class KeyAccountApprovalRule(models.Model):
         """Users who may approve this level."""
         self.ensure_one()
         return self.user_id or self.group_id.users.filtered("active")
-
-
-class KeyAccountApprovalLine(models.Model):
-    _name = "key_account.approval.line"
-    _description = "Key Account Approval Step"
-    _order = "round desc, sequence, id"
-
-    res_model = fields.Char(string="Document Model", required=True, index=True)
-    res_id = fields.Many2oneReference(
-        string="Document", model_field="res_model", required=True, index=True
-    )
-    round = fields.Integer(
-        string="Submission",
-        default=1,
-        help="Each submission gets a new round of approvals; earlier rounds are "
-        "kept as history.",
-    )
-    sequence = fields.Integer(string="Level", default=1)
-    rule_id = fields.Many2one("key_account.approval.rule", ondelete="set null")
-    name = fields.Char(string="Level Name", required=True)
-    group_id = fields.Many2one("res.groups", string="Approver Group")
-    user_id = fields.Many2one("res.users", string="Approver")
-    state = fields.Selection(
-        [
-            ("pending", "To Approve"),
-            ("approved", "Approved"),
-            ("refused", "Refused"),
-            ("skipped", "Not Reached"),
-        ],
-        default="pending",
-        required=True,
-    )
-    done_by_id = fields.Many2one("res.users", string="Approved By", readonly=True)
-    done_date = fields.Datetime(string="Approved On", readonly=True)

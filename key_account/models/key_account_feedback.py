@@ -9,9 +9,10 @@ FEEDBACK_TYPES = [
     ("complaint", "Complaint"),
     ("suggestion", "Suggestion"),
     ("praise", "Praise"),
+    ("revisit", "Satisfaction revisit"),
 ]
 # default hours to answer, overridden in Settings (ir.config_parameter)
-DEFAULT_ANSWER_HOURS = {"complaint": 24, "suggestion": 72, "praise": 72}
+DEFAULT_ANSWER_HOURS = {"complaint": 24, "suggestion": 72, "praise": 72, "revisit": 72}
 
 
 class KeyAccountFeedback(models.Model):

@@ -18,18 +18,6 @@ class KeyAccountGift(models.Model):
     _check_company_auto = True
     _ka_document_type = "gift"
 
-    name = fields.Char(
-        string="Number", required=True, copy=False, readonly=True, default="/"
-    )
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Key Account",
-        required=True,
-        index=True,
-        tracking=True,
-        check_company=True,
-        domain="[('ka_type_id', '!=', False), ('is_company', '=', True)]",
-    )
     recipient_id = fields.Many2one(
         "res.partner",
         required=True,
@@ -67,18 +55,6 @@ class KeyAccountGift(models.Model):
                         partner=gift.partner_id.display_name,
                     )
                 )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(
-                    vals.get("company_id") or self.env.company.id
-                )
-                vals["name"] = self.env["ir.sequence"].with_company(
-                    company
-                ).next_by_code("key_account.gift") or self.env._("New")
-        return super().create(vals_list)
 
     def _ka_locked_fields(self):
         return super()._ka_locked_fields() | {"recipient_id", "date"}

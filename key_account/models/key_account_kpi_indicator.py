@@ -219,33 +219,139 @@ class KeyAccountKpiIndicator(models.Model):
     # the catalogue
     # ------------------------------------------------------------------------
     def _kpi_sales_plan(self, users, date_from, date_to):
-        """Sales-plan completion: confirmed sales ÷ monthly targets.
-
-        Not available yet: the targets (key_account.commission.target) come
-        with the commission engine.
-        """
-        return None
-
-    _kpi_sales_plan._kpi_unavailable = True
+        """Sales-plan completion in %: confirmed sales (untaxed, company
+        currency) ÷ the monthly targets of the period x the factor of the
+        salesperson's status. Users without a target have no data."""
+        targets = self.env["key_account.commission.target"]._ka_effective_targets(
+            users, date_from, date_to
+        )
+        sales = self._kpi_sales_by_user(users, date_from, date_to)
+        return {
+            user_id: {
+                "value": self._kpi_ratio(sales.get(user_id, (0.0,))[0], target),
+                "has_data": bool(target),
+                "model": "sale.order",
+                "domain": self._kpi_order_domain(user_id, date_from, date_to),
+            }
+            for user_id, target in targets.items()
+        }
 
     def _kpi_expense_ratio(self, users, date_from, date_to):
-        """Sales-expense ratio: engagement expenses ÷ sales.
-
-        Not available yet: the expense lines come with visits, receptions and
-        gifts.
-        """
-        return None
-
-    _kpi_expense_ratio._kpi_unavailable = True
+        """Sales-expense ratio: actual engagement expenses (visits and
+        receptions) dated in the period ÷ confirmed sales, in %."""
+        sales = self._kpi_sales_by_user(users, date_from, date_to)
+        domain = [
+            ("kind", "=", "actual"),
+            ("user_id", "in", users.ids),
+            ("company_id", "in", self._kpi_company_ids()),
+            ("date", ">=", date_from),
+            ("date", "<=", date_to),
+        ]
+        expenses = {
+            user.id: amount
+            for user, amount in self.env["key_account.expense"]
+            .sudo()
+            ._read_group(domain, ["user_id"], ["amount:sum"])
+        }
+        results = {}
+        for user_id in set(sales) | set(expenses):
+            amount = sales.get(user_id, (0.0,))[0]
+            results[user_id] = {
+                "value": self._kpi_ratio(expenses.get(user_id, 0.0), amount),
+                "has_data": bool(amount or expenses.get(user_id)),
+                "model": "key_account.expense",
+                "domain": [
+                    ("user_id", "=", user_id) if d[0] == "user_id" else d
+                    for d in domain
+                ],
+            }
+        return results
 
     def _kpi_followup(self, users, date_from, date_to):
-        """Follow-up adherence: follow-ups done ÷ due by the grade cadence.
+        """Follow-up adherence: follow-ups done ÷ due by the grade cadence over
+        the period, in %, on the key accounts the salesperson owns.
 
-        Not available yet: the due follow-ups come with the cadence engine.
+        Due: for each account, the period's days divided by its grade's days
+        between contacts (and between visits), rounded up. Done: the done
+        contacts (activities of types counting as contact, on the account or
+        its contacts) and visits done in the period, each kind capped at what
+        was due; a visit counts as a contact too.
         """
-        return None
-
-    _kpi_followup._kpi_unavailable = True
+        days = (date_to - date_from).days + 1
+        accounts = (
+            self.env["res.partner"]
+            .sudo()
+            .search_fetch(
+                [("ka_type_id", "!=", False), ("user_id", "in", users.ids)],
+                ["user_id", "ka_grade_id"],
+            )
+        )
+        start, end = self._kpi_bounds(date_from, date_to)
+        people = (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_fetch(
+                [("commercial_partner_id", "in", accounts.ids)],
+                ["commercial_partner_id"],
+            )
+        )
+        company_of = {p.id: p.commercial_partner_id.id for p in people}
+        contacts = defaultdict(int)
+        for res_id, count in (
+            self.env["mail.message"]
+            .sudo()
+            ._read_group(
+                [
+                    ("model", "=", "res.partner"),
+                    ("res_id", "in", people.ids),
+                    ("mail_activity_type_id.ka_counts_as_contact", "=", True),
+                    ("date", ">=", start),
+                    ("date", "<", end),
+                ],
+                ["res_id"],
+                ["__count"],
+            )
+        ):
+            contacts[company_of[res_id]] += count
+        visits = {
+            partner.id: count
+            for partner, count in self.env["key_account.visit"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", accounts.ids),
+                    ("state", "in", ("done", "closed")),
+                    ("actual_date", ">=", date_from),
+                    ("actual_date", "<=", date_to),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        }
+        due = defaultdict(int)
+        done = defaultdict(int)
+        for account in accounts:
+            grade = account.ka_grade_id
+            user_id = account.user_id.id
+            account_visits = visits.get(account.id, 0)
+            for interval, count in (
+                (grade.contact_interval_days, contacts[account.id] + account_visits),
+                (grade.visit_interval_days, account_visits),
+            ):
+                if interval > 0:
+                    expected = -(-days // interval)
+                    due[user_id] += expected
+                    done[user_id] += min(count, expected)
+        return {
+            user_id: {
+                "value": self._kpi_ratio(done[user_id], due[user_id]),
+                "has_data": True,
+                "model": "res.partner",
+                "domain": [("ka_type_id", "!=", False), ("user_id", "=", user_id)],
+            }
+            for user_id in due
+        }
 
     def _kpi_sales_growth(self, users, date_from, date_to):
         """Growth of confirmed sales (untaxed, company currency) over the same

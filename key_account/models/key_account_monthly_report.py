@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api
@@ -64,6 +66,13 @@ class KeyAccountMonthlyReport(models.Model):
         string="Valid Complaints", compute="_compute_figures"
     )
     visit_count = fields.Integer(string="Visits Done", compute="_compute_figures")
+    visit_due_count = fields.Integer(
+        string="Visits Due",
+        compute="_compute_figures",
+        help="Visits the grade cadence asks for in the month on the key accounts "
+        "the salesperson owns: the month's days ÷ the grade's days between "
+        "visits, rounded up, for each account.",
+    )
 
     _sql_constraints = [
         (
@@ -99,13 +108,37 @@ class KeyAccountMonthlyReport(models.Model):
 
     @api.model
     def _ka_target_amounts(self, users, date_from, date_to):
-        """Sales targets of ``users`` for the month: {user_id: amount}.
-        Empty until the commission targets are merged."""
-        return {}
+        """Sales targets of ``users`` for the month, x the factor of their
+        status: {user_id: amount}; users without a target are absent."""
+        return self.env["key_account.commission.target"]._ka_effective_targets(
+            users, date_from, date_to
+        )
 
     def _ka_indicator_values(self, code, users, date_from, date_to):
         indicator = self.env["key_account.kpi.indicator"].sudo()
         return indicator.new({"code": code})._kpi_compute(users, date_from, date_to)
+
+    @api.model
+    def _ka_visits_due(self, users, date_from, date_to):
+        """Visits due by the grade cadence in the period, per salesperson, on
+        the key accounts they own: one grouped query.
+
+        :return: {user_id: count}
+        """
+        days = (date_to - date_from).days + 1
+        due = defaultdict(int)
+        for user, grade, count in (
+            self.env["res.partner"]
+            .sudo()
+            ._read_group(
+                [("ka_type_id", "!=", False), ("user_id", "in", users.ids)],
+                ["user_id", "ka_grade_id"],
+                ["__count"],
+            )
+        ):
+            if grade.visit_interval_days > 0:
+                due[user.id] += count * -(-days // grade.visit_interval_days)
+        return due
 
     @api.depends("user_id", "month")
     def _compute_figures(self):
@@ -124,6 +157,7 @@ class KeyAccountMonthlyReport(models.Model):
                         "churned_account_count": 0,
                         "complaint_count": 0,
                         "visit_count": 0,
+                        "visit_due_count": 0,
                     }
                 )
                 continue
@@ -134,6 +168,7 @@ class KeyAccountMonthlyReport(models.Model):
             churn = self._ka_indicator_values("churn", users, month, date_to)
             complaints = self._ka_indicator_values("complaints", users, month, date_to)
             visits = Plan._ka_visits_done(users, month, date_to)
+            visits_due = self._ka_visits_due(users, month, date_to)
             for report in reports:
                 uid = report.user_id.id
                 report.sales_amount = sales.get(uid, (0.0,))[0]
@@ -143,6 +178,7 @@ class KeyAccountMonthlyReport(models.Model):
                 report.churned_account_count = int(churn[uid]["value"])
                 report.complaint_count = int(complaints[uid]["value"])
                 report.visit_count = visits.get(uid, 0)
+                report.visit_due_count = visits_due.get(uid, 0)
 
     def action_submit(self):
         for report in self:

@@ -20,18 +20,6 @@ class KeyAccountReception(models.Model):
     _check_company_auto = True
     _ka_document_type = "reception"
 
-    name = fields.Char(
-        string="Number", required=True, copy=False, readonly=True, default="/"
-    )
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Key Account",
-        required=True,
-        index=True,
-        tracking=True,
-        check_company=True,
-        domain="[('ka_type_id', '!=', False), ('is_company', '=', True)]",
-    )
     guest_ids = fields.Many2many(
         "res.partner",
         "key_account_reception_guest_rel",
@@ -97,19 +85,21 @@ class KeyAccountReception(models.Model):
         help="Required to close and to claim expenses.",
     )
 
-    @api.model
-    def _ka_dining_caps(self):
-        get = self.env["ir.config_parameter"].sudo().get_param
-        return {
-            std: float(get(f"key_account.dining_cap_{std}", 0) or 0)
-            for std, _label in DINING_STANDARDS
-        }
-
-    @api.depends("dining_standard", "guest_count", "planned_line_ids.amount")
+    @api.depends(
+        "dining_standard",
+        "guest_count",
+        "planned_line_ids.amount",
+        "company_id.ka_dining_cap_high",
+        "company_id.ka_dining_cap_middle",
+        "company_id.ka_dining_cap_low",
+    )
     def _compute_dining(self):
-        caps = self._ka_dining_caps()
         for reception in self:
-            reception.dining_cap = caps.get(reception.dining_standard, 0.0)
+            reception.dining_cap = (
+                reception.company_id[f"ka_dining_cap_{reception.dining_standard}"]
+                if reception.dining_standard
+                else 0.0
+            )
             dining = sum(
                 reception.planned_line_ids.filtered(
                     lambda e: e.expense_type == "hospitality"
@@ -155,18 +145,6 @@ class KeyAccountReception(models.Model):
                         name=reception.name,
                     )
                 )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(
-                    vals.get("company_id") or self.env.company.id
-                )
-                vals["name"] = self.env["ir.sequence"].with_company(
-                    company
-                ).next_by_code("key_account.reception") or self.env._("New")
-        return super().create(vals_list)
 
     def _ka_after_done(self):
         today = fields.Date.context_today(self)

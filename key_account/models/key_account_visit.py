@@ -16,18 +16,6 @@ class KeyAccountVisit(models.Model):
     _check_company_auto = True
     _ka_document_type = "visit"
 
-    name = fields.Char(
-        string="Number", required=True, copy=False, readonly=True, default="/"
-    )
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Key Account",
-        required=True,
-        index=True,
-        tracking=True,
-        check_company=True,
-        domain="[('ka_type_id', '!=', False), ('is_company', '=', True)]",
-    )
     contact_ids = fields.Many2many(
         "res.partner",
         "key_account_visit_contact_rel",
@@ -141,18 +129,6 @@ class KeyAccountVisit(models.Model):
         self.contact_ids = self.contact_ids.filtered(
             lambda c: c.parent_id == self.partner_id
         )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(
-                    vals.get("company_id") or self.env.company.id
-                )
-                vals["name"] = self.env["ir.sequence"].with_company(
-                    company
-                ).next_by_code("key_account.visit") or self.env._("New")
-        return super().create(vals_list)
 
     def _ka_check_done(self):
         missing = [

@@ -32,6 +32,43 @@ class ResConfigSettings(models.TransientModel):
         help="Only accounts that ordered in these months before the period end "
         "can churn in it.",
     )
+    ka_pool_followup_days = fields.Integer(
+        related="company_id.ka_pool_followup_days", readonly=False
+    )
+    ka_pool_order_days = fields.Integer(
+        related="company_id.ka_pool_order_days", readonly=False
+    )
+    ka_pool_warning_days = fields.Integer(
+        related="company_id.ka_pool_warning_days", readonly=False
+    )
+    ka_pool_order_exempt_days = fields.Integer(
+        related="company_id.ka_pool_order_exempt_days", readonly=False
+    )
+    ka_pool_max_owned = fields.Integer(
+        related="company_id.ka_pool_max_owned", readonly=False
+    )
+    ka_pool_max_claims_per_day = fields.Integer(
+        related="company_id.ka_pool_max_claims_per_day", readonly=False
+    )
+    ka_pool_cooldown_days = fields.Integer(
+        related="company_id.ka_pool_cooldown_days", readonly=False
+    )
+
+    ka_commission_factor_regular = fields.Float(
+        string="Target Factor: Regular",
+        config_parameter="key_account.commission_factor_regular",
+        default=1.0,
+    )
+    ka_commission_factor_probation = fields.Float(
+        string="Target Factor: On Probation",
+        config_parameter="key_account.commission_factor_probation",
+        default=0.5,
+    )
+    ka_commission_factor_demoted = fields.Float(
+        string="Target Factor: Demoted",
+        config_parameter="key_account.commission_factor_demoted",
+        default=0.7,
+    )
 
     def action_ka_regrade_all(self):
         """Settings button: re-grade every key account now."""
@@ -53,15 +90,12 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="key_account.visit_followup_days",
         default=7,
     )
-    ka_dining_cap_high = fields.Float(
-        string="High-grade Dining Cap per Guest",
-        config_parameter="key_account.dining_cap_high",
+    ka_dining_cap_high = fields.Monetary(
+        related="company_id.ka_dining_cap_high", readonly=False
     )
-    ka_dining_cap_middle = fields.Float(
-        string="Middle-grade Dining Cap per Guest",
-        config_parameter="key_account.dining_cap_middle",
+    ka_dining_cap_middle = fields.Monetary(
+        related="company_id.ka_dining_cap_middle", readonly=False
     )
-    ka_dining_cap_low = fields.Float(
-        string="Low-grade Dining Cap per Guest",
-        config_parameter="key_account.dining_cap_low",
+    ka_dining_cap_low = fields.Monetary(
+        related="company_id.ka_dining_cap_low", readonly=False
     )

@@ -4,14 +4,18 @@ from datetime import time
 
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
+from psycopg2 import errors as pg_errors
 
 from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
+from odoo.modules import module as odoo_module
 from odoo.tools import SQL
-from odoo.tools.mail import generate_tracking_message_id
+from odoo.tools import config
+from odoo.tools import split_every
 
 KA_USER = "key_account.group_key_account_user"
 KA_MANAGER = "key_account.group_key_account_manager"
@@ -400,6 +404,8 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
+        if "user_id" in vals and not self.env.context.get("ka_pool_move"):
+            return self._ka_pool_write_owner(vals)
         if "ka_grade_id" not in vals:
             if "ka_grade_locked" in vals:
                 self._ka_check_grade_rights()
@@ -432,10 +438,8 @@ class ResPartner(models.Model):
         changed = self.filtered(lambda p: p.ka_grade_id != old_grades.get(p.id))
         if not changed:
             return
-        now = fields.Datetime.now()
-        # one INSERT, not create(): 20,000 history rows cost a few seconds
-        # and a query per hundred rows through the ORM
-        self.env["res.partner"].flush_model(["company_id"])
+        # one INSERT for all of them (the ORM inserts by hundreds and
+        # recomputes the related company afterwards)
         self.env["key_account.grade.history"].flush_model()
         self.env.cr.execute(
             SQL(
@@ -443,27 +447,29 @@ class ResPartner(models.Model):
                 INSERT INTO key_account_grade_history
                        (partner_id, company_id, old_grade_id, new_grade_id, date,
                         mode, user_id, sales_12m, currency_id, create_uid,
-                        write_uid, create_date, write_date)
-                SELECT h.partner_id, p.company_id, h.old_grade_id, h.new_grade_id,
-                       %(now)s, %(mode)s, %(uid)s, h.sales_12m, h.currency_id,
-                       %(uid)s, %(uid)s, %(now)s, %(now)s
-                  FROM unnest(%(partners)s::int[], %(old)s::int[], %(new)s::int[],
-                              %(sales)s::numeric[], %(currencies)s::int[])
-                       AS h(partner_id, old_grade_id, new_grade_id, sales_12m,
-                            currency_id)
-                  JOIN res_partner p ON p.id = h.partner_id
+                        create_date, write_uid, write_date)
+                SELECT row.partner_id, row.company_id, row.old_grade_id,
+                       row.new_grade_id, NOW() AT TIME ZONE 'UTC', %(mode)s,
+                       %(uid)s, row.sales, row.currency_id, %(uid)s,
+                       NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                  FROM unnest(%(ids)s::int[], %(companies)s::int[], %(old)s::int[],
+                              %(new)s::int[], %(sales)s::numeric[],
+                              %(currencies)s::int[])
+                       AS row(partner_id, company_id, old_grade_id, new_grade_id,
+                              sales, currency_id)
                 """,
-                now=now,
                 mode="automatic" if automatic else "manual",
                 uid=self.env.uid,
-                partners=changed.ids,
+                ids=changed.ids,
+                companies=[partner.company_id.id or None for partner in changed],
                 old=[old_grades[partner.id].id or None for partner in changed],
                 new=[partner.ka_grade_id.id or None for partner in changed],
                 sales=[partner.ka_sales_12m for partner in changed],
-                currencies=[partner.ka_currency_id.id or None for partner in changed],
+                currencies=[partner.ka_currency_id.id for partner in changed],
             )
         )
-        changed.invalidate_recordset(["ka_grade_history_ids", "ka_grade_history_count"])
+        self.env["key_account.grade.history"].invalidate_model()
+        changed.invalidate_recordset(["ka_grade_history_ids"])
         none = self.env._("no grade")
         if automatic:
             template = self.env._(
@@ -471,58 +477,58 @@ class ResPartner(models.Model):
             )
         else:
             template = self.env._("Grade changed by hand from %(old)s to %(new)s.")
-        bodies = {
-            partner.id: Markup("<p>%s</p>")
+        lang = self.env["res.lang"]._lang_get(self.env.lang or "en_US")
+        bodies = [
+            Markup("<p>%s</p>")
             % (
                 template
                 % {
                     "old": old_grades[partner.id].name or none,
                     "new": partner.ka_grade_id.name or none,
-                    "sales": partner.ka_currency_id.format(partner.ka_sales_12m),
+                    "sales": partner._ka_format_amount(partner.ka_sales_12m, lang),
                 }
             )
             for partner in changed
-        }
-        changed._ka_message_log_batch(bodies)
-
-    def _ka_message_log_batch(self, bodies):
-        """Log the internal notes ``bodies`` ({partner id: Markup}) on these
-        partners in one INSERT: the same messages as _message_log_batch()
-        (current user as author, note subtype, no notification), without
-        mail.message.create()'s per-record work, which dominates re-grading
-        thousands of accounts. The bodies are built from escaped values."""
-        if not self:
-            return
-        author_id, email_from = self._message_compute_author(raise_on_email=False)
-        reply_to = self.env["mail.thread"]._notify_get_reply_to(default=email_from)[
-            False
         ]
-        self.env["mail.message"].flush_model()
+        changed._ka_log_notes(bodies)
+
+    def _ka_format_amount(self, amount, lang):
+        """``amount`` in the account's currency, as the user reads it; cheap
+        enough to format thousands of amounts (no look-up per call)."""
+        currency = self.ka_currency_id
+        number = lang.format(f"%.{currency.decimal_places}f", amount, grouping=True)
+        if currency.position == "before":
+            return f"{currency.symbol}\N{NO-BREAK SPACE}{number}"
+        return f"{number}\N{NO-BREAK SPACE}{currency.symbol}"
+
+    def _ka_log_notes(self, bodies):
+        """Log an internal note on each partner of ``self`` (``bodies``: escaped
+        Markup, in the same order) with one INSERT, however many partners: the
+        ORM's message creation costs milliseconds per message, too much for a
+        re-grading of tens of thousands of accounts. Notes notify nobody."""
+        author = self.env.user.partner_id
         self.env.cr.execute(
             SQL(
                 """
                 INSERT INTO mail_message (model, res_id, body, message_type,
                                           subtype_id, is_internal, author_id,
-                                          email_from, reply_to, message_id,
-                                          email_add_signature, date, create_uid,
-                                          write_uid, create_date, write_date)
-                SELECT 'res.partner', b.res_id, b.body, 'notification', %(subtype)s,
-                       TRUE, %(author)s, %(email_from)s, %(reply_to)s,
-                       %(message_id)s, FALSE, %(now)s, %(uid)s, %(uid)s,
-                       %(now)s, %(now)s
-                  FROM unnest(%(ids)s::int[], %(bodies)s::text[]) AS b(res_id, body)
+                                          email_from, date, create_uid,
+                                          create_date, write_uid, write_date)
+                SELECT 'res.partner', note.res_id, note.body, 'notification',
+                       %(subtype)s, TRUE, %(author)s, %(email)s,
+                       NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC',
+                       %(uid)s, NOW() AT TIME ZONE 'UTC'
+                  FROM unnest(%(ids)s::int[], %(bodies)s::text[]) AS note(res_id, body)
                 """,
-                subtype=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
-                author=author_id,
-                email_from=email_from,
-                reply_to=reply_to,
-                message_id=generate_tracking_message_id("message-notify"),
-                now=fields.Datetime.now(),
+                subtype=self.env.ref("mail.mt_note").id,
+                author=author.id,
+                email=author.email_formatted or None,
                 uid=self.env.uid,
                 ids=self.ids,
-                bodies=[str(bodies.get(partner_id, "")) for partner_id in self.ids],
+                bodies=[str(body) for body in bodies],
             )
         )
+        self.env["mail.message"].invalidate_model()
         self.invalidate_recordset(["message_ids"])
 
     # ---- follow-ups -------------------------------------------------------------
@@ -645,20 +651,18 @@ class ResPartner(models.Model):
         if not changed:
             return changed
         old_grades = {partner.id: partner.ka_grade_id for partner in changed}
-        # One UPDATE per grade: through write(), the ORM flushes a hundred
-        # partners per query. What depends on the grade is recomputed as after
-        # a write; history and chatter are written as write() would.
-        self.flush_recordset(["ka_grade_id"])
-        now = fields.Datetime.now()
+        # One UPDATE per new grade rather than res.partner.write(), whose
+        # per-partner work (user and contact synchronisation) does not concern
+        # a grade; the fields depending on the grade are recomputed as usual.
         for grade, partner_ids in moves.items():
             self.env.cr.execute(
                 SQL(
                     """UPDATE res_partner
-                          SET ka_grade_id = %s, write_uid = %s, write_date = %s
+                          SET ka_grade_id = %s, write_uid = %s,
+                              write_date = NOW() AT TIME ZONE 'UTC'
                         WHERE id = ANY(%s)""",
                     grade.id,
                     self.env.uid,
-                    now,
                     partner_ids,
                 )
             )
@@ -892,4 +896,711 @@ class ResPartner(models.Model):
                 for partner in todo
             ]
         )
+        self._ka_schedule_revisits()
         return todo
+
+    @api.model
+    def _ka_schedule_revisits(self):
+        """Quarterly satisfaction revisit of won key accounts (those with a
+        confirmed order): an activity for the owner when no satisfaction score
+        was recorded (a feedback with a score) in the last three months, unless
+        one is already open. Set-based.
+
+        :return: the partners given a revisit activity
+        """
+        today = fields.Date.context_today(self)
+        won = self.search(
+            [
+                ("ka_type_id", "!=", False),
+                ("ka_last_order_date", "!=", False),
+                ("user_id", "!=", False),
+            ]
+        )
+        since = fields.Datetime.to_datetime(today - relativedelta(months=3))
+        scored = {
+            partner.id
+            for (partner,) in self.env["key_account.feedback"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", won.ids),
+                    ("satisfaction", ">", 0),
+                    ("received_date", ">=", since),
+                ],
+                ["partner_id"],
+            )
+        }
+        activity_type = self.env.ref("key_account.mail_activity_type_ka_revisit")
+        Activity = (
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(mail_activity_quick_update=True)
+        )
+        open_ids = set(
+            Activity.search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", won.ids),
+                    ("activity_type_id", "=", activity_type.id),
+                ]
+            ).mapped("res_id")
+        )
+        todo = won.filtered(lambda p: p.id not in scored and p.id not in open_ids)
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        Activity.create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": partner.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": partner.user_id.id,
+                    "date_deadline": today,
+                    "summary": self.env._(
+                        "Quarterly satisfaction revisit: record the score as feedback"
+                    ),
+                    "automated": True,
+                }
+                for partner in todo
+            ]
+        )
+        return todo
+
+    # ---- public pool ------------------------------------------------------------
+    # A key account without owner (user_id) is in the pool. Every move of an
+    # account between salespeople and the pool is a key_account.pool.log row
+    # and a chatter note; the rules come from the company (Settings) and may be
+    # overridden per grade.
+    ka_pool_since = fields.Datetime(
+        string="In Pool Since", readonly=True, copy=False, index="btree_not_null"
+    )
+    ka_owner_since = fields.Datetime(string="Owned Since", readonly=True, copy=False)
+    ka_pool_warning_date = fields.Date(
+        string="Pool Warning For",
+        readonly=True,
+        copy=False,
+        help="The return date the owner was last warned about.",
+    )
+    ka_pool_days = fields.Integer(string="Days in Pool", compute="_compute_ka_pool")
+    ka_pool_return_date = fields.Date(
+        string="Returns to Pool On",
+        compute="_compute_ka_pool",
+        help="Empty when the account is exempt or not owned.",
+    )
+    ka_pool_days_left = fields.Integer(string="Days Left", compute="_compute_ka_pool")
+    ka_pool_log_ids = fields.One2many(
+        "key_account.pool.log", "partner_id", string="Pool Moves", groups=KA_USER
+    )
+
+    @api.depends(
+        "user_id",
+        "ka_type_id",
+        "ka_grade_id",
+        "ka_grade_locked",
+        "ka_pool_since",
+        "ka_owner_since",
+        "ka_since",
+        "ka_last_order_date",
+        "ka_last_followup_date",
+    )
+    @api.depends_context("company")
+    def _compute_ka_pool(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            partner.ka_pool_days = 0
+            partner.ka_pool_return_date = False
+            partner.ka_pool_days_left = 0
+            if not partner.ka_type_id:
+                continue
+            if not partner.user_id:
+                since = partner.ka_pool_since or partner.create_date
+                partner.ka_pool_days = (today - since.date()).days if since else 0
+                continue
+            due = partner._ka_pool_due_date(today)
+            if due:
+                partner.ka_pool_return_date = due[0]
+                partner.ka_pool_days_left = max((due[0] - today).days, 0)
+
+    def _ka_pool_due_date(self, today):
+        """When this owned key account goes back to the pool.
+
+        Mirrors the SQL of :meth:`_ka_pool_candidates`.
+        :return: (date, 'followup' or 'order', warning days), or None when the
+            account is exempt
+        """
+        self.ensure_one()
+        partner = self.sudo()
+        company = partner.company_id or self.env.company
+        if partner.ka_grade_locked or partner.ka_type_id.ka_pool_never_return:
+            return None
+        exempt = company.ka_pool_order_exempt_days
+        last_order = partner.ka_last_order_date
+        if exempt and last_order and last_order >= today - relativedelta(days=exempt):
+            return None
+        followup_days, order_days, warning_days = partner.ka_grade_id._ka_pool_periods(
+            company
+        )
+        owner_since = partner.ka_owner_since and partner.ka_owner_since.date()
+        refs = [owner_since, partner.ka_since]
+        followup_ref = max(
+            filter(None, [partner.ka_last_followup_date, *refs]), default=None
+        )
+        order_ref = max(filter(None, [last_order, *refs]), default=None)
+        if not followup_ref:
+            return None
+        followup_due = followup_ref + relativedelta(days=followup_days)
+        order_due = order_ref + relativedelta(days=order_days)
+        if followup_due <= order_due:
+            return followup_due, "followup", warning_days
+        return order_due, "order", warning_days
+
+    # ---- pool: owner changes outside the pool actions --------------------------
+    def _ka_pool_write_owner(self, vals):
+        """``write`` of ``user_id`` by hand: managers only on key accounts, and
+        logged as an assignment or a release."""
+        new_user = self.env["res.users"].browse(vals["user_id"] or False)
+        moved = self.filtered(lambda p: p.ka_type_id and p.user_id != new_user)
+        if moved and not (self.env.su or self.env.user.has_group(KA_MANAGER)):
+            raise AccessError(
+                self.env._(
+                    "Only Key Account managers can change the owner of a key "
+                    "account: salespeople claim accounts from the pool and "
+                    "release them."
+                )
+            )
+        old_owners = {partner.id: partner.user_id for partner in moved}
+        res = self.with_context(ka_pool_move=True).write(vals)
+        if moved:
+            moved._ka_pool_after_move(
+                new_user,
+                "assign" if new_user else "release",
+                old_owners,
+                reason=self.env._("Owner changed on the partner form."),
+            )
+        return res
+
+    # ---- pool: locks -----------------------------------------------------------
+    def _ka_pool_lock(self, table, ids, touch=False):
+        """Lock rows of ``table`` for the rest of the transaction, waiting a few
+        seconds at most. With ``touch``, also rewrite them, so that a
+        transaction that waited for us fails instead of working on a stale
+        snapshot (REPEATABLE READ).
+
+        :return: False when another transaction holds or has just changed them
+        """
+        cr = self.env.cr
+        try:
+            with cr.savepoint(flush=False):
+                cr.execute(SQL("SELECT set_config('lock_timeout', '5s', true)"))
+                cr.execute(
+                    SQL(
+                        "SELECT id FROM %s WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+                        SQL.identifier(table),
+                        list(ids),
+                    ),
+                    log_exceptions=False,
+                )
+                if touch:
+                    cr.execute(
+                        SQL(
+                            "UPDATE %s SET write_date = write_date WHERE id = ANY(%s)",
+                            SQL.identifier(table),
+                            list(ids),
+                        )
+                    )
+        except (pg_errors.LockNotAvailable, pg_errors.SerializationFailure):
+            return False
+        finally:
+            cr.execute(SQL("SELECT set_config('lock_timeout', '0', true)"))
+        return True
+
+    def _ka_pool_lock_accounts(self):
+        """Lock these accounts; a concurrent claim that won makes us fail with
+        the winner's name."""
+        if self._ka_pool_lock("res_partner", self.ids):
+            self.invalidate_recordset(["user_id"])
+            return
+        # our snapshot is stale: ask a fresh transaction who owns them now
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    """SELECT p.name, owner.name
+                         FROM res_partner p
+                         JOIN res_users u ON u.id = p.user_id
+                         JOIN res_partner owner ON owner.id = u.partner_id
+                        WHERE p.id = ANY(%s)
+                        LIMIT 1""",
+                    self.ids,
+                )
+            )
+            row = cr.fetchone()
+        if row:
+            raise UserError(
+                self.env._(
+                    "%(account)s was already claimed by %(owner)s.",
+                    account=row[0],
+                    owner=row[1],
+                )
+            )
+        raise UserError(
+            self.env._(
+                "Someone else is moving this key account right now: try again in "
+                "a moment."
+            )
+        )
+
+    def _ka_pool_lock_user(self, user):
+        """Serialise the cap checks of ``user``: one claim of theirs at a time."""
+        if not self._ka_pool_lock("res_users", user.ids, touch=True):
+            raise UserError(
+                self.env._(
+                    "Another pool move for %(user)s was just made: reload and try "
+                    "again.",
+                    user=user.name,
+                )
+            )
+
+    # ---- pool: checks ----------------------------------------------------------
+    def _ka_pool_check_accounts(self):
+        not_accounts = self.filtered(lambda p: not p.ka_type_id)
+        if not_accounts:
+            raise UserError(
+                self.env._(
+                    "%(partner)s is not a key account: only key accounts belong "
+                    "to the pool.",
+                    partner=not_accounts[0].display_name,
+                )
+            )
+
+    def _ka_pool_check_caps(self, user, company, claims=0):
+        """Raise if ``user`` getting ``self`` exceeds a cap of ``company``."""
+        partner_model = self.sudo().with_context(active_test=False)
+        owned = partner_model.search_count(
+            [("user_id", "=", user.id), ("ka_type_id", "!=", False)]
+        )
+        cap = company.ka_pool_max_owned
+        if cap and owned + len(self) > cap:
+            raise UserError(
+                self.env._(
+                    "%(user)s already owns %(owned)s key accounts: the cap is %(cap)s.",
+                    user=user.name,
+                    owned=owned,
+                    cap=cap,
+                )
+            )
+        cap = company.ka_pool_max_claims_per_day
+        if claims and cap:
+            today = datetime.combine(fields.Date.context_today(self), time.min)
+            done = (
+                self.env["key_account.pool.log"]
+                .sudo()
+                .search_count(
+                    [
+                        ("to_user_id", "=", user.id),
+                        ("action", "=", "claim"),
+                        ("date", ">=", today),
+                    ]
+                )
+            )
+            if done + claims > cap:
+                raise UserError(
+                    self.env._(
+                        "%(user)s already claimed %(done)s key accounts today: the "
+                        "cap is %(cap)s a day.",
+                        user=user.name,
+                        done=done,
+                        cap=cap,
+                    )
+                )
+
+    def _ka_pool_check_cooldown(self, user, company):
+        days = company.ka_pool_cooldown_days
+        if not days:
+            return
+        recent = (
+            self.env["key_account.pool.log"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.ids),
+                    ("from_user_id", "=", user.id),
+                    ("to_user_id", "!=", user.id),
+                    ("date", ">", fields.Datetime.now() - relativedelta(days=days)),
+                ],
+                limit=1,
+            )
+        )
+        if recent:
+            raise UserError(
+                self.env._(
+                    "%(account)s left you on %(date)s: you may claim it again %(days)s "
+                    "days after that.",
+                    account=recent.partner_id.display_name,
+                    date=fields.Date.to_string(recent.date.date()),
+                    days=days,
+                )
+            )
+
+    # ---- pool: the moves ---------------------------------------------------------
+    def action_ka_claim(self):
+        """Take these key accounts from the pool (Key Accounts users)."""
+        user = self.env.user
+        if not user.has_group(KA_USER):
+            raise AccessError(
+                self.env._("Only Key Accounts users can claim accounts from the pool.")
+            )
+        if not self:
+            return True
+        self._ka_pool_check_accounts()
+        self._ka_pool_lock_accounts()
+        for partner in self:
+            owner = partner.sudo().user_id
+            if owner == user:
+                raise UserError(
+                    self.env._(
+                        "You already own %(account)s.", account=partner.display_name
+                    )
+                )
+            if owner:
+                raise UserError(
+                    self.env._(
+                        "%(account)s was already claimed by %(owner)s.",
+                        account=partner.display_name,
+                        owner=owner.name,
+                    )
+                )
+        self._ka_pool_lock_user(user)
+        company = self.env.company
+        self._ka_pool_check_cooldown(user, company)
+        self._ka_pool_check_caps(user, company, claims=len(self))
+        self._ka_pool_move(user, "claim")
+        return True
+
+    def action_ka_release(self, reason):
+        """Put these key accounts back into the pool: their owner, or a manager."""
+        if not (reason or "").strip():
+            raise UserError(self.env._("Say why you release the key account."))
+        user = self.env.user
+        if not user.has_group(KA_USER):
+            raise AccessError(
+                self.env._("Only Key Accounts users can release accounts.")
+            )
+        if not self:
+            return True
+        self._ka_pool_check_accounts()
+        self._ka_pool_lock_accounts()
+        manager = user.has_group(KA_MANAGER)
+        for partner in self:
+            owner = partner.sudo().user_id
+            if not owner:
+                raise UserError(
+                    self.env._(
+                        "%(account)s is already in the pool.",
+                        account=partner.display_name,
+                    )
+                )
+            if owner != user and not manager:
+                raise UserError(
+                    self.env._(
+                        "You can only release your own key accounts: %(account)s "
+                        "belongs to %(owner)s.",
+                        account=partner.display_name,
+                        owner=owner.name,
+                    )
+                )
+        self._ka_pool_move(self.env["res.users"], "release", reason=reason.strip())
+        return True
+
+    def action_ka_open_release(self):
+        """Button: ask for the reason of the release."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Release to the Pool"),
+            "res_model": "key_account.pool.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_mode": "release",
+                "default_partner_ids": self.ids,
+            },
+        }
+
+    def action_ka_assign(
+        self, user, reason=False, override_caps=False, action="assign"
+    ):
+        """Give these key accounts to ``user`` (managers). Over a cap only with
+        ``override_caps`` and a reason."""
+        if not (self.env.su or self.env.user.has_group(KA_MANAGER)):
+            raise AccessError(
+                self.env._("Only Key Account managers can assign key accounts.")
+            )
+        reason = (reason or "").strip()
+        if not user.sudo().has_group(KA_USER):
+            raise UserError(
+                self.env._(
+                    "%(user)s is not a Key Accounts user.", user=user.display_name
+                )
+            )
+        if override_caps and not reason:
+            raise UserError(self.env._("Say why you override the caps."))
+        self._ka_pool_check_accounts()
+        self._ka_pool_lock_accounts()
+        accounts = self.filtered(lambda p: p.sudo().user_id != user)
+        if not accounts:
+            return True
+        self._ka_pool_lock_user(user)
+        if not override_caps:
+            accounts._ka_pool_check_caps(user, self.env.company)
+        accounts._ka_pool_move(
+            user, action, reason=reason or False, caps_overridden=override_caps
+        )
+        return True
+
+    def _ka_pool_move(self, to_user, action, reason=False, caps_overridden=False):
+        """Move these accounts to ``to_user`` (empty: the pool); log it."""
+        old_owners = {partner.id: partner.sudo().user_id for partner in self}
+        self.sudo().with_context(ka_pool_move=True).write(
+            {"user_id": to_user.id or False}
+        )
+        self._ka_pool_after_move(
+            to_user, action, old_owners, reason=reason, caps_overridden=caps_overridden
+        )
+
+    def _ka_pool_after_move(
+        self, to_user, action, old_owners, reason=False, caps_overridden=False
+    ):
+        """Dates, closed warnings, a log row and a chatter note per account."""
+        now = fields.Datetime.now()
+        partners = self.sudo().with_context(ka_pool_move=True)
+        partners.write(
+            {
+                "ka_owner_since": now if to_user else False,
+                "ka_pool_since": False if to_user else now,
+                "ka_pool_warning_date": False,
+            }
+        )
+        self.env["mail.activity"].sudo().search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "in", self.ids),
+                ("activity_type_id", "=", self._ka_pool_warning_type().id),
+            ]
+        ).unlink()
+        default_company = self.env.company
+        self.env["key_account.pool.log"].sudo().create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "from_user_id": old_owners[partner.id].id,
+                    "to_user_id": to_user.id,
+                    "action": action,
+                    "reason": reason,
+                    "date": now,
+                    "caps_overridden": caps_overridden,
+                    "company_id": (partner.company_id or default_company).id,
+                }
+                for partner in partners
+            ]
+        )
+        labels = dict(
+            self.env["key_account.pool.log"]
+            ._fields["action"]
+            ._description_selection(self.env)
+        )
+        pool = self.env._("the pool")
+        bodies = {}
+        for partner in partners:
+            text = self.env._(
+                "%(action)s: from %(from)s to %(to)s, by %(by)s.",
+                action=labels[action],
+                **{
+                    "from": old_owners[partner.id].name or pool,
+                    "to": to_user.name or pool,
+                    "by": self.env.user.name,
+                },
+            )
+            body = Markup("<p>%s</p>") % text
+            if reason:
+                body += Markup("<p>%s</p>") % reason
+            bodies[partner.id] = body
+        partners._message_log_batch(bodies)
+
+    @api.model
+    def _ka_pool_warning_type(self):
+        return self.env.ref("key_account.mail_activity_type_pool_warning")
+
+    # ---- pool: automatic return -----------------------------------------------------
+    @api.model
+    def _ka_pool_candidates(self, today):
+        """Owned key accounts to warn or return today, in one query.
+
+        :return: rows (partner id, owner id, return date, 'followup'/'order',
+            warning days)
+        """
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id, p.user_id, r.due, r.kind, d.warn
+                  FROM res_partner p
+                  JOIN key_account_type t ON t.id = p.ka_type_id
+                  JOIN res_company c ON c.id = COALESCE(p.company_id, %(company)s)
+                  LEFT JOIN key_account_grade g ON g.id = p.ka_grade_id
+                 CROSS JOIN LATERAL (
+                       SELECT COALESCE(NULLIF(g.ka_pool_followup_days, 0),
+                                       c.ka_pool_followup_days) AS followup,
+                              COALESCE(NULLIF(g.ka_pool_order_days, 0),
+                                       c.ka_pool_order_days) AS ord,
+                              COALESCE(NULLIF(g.ka_pool_warning_days, 0),
+                                       c.ka_pool_warning_days) AS warn
+                       ) d
+                 CROSS JOIN LATERAL (
+                       SELECT GREATEST(p.ka_last_followup_date,
+                                       p.ka_owner_since::date, p.ka_since)
+                                  + d.followup AS followup_due,
+                              GREATEST(p.ka_last_order_date,
+                                       p.ka_owner_since::date, p.ka_since)
+                                  + d.ord AS order_due
+                       ) f
+                 CROSS JOIN LATERAL (
+                       SELECT LEAST(f.followup_due, f.order_due) AS due,
+                              CASE WHEN f.followup_due <= f.order_due
+                                   THEN 'followup' ELSE 'order' END AS kind
+                       ) r
+                 WHERE p.active
+                   AND p.user_id IS NOT NULL
+                   AND p.ka_grade_locked IS NOT TRUE
+                   AND t.ka_pool_never_return IS NOT TRUE
+                   AND (COALESCE(c.ka_pool_order_exempt_days, 0) = 0
+                        OR p.ka_last_order_date IS NULL
+                        OR p.ka_last_order_date
+                           < %(today)s::date - c.ka_pool_order_exempt_days)
+                   AND r.due - d.warn <= %(today)s::date
+                   AND (r.due <= %(today)s::date
+                        OR p.ka_pool_warning_date IS DISTINCT FROM r.due)
+              ORDER BY p.id
+                """,
+                company=self.env.company.id,
+                today=today,
+            )
+        )
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _ka_cron_pool_return(self, batch_size=1000):
+        """Daily: warn the owners of accounts about to go back to the pool, and
+        put back those whose time is up. Set-based: one query finds them, then
+        one write, one log insert and one chatter insert per batch; the batches
+        are committed one by one outside of tests."""
+        today = fields.Date.context_today(self)
+        rows = self._ka_pool_candidates(today)
+        returns = [row for row in rows if row[2] <= today]
+        warnings = [row for row in rows if row[2] > today]
+        auto_commit = not (
+            config["test_enable"] or odoo_module.current_test
+        ) and self.env.context.get("ka_pool_autocommit", True)
+        cron = self.env["ir.cron"]
+        done, total = 0, len(rows)
+        for batch in split_every(batch_size, returns):
+            self._ka_pool_return_batch(batch, today)
+            done += len(batch)
+            cron._notify_progress(done=done, remaining=total - done)
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        for batch in split_every(batch_size, warnings):
+            self._ka_pool_warn_batch(batch)
+            done += len(batch)
+            cron._notify_progress(done=done, remaining=total - done)
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        return len(returns), len(warnings)
+
+    @api.model
+    def _ka_pool_return_batch(self, rows, today):
+        by_kind = defaultdict(list)
+        for partner_id, _user_id, _due, kind, _warn in rows:
+            by_kind[kind].append(partner_id)
+        reasons = {
+            "followup": self.env._("No follow-up in time: returned to the pool."),
+            "order": self.env._("No confirmed order in time: returned to the pool."),
+        }
+        for kind, partner_ids in by_kind.items():
+            partners = self.browse(partner_ids).with_context(tracking_disable=True)
+            partners._ka_pool_move(
+                self.env["res.users"], "return", reason=reasons[kind]
+            )
+
+    @api.model
+    def _ka_pool_warn_batch(self, rows):
+        partners = self.browse([row[0] for row in rows]).sudo()
+        activity_type = self._ka_pool_warning_type()
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        self.env["mail.activity"].sudo().with_context(
+            mail_activity_quick_update=True
+        ).create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": partner_id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": user_id,
+                    "date_deadline": due,
+                    "summary": self.env._("Follow up before it returns to the pool"),
+                }
+                for partner_id, user_id, due, _kind, _warn in rows
+            ]
+        )
+        bodies = {}
+        for partner_id, _user_id, due, kind, _warn in rows:
+            what = (
+                self.env._("a follow-up (visit, call, e-mail or meeting)")
+                if kind == "followup"
+                else self.env._("a confirmed order")
+            )
+            bodies[partner_id] = Markup("<p>%s</p>") % self.env._(
+                "This key account goes back to the pool on %(date)s without %(what)s.",
+                date=fields.Date.to_string(due),
+                what=what,
+            )
+        partners._message_log_batch(bodies)
+        for due, partner_ids in self._ka_group_by_due(rows).items():
+            self.browse(partner_ids).sudo().with_context(ka_pool_move=True).write(
+                {"ka_pool_warning_date": due}
+            )
+
+    @api.model
+    def _ka_group_by_due(self, rows):
+        groups = defaultdict(list)
+        for partner_id, _user_id, due, _kind, _warn in rows:
+            groups[due].append(partner_id)
+        return groups
+
+    # ---- pool: handover ------------------------------------------------------------
+    @api.model
+    def _ka_handover_open_documents(self, partners, user):
+        """Open documents of ``user`` on ``partners`` to hand over with them:
+        visits, receptions and gifts not yet closed or cancelled.
+
+        :return: list of recordsets, each with a ``user_id`` field
+        """
+        domain = [
+            ("partner_id", "in", partners.ids),
+            ("user_id", "=", user.id),
+            ("state", "not in", ("closed", "cancelled")),
+        ]
+        documents = [
+            self.env[model].sudo().search(domain)
+            for model in (
+                "key_account.visit",
+                "key_account.reception",
+                "key_account.gift",
+            )
+        ]
+        return [records for records in documents if records]
+
+    @api.model
+    def _ka_handover_reassign_documents(self, documents, new_user):
+        """Give the open ``documents`` (from :meth:`_ka_handover_open_documents`)
+        to ``new_user``; extensions override it when their field differs."""
+        for records in documents:
+            if new_user:
+                records.sudo().write({"user_id": new_user.id})

@@ -1,5 +1,7 @@
+from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists
 from odoo.tools.sql import create_column
@@ -31,3 +33,28 @@ class SaleOrder(models.Model):
                 )
             )
         return super()._auto_init()
+
+    ka_referral_partner_id = fields.Many2one(
+        "res.partner",
+        string="Referral Contact",
+        index="btree_not_null",
+        help="The contact who brought the sale: the commission is split "
+        "between the salesperson and this contact.",
+    )
+    ka_referral_share = fields.Float(
+        string="Referral Share (%)",
+        digits=(5, 2),
+        help="The referral contact's share of the order's commission.",
+    )
+
+    @api.constrains("ka_referral_partner_id", "ka_referral_share")
+    def _check_ka_referral_share(self):
+        for order in self:
+            if not 0 <= order.ka_referral_share <= 100:
+                raise ValidationError(
+                    self.env._("A referral share must be between 0 and 100%%.")
+                )
+            if order.ka_referral_share and not order.ka_referral_partner_id:
+                raise ValidationError(
+                    self.env._("A referral share needs a referral contact.")
+                )

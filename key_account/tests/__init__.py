@@ -1,5 +1,8 @@
+from . import test_commission
 from . import test_completeness
 from . import test_configuration
+from . import test_dashboard
+from . import test_demo
 from . import test_engagement_access
 from . import test_engagement_approval
 from . import test_engagement_cadence
@@ -13,5 +16,7 @@ from . import test_kpi_indicators
 from . import test_kpi_scorecards
 from . import test_kpi_templates
 from . import test_performance
+from . import test_pool
+from . import test_pool_concurrency
 from . import test_sales_tracking
 from . import test_security

@@ -73,17 +73,19 @@ class KeyAccountCase(TransactionCase):
         pricelist=None,
         user=None,
         company=None,
+        quantity=1,
     ):
         """A sale order of ``amount`` untaxed, confirmed by default, dated
-        ``date`` (a date or datetime; default now)."""
+        ``date`` (a date or datetime; default now), in ``quantity`` units of
+        the test product (list price 100) at ``amount / quantity`` each."""
         vals = {
             "partner_id": partner.id,
             "order_line": [
                 Command.create(
                     {
                         "product_id": cls.product.id,
-                        "product_uom_qty": 1,
-                        "price_unit": amount,
+                        "product_uom_qty": quantity,
+                        "price_unit": amount / quantity,
                         "tax_id": [Command.clear()],
                     }
                 )

@@ -1,4 +1,5 @@
 from datetime import date
+from datetime import datetime
 
 from freezegun import freeze_time
 
@@ -133,3 +134,38 @@ class TestEngagementCadence(EngagementCase):
         self._count_queries(many)  # warm the caches of access rules
         self.assertEqual(self._count_queries(few), self._count_queries(many))
         self.assertEqual(self.account.ka_visit_count, 1)
+
+    def test_quarterly_satisfaction_revisit(self):
+        won = self._graded(self.grade_b, date(2026, 1, 5))
+        self._order(won, 1000, date(2026, 1, 10))
+        prospect = self._graded(self.grade_b, date(2026, 1, 5))  # never ordered
+        Feedback = self.env["key_account.feedback"]
+        revisit = self.env.ref("key_account.mail_activity_type_ka_revisit")
+
+        def revisits(partners):
+            return self.env["mail.activity"].search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", partners.ids),
+                    ("activity_type_id", "=", revisit.id),
+                ]
+            )
+
+        Feedback.create(
+            {
+                "name": "Q4 revisit",
+                "feedback_type": "revisit",
+                "partner_id": won.id,
+                "user_id": self.ka_user.id,
+                "received_date": datetime(2026, 1, 20, 10),
+                "satisfaction": 4,
+            }
+        )
+        with freeze_time("2026-04-19"):
+            self.env["res.partner"]._ka_cron_followup()
+        self.assertFalse(revisits(won | prospect), "scored less than 3 months ago")
+        with freeze_time("2026-04-21"):
+            self.env["res.partner"]._ka_cron_followup()
+            self.env["res.partner"]._ka_cron_followup()
+        self.assertEqual(revisits(won | prospect).mapped("res_id"), won.ids)
+        self.assertEqual(revisits(won).user_id, self.ka_user)

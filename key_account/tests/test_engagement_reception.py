@@ -13,10 +13,13 @@ from .common import EngagementCase
 class TestEngagementReception(EngagementCase):
     def setUp(self):
         super().setUp()
-        ICP = self.env["ir.config_parameter"].sudo()
-        ICP.set_param("key_account.dining_cap_high", 500)
-        ICP.set_param("key_account.dining_cap_middle", 200)
-        ICP.set_param("key_account.dining_cap_low", 100)
+        self.env.company.write(
+            {
+                "ka_dining_cap_high": 500,
+                "ka_dining_cap_middle": 200,
+                "ka_dining_cap_low": 100,
+            }
+        )
 
     def _reception_form(self, guests=4, dinner=600.0, standard="middle"):
         form = Form(self.env["key_account.reception"].with_user(self.ka_user))

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
@@ -264,3 +266,23 @@ class TestGrading(KeyAccountCase):
             ],
         )
         self.assertIn(self.grade_b.name, note.body)
+
+    def test_regrade_recomputes_what_depends_on_the_grade(self):
+        """Re-grading writes grades in bulk: the cadence due dates follow."""
+        self.grade_b.write({"contact_interval_days": 14, "visit_interval_days": 30})
+        self.grade_c.write({"contact_interval_days": 30, "visit_interval_days": 0})
+        partner = self._account()
+        partner._ka_register_followup("visit", self._today())
+        partner._ka_regrade()
+        self.assertEqual(partner.ka_grade_id, self.grade_c)
+        self.assertEqual(
+            partner.ka_next_contact_date, self._today() + timedelta(days=30)
+        )
+        self._order(partner, 300_000)
+        partner._ka_regrade()
+        self.assertEqual(partner.ka_grade_id, self.grade_b)
+        self.env.invalidate_all()
+        self.assertEqual(
+            partner.ka_next_contact_date, self._today() + timedelta(days=14)
+        )
+        self.assertEqual(partner.ka_next_visit_date, self._today() + timedelta(days=30))

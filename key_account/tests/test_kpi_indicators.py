@@ -1,6 +1,8 @@
 from datetime import date
 from datetime import datetime
 
+from freezegun import freeze_time
+
 from odoo.exceptions import AccessError
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
@@ -277,16 +279,115 @@ class TestKpiIndicators(KeyAccountCase):
         self.assertFalse(results[self.ka_user2.id]["has_data"])
         self.assertEqual(self._value("satisfaction", self.ka_user, EMPTY), 0.0)
 
-    def test_unavailable_indicators_are_explicit(self):
-        for code in ("sales_plan", "expense_ratio", "followup"):
-            indicator = self.env.ref(f"key_account.key_account_kpi_indicator_{code}")
-            with self.subTest(code=code):
-                self.assertFalse(indicator.is_available)
-                self.assertIsNone(self._values(code))
+    def test_expense_ratio(self):
+        account = self._account("Costly Co", user_id=self.ka_user.id)
+        self._order(account, 20_000, datetime(2025, 2, 10, 12), user=self.ka_user)
+        Expense = self.env["key_account.expense"]
+        visit = self.env["key_account.visit"].create(
+            {"partner_id": account.id, "user_id": self.ka_user.id, "purpose": "Dinner"}
+        )
+        for amount, day in ((600, date(2025, 2, 11)), (400, date(2025, 3, 31))):
+            Expense.create(
+                {
+                    "visit_id": visit.id,
+                    "kind": "actual",
+                    "expense_type": "hospitality",
+                    "name": "Dinner",
+                    "amount": amount,
+                    "date": day,
+                }
+            )
+        Expense.create(  # planned, or outside the period: not counted
+            [
+                {
+                    "visit_id": visit.id,
+                    "kind": "planned",
+                    "expense_type": "transport",
+                    "name": "Train",
+                    "amount": 5000,
+                    "date": date(2025, 2, 1),
+                },
+                {
+                    "visit_id": visit.id,
+                    "kind": "actual",
+                    "expense_type": "gift",
+                    "name": "Tea",
+                    "amount": 7000,
+                    "date": date(2025, 4, 1),
+                },
+            ]
+        )
+        results = self._values("expense_ratio")
+        self.assertAlmostEqual(results[self.ka_user.id]["value"], 5.0)  # 1000/20000
+        self.assertEqual(len(self._records(results[self.ka_user.id])), 2)
+        self.assertFalse(results[self.ka_user2.id]["has_data"])
+        empty = self._values("expense_ratio", EMPTY)[self.ka_user.id]
+        self.assertEqual((empty["value"], empty["has_data"]), (0.0, False))
+
+    def test_followup_adherence(self):
+        # 90 days: a contact every 30 days -> 3 due; a visit every 45 -> 2 due
+        self.grade_b.write({"contact_interval_days": 30, "visit_interval_days": 45})
+        account = self._account(
+            "Followed Co", user_id=self.ka_user.id, ka_grade_id=self.grade_b.id
+        )
+        buyer = self.env["res.partner"].create(
+            {"name": "Buyer", "parent_id": account.id}
+        )
+        with freeze_time("2025-02-03 10:00:00"):
+            buyer.activity_schedule(
+                "mail.mail_activity_data_call", user_id=self.ka_user.id
+            ).action_done()
+        with freeze_time("2025-02-04 10:00:00"):
+            account.activity_schedule(
+                "mail.mail_activity_data_todo", user_id=self.ka_user.id
+            ).action_done()  # a to-do is no contact
+        visit = self.env["key_account.visit"].create(
+            {"partner_id": account.id, "user_id": self.ka_user.id, "purpose": "Visit"}
+        )
+        visit.write({"state": "done", "actual_date": date(2025, 3, 10)})
+        results = self._values("followup")
+        # done: contacts min(1 call + 1 visit, 3) = 2, visits min(1, 2) = 1
+        self.assertAlmostEqual(results[self.ka_user.id]["value"], 100.0 * 3 / 5)
+        self.assertEqual(self._records(results[self.ka_user.id]), account)
+        self.assertFalse(results[self.ka_user2.id]["has_data"])  # owns none
+        empty = self._values("followup", EMPTY)[self.ka_user.id]
+        self.assertEqual(empty["value"], 0.0)  # all due, none done
+
+    def test_sales_plan(self):
+        Target = self.env["key_account.commission.target"]
+        for month in (1, 2, 3):
+            Target.create(
+                {
+                    "user_id": self.ka_user.id,
+                    "month": date(2025, month, 1),
+                    "amount": 1000,
+                }
+            )
+        Target.create(
+            {"user_id": self.ka_user2.id, "month": date(2025, 1, 1), "amount": 1000}
+        )
+        self.ka_user2.ka_commission_status = "probation"
         self.assertTrue(
             self.env.ref(
-                "key_account.key_account_kpi_indicator_sales_growth"
+                "key_account.key_account_kpi_indicator_sales_plan"
             ).is_available
+        )
+        results = self._values("sales_plan")
+        sales = self.Indicator._kpi_sales_by_user(self.users, *Q1)
+        actual = sales.get(self.ka_user.id, (0.0,))[0]
+        self.assertAlmostEqual(results[self.ka_user.id]["value"], actual / 3000 * 100)
+        self.assertTrue(results[self.ka_user.id]["has_data"])
+        # probation: the target counts for half
+        actual2 = sales.get(self.ka_user2.id, (0.0,))[0]
+        self.assertAlmostEqual(results[self.ka_user2.id]["value"], actual2 / 500 * 100)
+        # no target, no data
+        self.assertFalse(self._values("sales_plan", EMPTY)[self.ka_user.id]["has_data"])
+
+    def test_every_shipped_indicator_is_available(self):
+        indicators = self.Indicator.search([])
+        self.assertEqual(len(indicators), 13)
+        self.assertEqual(
+            indicators.filtered(lambda i: not i.is_available), self.Indicator
         )
 
     def test_one_query_per_indicator_whatever_the_team_size(self):
@@ -308,4 +409,6 @@ class TestKpiIndicators(KeyAccountCase):
                 self.env.invalidate_all()
                 with self.assertQueryCount(one):
                     indicator._kpi_compute(users, *Q1)
-                self.assertLessEqual(one, 3)
+                # a few grouped queries (follow-ups: accounts, their
+                # contacts, done contacts, visits, grades), never one per person
+                self.assertLessEqual(one, 5)

@@ -91,7 +91,9 @@ class TestKpiScorecards(KeyAccountCase):
         self.assertEqual(complaints.value, 2.0)
         self.assertAlmostEqual(complaints.achievement, 50.0)
         plan = self._line(card, self.sales_plan.name)
-        self.assertFalse(plan.is_available)
+        # available with the commission targets, but no target: no data
+        self.assertTrue(plan.is_available)
+        self.assertFalse(plan.has_data)
         self.assertEqual(plan.points, 0.0)
         self.assertEqual(card.score, 0.0)
         # the other salesperson: no sales at all, no complaint

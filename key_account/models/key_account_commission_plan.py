@@ -1,0 +1,156 @@
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
+
+
+class KeyAccountCommissionPlan(models.Model):
+    """How a salesperson is paid: which amount picks the tier, which amount
+    is paid on, and the tier table (key_account.commission.tier)."""
+
+    _name = "key_account.commission.plan"
+    _description = "Commission Plan"
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
+    currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_currency_id",
+        help="The currency of the amounts of the tiers: the company's.",
+    )
+    salesperson_kind = fields.Selection(
+        [
+            ("full_time", "Full-time"),
+            ("part_time", "Part-time"),
+            ("referral", "Referral"),
+        ],
+        required=True,
+        default="full_time",
+    )
+    tier_basis = fields.Selection(
+        [
+            ("period", "The Period's Sales"),
+            ("order", "A Single Order's Amount"),
+            ("max", "The Higher of the Two"),
+            ("target_share", "Share of the Target Reached"),
+        ],
+        required=True,
+        default="period",
+        help="The amount that picks the tier. With 'Share of the Target "
+        "Reached' the tier bounds are percentages of the period's target.",
+    )
+    amount_basis = fields.Selection(
+        [
+            ("confirmed", "Confirmed Orders (Untaxed)"),
+            ("paid", "Invoiced and Paid Amounts"),
+        ],
+        required=True,
+        default="confirmed",
+    )
+    deduct_expenses = fields.Boolean(
+        default=lambda self: self._default_deduct_expenses(),
+        help="The period's reimbursed expenses are deducted from the sales "
+        "before the rate is applied.",
+    )
+    discount_threshold = fields.Float(
+        string="Discount Threshold (%)",
+        default=90.0,
+        help="Rates assume a price of at least this share of the list price; "
+        "below it the rate is multiplied by price ratio ÷ threshold.",
+    )
+    cadence = fields.Selection(
+        [("monthly", "Monthly"), ("bimonthly", "Every Two Months")],
+        string="Settlement Cadence",
+        required=True,
+        default="bimonthly",
+    )
+    tier_ids = fields.One2many(
+        "key_account.commission.tier", "plan_id", string="Tiers", copy=True
+    )
+    user_ids = fields.One2many(
+        "res.users", "ka_commission_plan_id", string="Salespeople"
+    )
+
+    def _default_deduct_expenses(self):
+        kind = self.env.context.get("default_salesperson_kind", "full_time")
+        return kind == "full_time"
+
+    @api.depends("company_id")
+    def _compute_currency_id(self):
+        for plan in self:
+            plan.currency_id = (plan.company_id or self.env.company).currency_id
+
+    @api.constrains("discount_threshold")
+    def _check_discount_threshold(self):
+        for plan in self:
+            if not 0 < plan.discount_threshold <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "The discount threshold of %(plan)s must be above 0 and "
+                        "at most 100%%.",
+                        plan=plan.name,
+                    )
+                )
+
+    @api.constrains("tier_ids", "tier_basis")
+    def _check_tiers(self):
+        for plan in self:
+            if not plan.tier_ids:
+                raise ValidationError(
+                    self.env._(
+                        "The commission plan %(plan)s needs at least one tier.",
+                        plan=plan.name,
+                    )
+                )
+            plan.tier_ids._check_bounds()
+
+    @api.constrains("amount_basis")
+    def _check_amount_basis(self):
+        if any(plan.amount_basis == "paid" for plan in self):
+            raise ValidationError(
+                self.env._(
+                    "Commissions on invoiced and paid amounts are not available "
+                    "yet: use confirmed orders."
+                )
+            )
+
+    def _find_tier(self, amount):
+        """The tier of this plan whose [from, to) range holds ``amount``;
+        an empty recordset below the first tier."""
+        self.ensure_one()
+        for tier in self.tier_ids.sorted("amount_from"):
+            if tier.amount_from <= amount and (
+                not tier.amount_to or amount < tier.amount_to
+            ):
+                return tier
+        return self.env["key_account.commission.tier"]
+
+    def unlink(self):
+        # deleting a plan deletes its tiers; the last-tier guard must not fire
+        return super(
+            KeyAccountCommissionPlan, self.with_context(ka_plan_unlink=True)
+        ).unlink()
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        return [
+            dict(vals, name=self.env._("%(name)s (copy)", name=plan.name))
+            for plan, vals in zip(self, vals_list, strict=True)
+        ]
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        used = self.filtered("user_ids")
+        if used:
+            raise UserError(
+                self.env._(
+                    "The commission plan %(plan)s is assigned to salespeople: "
+                    "archive it instead.",
+                    plan=used[0].name,
+                )
+            )

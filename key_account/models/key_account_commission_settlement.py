@@ -1,0 +1,732 @@
+from collections import defaultdict
+from datetime import datetime
+from datetime import time
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+# computed lines are replaced by every recompute; the others are entered by
+# hand (or proposed) and kept
+COMPUTED_LINE_TYPES = ("order", "referral", "reward", "expense", "reversal")
+# the fields a confirmed settlement lets its state transitions write
+TRANSITION_FIELDS = {"state", "cancel_reason", "paid_date"}
+# domain.md §8 awards, company currency
+AWARD_WEEKLY = 200.0
+AWARD_MONTHLY = 300.0
+# a part-timer without sale for this many calendar months stops earning
+INACTIVE_MONTHS = 3
+
+
+class KeyAccountCommissionSettlement(models.Model):
+    """What one salesperson earns for one period: a line per sale order,
+    adjustments, a total. Confirmed and paid settlements never change."""
+
+    _name = "key_account.commission.settlement"
+    _description = "Commission Settlement"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_from desc, user_id"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    user_id = fields.Many2one(
+        "res.users", string="Salesperson", required=True, index=True, readonly=True
+    )
+    plan_id = fields.Many2one("key_account.commission.plan", readonly=True)
+    date_from = fields.Date(string="From", required=True, readonly=True)
+    date_to = fields.Date(string="To", required=True, readonly=True)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.company,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("confirmed", "Confirmed"),
+            ("paid", "Paid"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        tracking=True,
+        copy=False,
+        index=True,
+        readonly=True,
+    )
+    line_ids = fields.One2many(
+        "key_account.commission.settlement.line", "settlement_id", string="Lines"
+    )
+    amount_base = fields.Monetary(
+        string="Base Amount",
+        compute="_compute_amounts",
+        store=True,
+        aggregator="sum",
+    )
+    amount_commission = fields.Monetary(
+        string="Commission",
+        compute="_compute_amounts",
+        store=True,
+        aggregator="sum",
+        tracking=True,
+    )
+    amount_referral = fields.Monetary(
+        string="Referral Shares",
+        compute="_compute_amounts",
+        store=True,
+        aggregator="sum",
+        help="The referral contacts' shares of the commissions, payable to "
+        "them, not included in the salesperson's commission.",
+    )
+    cancel_reason = fields.Text(readonly=True, copy=False)
+
+    _sql_constraints = [
+        (
+            "dates_check",
+            "CHECK(date_from <= date_to)",
+            "A period ends after it starts.",
+        ),
+    ]
+
+    @api.depends("user_id", "date_from", "date_to")
+    def _compute_name(self):
+        for settlement in self:
+            settlement.name = (
+                f"{settlement.user_id.name or ''} "
+                f"{settlement.date_from or ''} - {settlement.date_to or ''}"
+            )
+
+    @api.depends(
+        "line_ids.amount_base",
+        "line_ids.amount_commission",
+        "line_ids.payee_partner_id",
+    )
+    def _compute_amounts(self):
+        groups = self.env["key_account.commission.settlement.line"]._read_group(
+            [("settlement_id", "in", self.ids)],
+            ["settlement_id", "payee_partner_id"],
+            ["amount_base:sum", "amount_commission:sum"],
+        )
+        sums = defaultdict(lambda: [0.0, 0.0, 0.0])
+        for settlement, payee, base, comm in groups:
+            if payee:
+                sums[settlement.id][2] += comm
+            else:
+                sums[settlement.id][0] += base
+                sums[settlement.id][1] += comm
+        for settlement in self:
+            base, comm, referral = sums[settlement.id]
+            settlement.amount_base = base
+            settlement.amount_commission = comm
+            settlement.amount_referral = referral
+
+    # ------------------------------------------------------------------
+    # immutability
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        if not self.env.context.get("ka_settlement_transition") and set(vals) - {
+            "message_main_attachment_id",
+            "activity_ids",
+            "message_follower_ids",
+        }:
+            self._check_draft()
+        return super().write(vals)
+
+    def _check_draft(self):
+        locked = self.filtered(lambda s: s.state != "draft")
+        if locked:
+            raise UserError(
+                self.env._(
+                    "The settlement %(name)s is %(state)s: it cannot be changed "
+                    "or deleted, only cancelled with a reason by a manager.",
+                    name=locked[0].name,
+                    state=dict(
+                        locked._fields["state"]._description_selection(self.env)
+                    )[locked[0].state],
+                )
+            )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_not_draft(self):
+        self._check_draft()
+
+    # ------------------------------------------------------------------
+    # workflow
+    # ------------------------------------------------------------------
+
+    def _transition(self, vals):
+        return self.with_context(ka_settlement_transition=True).write(vals)
+
+    def action_confirm(self):
+        for settlement in self:
+            if settlement.state != "draft":
+                raise UserError(
+                    self.env._(
+                        "Only a draft settlement can be confirmed: %(name)s is not.",
+                        name=settlement.name,
+                    )
+                )
+        self._transition({"state": "confirmed"})
+
+    def action_pay(self):
+        for settlement in self:
+            if settlement.state != "confirmed":
+                raise UserError(
+                    self.env._(
+                        "Only a confirmed settlement can be paid: %(name)s is not.",
+                        name=settlement.name,
+                    )
+                )
+        self._transition({"state": "paid"})
+
+    def action_cancel(self, reason):
+        if not self.env.user.has_group("key_account.group_key_account_manager"):
+            raise UserError(self.env._("Only a manager can cancel a settlement."))
+        if not (reason or "").strip():
+            raise UserError(self.env._("Give a reason to cancel a settlement."))
+        for settlement in self:
+            if settlement.state == "cancelled":
+                raise UserError(
+                    self.env._(
+                        "The settlement %(name)s is already cancelled.",
+                        name=settlement.name,
+                    )
+                )
+        self._transition({"state": "cancelled", "cancel_reason": reason})
+        for settlement in self:
+            settlement.message_post(
+                body=self.env._("Cancelled: %(reason)s", reason=reason)
+            )
+
+    def action_open_cancel_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Cancel Settlement"),
+            "res_model": "key_account.commission.settlement.cancel",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_settlement_ids": self.ids},
+        }
+
+    # ------------------------------------------------------------------
+    # computation
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _ka_expenses_by_user(self, users, date_from, date_to):
+        """Reimbursed expenses of ``users`` in the period, company currency:
+        {user_id: amount}. None here; the expenses module overrides it."""
+        return {}
+
+    @api.model
+    def _ka_fetch_orders(self, date_from, date_to, users):
+        """One query: the period's confirmed orders not settled yet, with
+        their base amount in company currency and their price ratio (% of list
+        price)."""
+        start = datetime.combine(date_from, time.min)
+        stop = datetime.combine(date_to + relativedelta(days=1), time.min)
+        user_clause = (
+            SQL("AND so.user_id = ANY(%s)", users.ids)
+            if users is not None
+            else SQL("AND so.user_id IS NOT NULL")
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+            WITH orders AS (
+                SELECT so.id, so.user_id, so.company_id, so.date_order,
+                       ROUND(so.amount_untaxed
+                             / COALESCE(NULLIF(so.currency_rate, 0), 1), 2) AS base,
+                       COALESCE(NULLIF(so.currency_rate, 0), 1) AS rate,
+                       so.ka_referral_partner_id, so.ka_referral_share
+                  FROM sale_order so
+                 WHERE so.state = 'sale'
+                   AND so.date_order >= %(start)s AND so.date_order < %(stop)s
+                   AND so.company_id = ANY(%(companies)s)
+                   %(user_clause)s
+                   AND NOT EXISTS (
+                       SELECT 1
+                         FROM key_account_commission_settlement_line l
+                         JOIN key_account_commission_settlement s
+                           ON s.id = l.settlement_id
+                        WHERE l.order_id = so.id AND l.line_type = 'order'
+                          AND s.state IN ('confirmed', 'paid'))
+            ), prices AS (
+                SELECT sol.order_id,
+                       SUM(sol.price_unit * sol.product_uom_qty
+                           * (1 - COALESCE(sol.discount, 0) / 100)) AS net,
+                       SUM(COALESCE(pt.list_price, 0) * sol.product_uom_qty) AS list
+                  FROM sale_order_line sol
+                  JOIN orders o ON o.id = sol.order_id
+                  JOIN product_product pp ON pp.id = sol.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                 WHERE sol.display_type IS NULL
+                 GROUP BY sol.order_id
+            )
+            SELECT o.id, o.user_id, o.company_id, o.date_order, o.base,
+                   CASE WHEN COALESCE(p.list, 0) > 0
+                        THEN p.net / o.rate / p.list * 100 ELSE 100 END,
+                   o.ka_referral_partner_id, o.ka_referral_share
+              FROM orders o
+              LEFT JOIN prices p ON p.order_id = o.id
+             ORDER BY o.user_id, o.date_order, o.id
+            """,
+                start=start,
+                stop=stop,
+                companies=self.env.companies.ids,
+                user_clause=user_clause,
+            )
+        )
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _ka_fetch_reversals(self, date_from, users):
+        """Order lines of confirmed or paid settlements of earlier periods
+        whose order was cancelled since, not reversed yet."""
+        user_clause = (
+            SQL("AND s.user_id = ANY(%s)", users.ids) if users is not None else SQL()
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT l.id, s.user_id, s.company_id, l.order_id
+              FROM key_account_commission_settlement_line l
+              JOIN key_account_commission_settlement s ON s.id = l.settlement_id
+              JOIN sale_order so ON so.id = l.order_id
+             WHERE l.line_type IN ('order', 'referral')
+               AND s.state IN ('confirmed', 'paid')
+               AND so.state = 'cancel' AND s.date_to < %(date_from)s
+               AND s.company_id = ANY(%(companies)s)
+               %(user_clause)s
+               AND NOT EXISTS (
+                   SELECT 1
+                     FROM key_account_commission_settlement_line r
+                     JOIN key_account_commission_settlement rs
+                       ON rs.id = r.settlement_id
+                    WHERE r.reversed_line_id = l.id
+                      AND rs.state IN ('confirmed', 'paid'))
+            """,
+                date_from=date_from,
+                companies=self.env.companies.ids,
+                user_clause=user_clause,
+            )
+        )
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _ka_sale_months(self, users, date_to):
+        """{user_id: set of the first days of the months in which the user
+        has a confirmed sale, up to date_to}, one grouped query."""
+        if not users:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT so.user_id, date_trunc('month', so.date_order)::date
+              FROM sale_order so
+             WHERE so.state = 'sale' AND so.user_id = ANY(%(users)s)
+               AND so.company_id = ANY(%(companies)s)
+               AND so.date_order < %(stop)s
+             GROUP BY 1, 2
+            """,
+                users=users.ids,
+                companies=self.env.companies.ids,
+                stop=date_to + relativedelta(days=1),
+            )
+        )
+        months = defaultdict(set)
+        for user_id, month in self.env.cr.fetchall():
+            months[user_id].add(month)
+        return months
+
+    @staticmethod
+    def _ka_inactive_in(months, month):
+        """A part-timer who sold before but not in the 3 calendar months
+        before ``month`` is inactive in it."""
+        window = {
+            month - relativedelta(months=n) for n in range(1, INACTIVE_MONTHS + 1)
+        }
+        earlier = any(m < month for m in months)
+        return earlier and not months & window
+
+    @api.model
+    def compute_settlements(self, date_from, date_to, users=None):
+        """Create or refresh the draft settlements of the period
+        [date_from, date_to] for ``users`` (default: every salesperson with a
+        plan who sold in it). Confirmed and paid settlements are never
+        touched, and their orders never counted again. Returns the
+        settlements created or refreshed."""
+        date_from = fields.Date.to_date(date_from)
+        date_to = fields.Date.to_date(date_to)
+        if date_from > date_to:
+            raise UserError(self.env._("The period must end after it starts."))
+        Line = self.env["key_account.commission.settlement.line"]
+        rows = self._ka_fetch_orders(date_from, date_to, users)
+        reversals = self._ka_fetch_reversals(date_from, users)
+
+        by_key = defaultdict(list)
+        for row in rows:
+            by_key[(row[1], row[2])].append(row)
+        reversal_by_key = defaultdict(list)
+        for row in reversals:
+            reversal_by_key[(row[1], row[2])].append(row)
+        keys = set(by_key) | set(reversal_by_key)
+        all_users = self.env["res.users"].browse({uid for uid, _c in keys}).sudo()
+        plans = {u.id: u.ka_commission_plan_id for u in all_users}
+        keys = {k for k in keys if plans.get(k[0])}
+        key_users = self.env["res.users"].browse({uid for uid, _c in keys}).sudo()
+        expenses = self._ka_expenses_by_user(key_users, date_from, date_to)
+        targets = self.env["key_account.commission.target"]._ka_effective_targets(
+            key_users, date_from, date_to
+        )
+        reversed_lines = Line.sudo().browse([r[0] for r in reversals])
+        reversed_lines.fetch(
+            ["amount_base", "amount_commission", "order_id", "payee_partner_id"]
+        )
+
+        # existing drafts of the period are refreshed, others created
+        draft_domain = [
+            ("date_from", "=", date_from),
+            ("date_to", "=", date_to),
+            ("state", "=", "draft"),
+            ("company_id", "in", self.env.companies.ids),
+        ]
+        if users is not None:
+            draft_domain.append(("user_id", "in", users.ids))
+        drafts = self.search(draft_domain)
+        draft_by_key = {(s.user_id.id, s.company_id.id): s for s in drafts}
+        missing = sorted(k for k in keys if k not in draft_by_key)
+        created = self.create(
+            [
+                {
+                    "user_id": uid,
+                    "company_id": cid,
+                    "date_from": date_from,
+                    "date_to": date_to,
+                    "plan_id": plans[uid].id,
+                }
+                for uid, cid in missing
+            ]
+        )
+        draft_by_key.update({(s.user_id.id, s.company_id.id): s for s in created})
+        Line.search(
+            [
+                ("settlement_id", "in", drafts.ids),
+                ("line_type", "in", COMPUTED_LINE_TYPES),
+            ]
+        ).unlink()
+        part_timers = key_users.filtered(
+            lambda u: plans[u.id].salesperson_kind == "part_time"
+        )
+        sale_months = self._ka_sale_months(part_timers, date_to)
+        line_vals = []
+        for uid, cid in sorted(keys):
+            settlement = draft_by_key[(uid, cid)]
+            plan = plans[uid]
+            if settlement.plan_id != plan:
+                settlement.plan_id = plan
+            line_vals += self._ka_line_values(
+                settlement,
+                plan,
+                by_key.get((uid, cid), []),
+                expenses.get(uid, 0.0),
+                targets.get(uid),
+                sale_months.get(uid) if uid in part_timers.ids else None,
+            )
+            for line_id, *_rest in reversal_by_key.get((uid, cid), []):
+                line = reversed_lines.browse(line_id)
+                line_vals.append(
+                    {
+                        "settlement_id": settlement.id,
+                        "line_type": "reversal",
+                        "order_id": line.order_id.id,
+                        "reversed_line_id": line.id,
+                        "payee_partner_id": line.payee_partner_id.id,
+                        "amount_base": -line.amount_base,
+                        "amount_commission": -line.amount_commission,
+                        "reason": self.env._(
+                            "%(order)s was cancelled after its commission was settled.",
+                            order=line.order_id.name,
+                        ),
+                    }
+                )
+        Line.create(line_vals)
+        return drafts | created
+
+    def _ka_line_values(self, settlement, plan, rows, expense, target, months=None):
+        """The computed lines of one settlement, as create values. ``months``:
+        the months with sales of a part-timer (inactivity rule)."""
+        currency = settlement.currency_id
+        total = sum(row[4] for row in rows)
+        deducted = expense if plan.deduct_expenses else 0.0
+        period_amount = total - deducted
+        Tier = self.env["key_account.commission.tier"]
+        if plan.tier_basis == "target_share":
+            share = period_amount / target * 100 if target else 0.0
+            period_tier = plan._find_tier(share)
+        else:
+            period_tier = plan._find_tier(period_amount)
+        threshold = plan.discount_threshold or 100.0
+        vals_list = []
+        inactive_orders = []
+        inactive_reason = self.env._(
+            "No commission: the part-timer had no sale in the %(months)s calendar "
+            "months before this order's month.",
+            months=INACTIVE_MONTHS,
+        )
+        for row in rows:
+            order_id, _uid, _cid, date_order, base, ratio, referral, share = row
+            if plan.tier_basis == "order":
+                tier = plan._find_tier(base)
+            elif plan.tier_basis == "max":
+                candidates = [t for t in (period_tier, plan._find_tier(base)) if t]
+                tier = max(candidates, key=lambda t: t.rate, default=Tier)
+            else:
+                tier = period_tier
+            rate = tier.rate
+            if ratio < threshold:
+                rate = rate * ratio / threshold
+            fixed = tier.fixed_amount if plan.tier_basis == "order" else 0.0
+            inactive = months is not None and self._ka_inactive_in(
+                months, date_order.date().replace(day=1)
+            )
+            if inactive:
+                rate, fixed = 0.0, 0.0
+                inactive_orders.append(order_id)
+            commission = currency.round(base * rate / 100 + fixed)
+            referral_part = (
+                currency.round(commission * share / 100) if referral and share else 0.0
+            )
+            vals_list.append(
+                {
+                    "settlement_id": settlement.id,
+                    "line_type": "order",
+                    "order_id": order_id,
+                    "date": date_order.date(),
+                    "amount_base": base,
+                    "price_ratio": ratio,
+                    "tier_rate": tier.rate,
+                    "rate": rate,
+                    "amount_commission": commission - referral_part,
+                    "reason": inactive_reason
+                    if inactive
+                    else (tier.label if fixed else False),
+                }
+            )
+            if referral_part:
+                # one commission, split: the referral's share is its own
+                # line, payable to the contact, outside the salesperson's total
+                vals_list.append(
+                    {
+                        "settlement_id": settlement.id,
+                        "line_type": "referral",
+                        "order_id": order_id,
+                        "date": date_order.date(),
+                        "payee_partner_id": referral,
+                        "rate": rate * share / 100,
+                        "amount_commission": referral_part,
+                        "reason": self.env._(
+                            "Referral share: %(share)s%%", share=f"{share:g}"
+                        ),
+                    }
+                )
+        if inactive_orders:
+            orders = self.env["sale.order"].sudo().browse(inactive_orders)
+            noted = (
+                self.env["mail.message"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("model", "=", "sale.order"),
+                        ("res_id", "in", inactive_orders),
+                        ("body", "ilike", "part-timer had no sale"),
+                    ],
+                    ["res_id"],
+                )
+            )
+            done = {res_id for (res_id,) in noted}
+            (orders.filtered(lambda o: o.id not in done))._message_log_batch(
+                bodies=dict.fromkeys(
+                    [o for o in inactive_orders if o not in done], inactive_reason
+                )
+            )
+        if plan.tier_basis != "order" and period_tier.fixed_amount and rows:
+            vals_list.append(
+                {
+                    "settlement_id": settlement.id,
+                    "line_type": "reward",
+                    "amount_commission": period_tier.fixed_amount,
+                    "reason": period_tier.label
+                    or self.env._("Fixed reward of the tier"),
+                }
+            )
+        if deducted:
+            vals_list.append(
+                {
+                    "settlement_id": settlement.id,
+                    "line_type": "expense",
+                    "amount_base": -deducted,
+                    "tier_rate": period_tier.rate,
+                    "rate": period_tier.rate,
+                    "amount_commission": -currency.round(
+                        deducted * period_tier.rate / 100
+                    ),
+                    "reason": self.env._("Reimbursed expenses of the period"),
+                }
+            )
+        return vals_list
+
+    @api.model
+    def propose_awards(self, date_from, date_to):
+        """Propose the champions' awards of the period as award lines in the
+        draft settlements of [date_from, date_to], for a manager to keep or
+        delete before confirming: the monthly champion (most confirmed sales
+        of a month, above the month's target) earns 300, the weekly champion
+        (most sales of a week ending in the period; a full-timer must already
+        have more than a quarter of the month's target) 200. Returns the
+        lines created; proposing twice adds nothing."""
+        date_from = fields.Date.to_date(date_from)
+        date_to = fields.Date.to_date(date_to)
+        settlements = self.search(
+            [
+                ("date_from", "=", date_from),
+                ("date_to", "=", date_to),
+                ("state", "=", "draft"),
+                ("company_id", "in", self.env.companies.ids),
+            ]
+        )
+        if not settlements:
+            return self.env["key_account.commission.settlement.line"]
+        by_user = {s.user_id.id: s for s in settlements}
+        users = settlements.user_id.sudo()
+        first_month = date_from.replace(day=1)
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT so.user_id, so.date_order::date,
+                   SUM(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1))
+              FROM sale_order so
+             WHERE so.state = 'sale' AND so.user_id = ANY(%(users)s)
+               AND so.company_id = ANY(%(companies)s)
+               AND so.date_order >= %(start)s AND so.date_order < %(stop)s
+             GROUP BY 1, 2
+            """,
+                users=users.ids,
+                companies=self.env.companies.ids,
+                start=first_month - relativedelta(days=7),
+                stop=date_to + relativedelta(days=1),
+            )
+        )
+        daily = defaultdict(float)
+        for uid, day, amount in self.env.cr.fetchall():
+            daily[uid, day] += amount
+        Target = self.env["key_account.commission.target"]
+        proposals = []
+        month = first_month
+        while month <= date_to:
+            month_end = month + relativedelta(months=1, days=-1)
+            targets = Target._ka_effective_targets(users, month, month_end)
+
+            def month_to(uid, day, month=month):
+                return sum(
+                    a for (u, d), a in daily.items() if u == uid and month <= d <= day
+                )
+
+            if month >= date_from and month_end <= date_to:
+                totals = {u.id: month_to(u.id, month_end) for u in users}
+                eligible = [
+                    (amount, uid)
+                    for uid, amount in totals.items()
+                    if amount and targets.get(uid) and amount > targets[uid]
+                ]
+                if eligible:
+                    proposals.append(
+                        (
+                            max(eligible)[1],
+                            AWARD_MONTHLY,
+                            self.env._(
+                                "Monthly champion %(month)s", month=f"{month:%Y-%m}"
+                            ),
+                        )
+                    )
+            # weeks (Monday to Sunday) ending in this month and the period
+            sunday = month + relativedelta(days=(6 - month.weekday()) % 7)
+            while sunday <= min(month_end, date_to):
+                if sunday >= date_from:
+                    monday = sunday - relativedelta(days=6)
+                    eligible = []
+                    for user in users:
+                        week = sum(
+                            daily.get((user.id, monday + relativedelta(days=n)), 0.0)
+                            for n in range(7)
+                        )
+                        full_time = (
+                            by_user[user.id].plan_id.salesperson_kind == "full_time"
+                        )
+                        if not week or (
+                            full_time
+                            and month_to(user.id, sunday)
+                            <= targets.get(user.id, 0.0) / 4
+                        ):
+                            continue
+                        eligible.append((week, user.id))
+                    if eligible:
+                        proposals.append(
+                            (
+                                max(eligible)[1],
+                                AWARD_WEEKLY,
+                                self.env._(
+                                    "Weekly champion, week of %(monday)s",
+                                    monday=fields.Date.to_string(monday),
+                                ),
+                            )
+                        )
+                sunday += relativedelta(days=7)
+            month += relativedelta(months=1)
+        existing = {
+            (line.settlement_id.id, line.reason)
+            for line in settlements.line_ids
+            if line.line_type == "award"
+        }
+        return self.env["key_account.commission.settlement.line"].create(
+            [
+                {
+                    "settlement_id": by_user[uid].id,
+                    "line_type": "award",
+                    "amount_commission": amount,
+                    "reason": reason,
+                }
+                for uid, amount, reason in proposals
+                if (by_user[uid].id, reason) not in existing
+            ]
+        )
+
+    @api.model
+    def _cron_compute_settlements(self):
+        """After each month: compute the settlements of the period that just
+        ended (monthly plans every month, two-month plans on even months)."""
+        today = fields.Date.context_today(self)
+        last_month_end = today.replace(day=1) - relativedelta(days=1)
+        month_start = last_month_end.replace(day=1)
+        Users = self.env["res.users"].sudo()
+        monthly = Users.search([("ka_commission_plan_id.cadence", "=", "monthly")])
+        if monthly:
+            self.compute_settlements(month_start, last_month_end, users=monthly)
+        if last_month_end.month % 2 == 0:
+            bimonthly = Users.search(
+                [("ka_commission_plan_id.cadence", "=", "bimonthly")]
+            )
+            if bimonthly:
+                self.compute_settlements(
+                    month_start - relativedelta(months=1),
+                    last_month_end,
+                    users=bimonthly,
+                )

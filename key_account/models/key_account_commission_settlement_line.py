@@ -1,0 +1,106 @@
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
+
+
+class KeyAccountCommissionSettlementLine(models.Model):
+    """One explained figure of a settlement: an order and its commission, a
+    fixed reward, the expenses deducted, or an adjustment with a reason."""
+
+    _name = "key_account.commission.settlement.line"
+    _description = "Commission Settlement Line"
+    _order = "settlement_id, line_type, date, id"
+
+    settlement_id = fields.Many2one(
+        "key_account.commission.settlement",
+        required=True,
+        ondelete="cascade",
+        index=True,
+    )
+    # copied from the settlement on create (not related fields: computing
+    # them record by record is most of the cost of a month's settlements)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    state = fields.Selection(related="settlement_id.state")
+    line_type = fields.Selection(
+        [
+            ("order", "Sale Order"),
+            ("referral", "Referral Share"),
+            ("reward", "Fixed Reward"),
+            ("expense", "Expenses Deducted"),
+            ("reversal", "Cancelled Order"),
+            ("award", "Award"),
+            ("penalty", "Penalty"),
+            ("correction", "Correction"),
+        ],
+        string="Type",
+        required=True,
+        default="correction",
+    )
+    order_id = fields.Many2one("sale.order", index="btree_not_null", readonly=True)
+    payee_partner_id = fields.Many2one(
+        "res.partner",
+        string="Payable To",
+        index="btree_not_null",
+        help="Set on a referral share: paid to this contact, not to the salesperson.",
+    )
+    reversed_line_id = fields.Many2one(
+        "key_account.commission.settlement.line",
+        index="btree_not_null",
+        readonly=True,
+    )
+    date = fields.Date()
+    amount_base = fields.Monetary(string="Base Amount")
+    price_ratio = fields.Float(
+        string="Price Ratio (%)",
+        digits=(5, 2),
+        help="Net price ÷ list price of the order's lines.",
+    )
+    tier_rate = fields.Float(string="Tier Rate (%)", digits=(5, 4))
+    rate = fields.Float(
+        string="Applied Rate (%)",
+        digits=(5, 4),
+        help="The tier rate, lowered in proportion when the price ratio is "
+        "below the plan's discount threshold.",
+    )
+    amount_commission = fields.Monetary(string="Commission")
+    reason = fields.Char()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        settlements = self.env["key_account.commission.settlement"].browse(
+            {vals["settlement_id"] for vals in vals_list if vals.get("settlement_id")}
+        )
+        header = {
+            s.id: {
+                "user_id": s.user_id.id,
+                "company_id": s.company_id.id,
+                "currency_id": s.currency_id.id,
+            }
+            for s in settlements
+        }
+        vals_list = [
+            {**header.get(vals.get("settlement_id"), {}), **vals} for vals in vals_list
+        ]
+        lines = super().create(vals_list)
+        lines.settlement_id._check_draft()
+        return lines
+
+    def write(self, vals):
+        self.settlement_id._check_draft()
+        if vals.keys() & {"settlement_id", "user_id", "company_id", "currency_id"}:
+            raise UserError(self.env._("A settlement line cannot change settlement."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_settled(self):
+        self.settlement_id._check_draft()
+
+    @api.constrains("line_type", "reason")
+    def _check_reason(self):
+        for line in self:
+            if line.line_type in ("award", "penalty", "correction") and not line.reason:
+                raise ValidationError(self.env._("An adjustment line needs a reason."))

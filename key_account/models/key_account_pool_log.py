@@ -1,0 +1,60 @@
+from odoo import api
+from odoo import fields
+from odoo import models
+
+POOL_ACTIONS = [
+    ("claim", "Claim"),
+    ("release", "Release"),
+    ("assign", "Assignment"),
+    ("return", "Automatic return"),
+    ("handover", "Handover"),
+]
+
+
+class KeyAccountPoolLog(models.Model):
+    """One move of a key account between salespeople and the public pool."""
+
+    _name = "key_account.pool.log"
+    _description = "Key Account Pool Move"
+    _order = "date desc, id desc"
+    _rec_name = "partner_id"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Key Account",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        check_company=True,
+    )
+    from_user_id = fields.Many2one(
+        "res.users", string="From", index="btree_not_null", ondelete="set null"
+    )
+    to_user_id = fields.Many2one(
+        "res.users", string="To", index="btree_not_null", ondelete="set null"
+    )
+    salesperson_id = fields.Many2one(
+        "res.users",
+        compute="_compute_salesperson_id",
+        store=True,
+        help="Who gained the account (claim, assignment) or lost it (release, return).",
+    )
+    action = fields.Selection(POOL_ACTIONS, required=True, index=True)
+    reason = fields.Text()
+    date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+    done_by_id = fields.Many2one("res.users", default=lambda self: self.env.user)
+    caps_overridden = fields.Boolean(
+        help="A manager assigned the account beyond the salesperson's caps."
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+
+    @api.depends("action", "from_user_id", "to_user_id")
+    def _compute_salesperson_id(self):
+        for log in self:
+            log.salesperson_id = log.to_user_id or log.from_user_id

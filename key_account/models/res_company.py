@@ -1,0 +1,114 @@
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    # receptions: dining caps per guest, by dining standard (0: no cap)
+    ka_dining_cap_high = fields.Monetary(string="High-grade Dining Cap per Guest")
+    ka_dining_cap_middle = fields.Monetary(string="Middle-grade Dining Cap per Guest")
+    ka_dining_cap_low = fields.Monetary(string="Low-grade Dining Cap per Guest")
+
+    # ---- public pool rules (defaults; grades may override the periods) ------
+    ka_pool_followup_days = fields.Integer(
+        string="Return After Days Without Follow-up",
+        default=30,
+        help="An owned key account with no visit or done call, e-mail or meeting "
+        "for this many days goes back to the pool.",
+    )
+    ka_pool_order_days = fields.Integer(
+        string="Return After Days Without Order",
+        default=90,
+        help="An owned key account with no confirmed order for this many days "
+        "goes back to the pool.",
+    )
+    ka_pool_warning_days = fields.Integer(
+        string="Warn Days Before Return",
+        default=7,
+        help="The owner gets an activity and a chatter message this many days "
+        "before the account goes back to the pool.",
+    )
+    ka_pool_order_exempt_days = fields.Integer(
+        string="Exempt After an Order Within Days",
+        default=30,
+        help="An account with a confirmed order in the last days never goes back "
+        "to the pool (0: no such exemption).",
+    )
+    ka_pool_max_owned = fields.Integer(
+        string="Maximum Key Accounts per Salesperson",
+        default=50,
+        help="Claims stop once a salesperson owns this many key accounts "
+        "(0: no limit). Managers may override it with a reason.",
+    )
+    ka_pool_max_claims_per_day = fields.Integer(
+        string="Maximum Claims per Day",
+        default=5,
+        help="Claims a salesperson may make from the pool per day (0: no limit).",
+    )
+    ka_pool_cooldown_days = fields.Integer(
+        string="Re-claim Cooldown (days)",
+        default=30,
+        help="The previous owner of an account may not claim it again for this "
+        "many days after it left them (0: no cooldown).",
+    )
+
+    @api.constrains(
+        "ka_pool_followup_days",
+        "ka_pool_order_days",
+        "ka_pool_warning_days",
+        "ka_pool_order_exempt_days",
+        "ka_pool_max_owned",
+        "ka_pool_max_claims_per_day",
+        "ka_pool_cooldown_days",
+    )
+    def _check_ka_pool_rules(self):
+        for company in self:
+            if (
+                min(
+                    company.ka_pool_followup_days,
+                    company.ka_pool_order_days,
+                    company.ka_pool_warning_days,
+                )
+                <= 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The pool periods (days without follow-up, days without "
+                        "order, warning days) must be at least one day."
+                    )
+                )
+            if (
+                min(
+                    company.ka_pool_order_exempt_days,
+                    company.ka_pool_max_owned,
+                    company.ka_pool_max_claims_per_day,
+                    company.ka_pool_cooldown_days,
+                )
+                < 0
+            ):
+                raise ValidationError(
+                    self.env._("The pool caps and exemption days cannot be negative.")
+                )
+            company._ka_check_pool_warning(
+                company.ka_pool_followup_days,
+                company.ka_pool_order_days,
+                company.ka_pool_warning_days,
+            )
+
+    def _ka_check_pool_warning(self, followup_days, order_days, warning_days, name=""):
+        if warning_days >= min(followup_days, order_days):
+            raise ValidationError(
+                self.env._(
+                    "%(what)sThe warning (%(warning)s days before) must come "
+                    "after the account is taken: it must be shorter than the return "
+                    "periods (%(followup)s days without follow-up, %(order)s days "
+                    "without order).",
+                    what=name and f"{name}: ",
+                    warning=warning_days,
+                    followup=followup_days,
+                    order=order_days,
+                )
+            )

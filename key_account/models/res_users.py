@@ -1,0 +1,107 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
+from odoo import models
+from odoo.tools import SQL
+
+BELOW_TARGET_MONTHS = 3
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    ka_commission_plan_id = fields.Many2one(
+        "key_account.commission.plan",
+        string="Commission Plan",
+        groups="key_account.group_key_account_user",
+    )
+    ka_commission_status = fields.Selection(
+        [
+            ("regular", "Regular"),
+            ("probation", "On Probation"),
+            ("demoted", "Demoted"),
+        ],
+        string="Salesperson Status",
+        default="regular",
+        groups="key_account.group_key_account_user",
+        help="Scales the salesperson's targets by the factor set in Settings.",
+    )
+    ka_below_target = fields.Boolean(
+        string="Below Target 3 Months",
+        compute="_compute_ka_below_target",
+        groups="key_account.group_key_account_user",
+        help="Confirmed sales below the target (x the status factor) in each "
+        "of the last three complete months: on probation this means "
+        "dismissal, otherwise demotion.",
+    )
+
+    def _compute_ka_below_target(self):
+        today = fields.Date.context_today(self)
+        first = today.replace(day=1) - relativedelta(months=BELOW_TARGET_MONTHS)
+        end = today.replace(day=1)
+        Target = self.env["key_account.commission.target"].sudo()
+        targets = Target._read_group(
+            [
+                ("user_id", "in", self.ids),
+                ("month", ">=", first),
+                ("month", "<", end),
+                ("company_id", "in", self.env.companies.ids),
+            ],
+            ["user_id", "month:month"],
+            ["amount:sum"],
+        )
+        self.env["sale.order"].flush_model(
+            ["state", "user_id", "company_id", "date_order", "amount_untaxed"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT so.user_id, date_trunc('month', so.date_order)::date,
+                       SUM(so.amount_untaxed
+                           / COALESCE(NULLIF(so.currency_rate, 0), 1))
+                  FROM sale_order so
+                 WHERE so.state = 'sale' AND so.user_id = ANY(%(users)s)
+                   AND so.company_id = ANY(%(companies)s)
+                   AND so.date_order >= %(first)s AND so.date_order < %(end)s
+                 GROUP BY 1, 2
+                """,
+                users=self.ids,
+                companies=self.env.companies.ids,
+                first=first,
+                end=end,
+            )
+        )
+        sales = {(uid, month): amount for uid, month, amount in self.env.cr.fetchall()}
+        factors = Target._ka_status_factors()
+        below = {}
+        for user, month, amount in targets:
+            factor = factors.get(user.ka_commission_status or "regular", 1.0)
+            key = (user.id, fields.Date.to_date(month))
+            if amount and sales.get(key, 0.0) < amount * factor:
+                below[user.id] = below.get(user.id, 0) + 1
+        for user in self:
+            user.ka_below_target = below.get(user.id, 0) >= BELOW_TARGET_MONTHS
+
+    # ---- public pool: archived salespeople --------------------------------
+    def write(self, vals):
+        leaving = self.filtered("active") if vals.get("active") is False else self
+        res = super().write(vals)
+        if vals.get("active") is False and leaving:
+            leaving._ka_release_key_accounts()
+        return res
+
+    def _ka_release_key_accounts(self):
+        """Archived salespeople: their key accounts go back to the pool (a
+        manager can then hand them over with the handover wizard)."""
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("user_id", "in", self.ids), ("ka_type_id", "!=", False)])
+        )
+        if partners:
+            partners._ka_pool_move(
+                self.env["res.users"],
+                "handover",
+                reason=self.env._("The salesperson's user was archived."),
+            )

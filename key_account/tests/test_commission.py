@@ -1,0 +1,576 @@
+from datetime import date
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common import KeyAccountCase
+
+FULL_TIME_BOUNDARIES = [
+    (9_999.99, 5.0),
+    (10_000.00, 5.5),
+    (19_999.99, 5.5),
+    (20_000.00, 6.0),
+    (49_999.99, 6.0),
+    (50_000.00, 6.5),
+    (99_999.99, 6.5),
+    (100_000.00, 7.0),
+    (199_999.99, 7.0),
+    (200_000.00, 8.0),
+    (499_999.99, 8.0),
+    (500_000.00, 9.0),
+    (1_000_000.00, 9.0),
+    (1_500_000.00, 9.0),
+]
+
+
+class CommissionCase(KeyAccountCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Settlement = cls.env["key_account.commission.settlement"]
+        cls.full_time = cls.env.ref("key_account.key_account_commission_plan_full_time")
+        cls.part_time = cls.env.ref("key_account.key_account_commission_plan_part_time")
+        # monthly settlements, no expenses unless a test says so
+        cls.plan = cls.full_time.copy({"cadence": "monthly", "deduct_expenses": False})
+        cls.ka_user.ka_commission_plan_id = cls.plan
+        cls.ka_user2.ka_commission_plan_id = cls.plan
+        cls.account = cls._account(user_id=cls.ka_user.id)
+
+    def _settle(self, date_from, date_to, users=None):
+        return self.Settlement.compute_settlements(date_from, date_to, users=users)
+
+    def _lines(self, settlement, line_type="order"):
+        return settlement.line_ids.filtered(lambda line: line.line_type == line_type)
+
+
+@tagged("post_install", "-at_install")
+class TestCommissionPlans(CommissionCase):
+    def test_shipped_tables(self):
+        rates = [(t.amount_from, t.amount_to, t.rate) for t in self.full_time.tier_ids]
+        self.assertEqual(
+            rates,
+            [
+                (0, 10_000, 5),
+                (10_000, 20_000, 5.5),
+                (20_000, 50_000, 6),
+                (50_000, 100_000, 6.5),
+                (100_000, 200_000, 7),
+                (200_000, 500_000, 8),
+                (500_000, 0, 9),
+            ],
+        )
+        self.assertTrue(self.full_time.deduct_expenses)
+        self.assertEqual(self.full_time.discount_threshold, 90)
+        first, second = self.part_time.tier_ids.sorted("amount_from")[:2]
+        self.assertEqual((first.label, first.rate), ("1 g gold", 0))
+        self.assertEqual((second.label, second.amount_to), ("2 g gold", 10_000))
+        self.assertGreater(first.fixed_amount, 0)
+        self.assertEqual(
+            self.part_time.tier_ids[2:].mapped("rate"), [5.5, 6, 6.5, 7, 8, 9]
+        )
+
+    def _plan(self, tiers, **vals):
+        return self.env["key_account.commission.plan"].create(
+            {
+                "name": "Test plan",
+                "tier_ids": [Command.create(t) for t in tiers],
+                **vals,
+            }
+        )
+
+    def test_bad_tiers(self):
+        Plan = self.env["key_account.commission.plan"]
+        count = Plan.search_count([])
+        bad = [
+            [],
+            [
+                {"amount_from": 0, "amount_to": 100, "rate": 5},
+                {"amount_from": 50, "amount_to": 200, "rate": 6},
+            ],
+            [
+                {"amount_from": 0, "amount_to": 0, "rate": 5},
+                {"amount_from": 100, "amount_to": 200, "rate": 6},
+            ],
+            [{"amount_from": 100, "amount_to": 100, "rate": 5}],
+            [{"amount_from": 200, "amount_to": 100, "rate": 5}],
+            [{"amount_from": 0, "amount_to": 100, "rate": 100.5}],
+            [{"amount_from": 0, "amount_to": 100, "rate": -1}],
+        ]
+        for tiers in bad:
+            with self.subTest(tiers=tiers), self.assertRaises(ValidationError):
+                with self.env.cr.savepoint():
+                    self._plan(tiers)
+        self.assertEqual(Plan.search_count([]), count)
+        plan = self._plan([{"amount_from": 0, "amount_to": 0, "rate": 5}])
+        with self.assertRaises(ValidationError):
+            plan.tier_ids.unlink()
+        with self.assertRaises(ValidationError):
+            plan.tier_ids.rate = 101
+        with self.assertRaises(ValidationError):
+            self._plan(
+                [{"amount_from": 0, "amount_to": 0, "rate": 5}], amount_basis="paid"
+            )
+        plan.unlink()  # a plan takes its tiers with it
+
+    def test_boundaries_inclusive_exclusive(self):
+        for amount, rate in FULL_TIME_BOUNDARIES:
+            self.assertEqual(self.full_time._find_tier(amount).rate, rate, amount)
+
+    def test_three_months_below_target(self):
+        Target = self.env["key_account.commission.target"]
+        for month in (1, 2, 3):
+            Target.create(
+                {
+                    "user_id": self.ka_user.id,
+                    "month": date(2025, month, 1),
+                    "amount": 1000,
+                }
+            )
+            self._order(self.account, 600, date=date(2025, month, 5), user=self.ka_user)
+        with freeze_time("2025-04-10"):
+            self.env.invalidate_all()
+            self.assertTrue(self.ka_user.ka_below_target)
+            # on probation the target is 500: reached
+            self.ka_user.ka_commission_status = "probation"
+            self.env.invalidate_all()
+            self.assertFalse(self.ka_user.ka_below_target)
+            self.assertFalse(self.ka_user2.ka_below_target)
+
+    def test_targets(self):
+        Target = self.env["key_account.commission.target"]
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
+            Target.create(
+                {"user_id": self.ka_user.id, "month": date(2026, 1, 1), "amount": -1}
+            )
+        self.assertFalse(Target.search([("user_id", "=", self.ka_user.id)]))
+        target = Target.create(
+            {"user_id": self.ka_user.id, "month": date(2026, 1, 17), "amount": 1000}
+        )
+        self.assertEqual(target.month, date(2026, 1, 1))
+        with self.assertRaises(ValidationError):
+            target.amount = -5
+        self.ka_user.ka_commission_status = "demoted"
+        self.assertEqual(
+            Target._ka_effective_targets(
+                self.ka_user, date(2026, 1, 1), date(2026, 1, 31)
+            ),
+            {self.ka_user.id: 700},
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestCommissionSettlements(CommissionCase):
+    def test_boundaries_month_basis(self):
+        for month, (amount, rate) in enumerate(FULL_TIME_BOUNDARIES[:12], start=1):
+            with self.subTest(amount=amount):
+                self._order(
+                    self.account, amount, date=date(2025, month, 10), user=self.ka_user
+                )
+                settlement = self._settle(date(2025, month, 1), date(2025, month, 28))
+                self.assertEqual(settlement.user_id, self.ka_user)
+                self.assertEqual(settlement.amount_base, amount)
+                self.assertEqual(self._lines(settlement).rate, rate)
+                self.assertAlmostEqual(
+                    settlement.amount_commission,
+                    round(amount * rate / 100, 2),
+                    places=2,
+                )
+
+    def test_boundaries_month_basis_sum_of_orders(self):
+        # the period's sales pick the tier: 9,999.99 then 10,000.00
+        self._order(self.account, 3_900, date=date(2025, 3, 3), user=self.ka_user)
+        self._order(self.account, 5_999.99, date=date(2025, 3, 4), user=self.ka_user)
+        settlement = self._settle(date(2025, 3, 1), date(2025, 3, 31))
+        self.assertEqual(set(self._lines(settlement).mapped("rate")), {5.0})
+        self._order(self.account, 100.01, date=date(2025, 3, 5), user=self.ka_user)
+        settlement = self._settle(date(2025, 3, 1), date(2025, 3, 31))
+        self.assertEqual(set(self._lines(settlement).mapped("rate")), {5.5})
+
+    def test_boundaries_single_order_basis(self):
+        self.plan.tier_basis = "order"
+        for amount, _rate in FULL_TIME_BOUNDARIES:
+            self._order(self.account, amount, date=date(2025, 5, 10), user=self.ka_user)
+        settlement = self._settle(date(2025, 5, 1), date(2025, 5, 31))
+        got = sorted((line.amount_base, line.rate) for line in self._lines(settlement))
+        self.assertEqual(got, FULL_TIME_BOUNDARIES)
+
+    def test_higher_of_the_two(self):
+        self.plan.tier_basis = "max"
+        self._order(self.account, 25_000, date=date(2025, 5, 10), user=self.ka_user)
+        self._order(self.account, 1_000, date=date(2025, 5, 11), user=self.ka_user)
+        settlement = self._settle(date(2025, 5, 1), date(2025, 5, 31))
+        rates = {line.amount_base: line.rate for line in self._lines(settlement)}
+        self.assertEqual(rates, {25_000: 6.0, 1_000: 6.0})
+
+    def test_target_share_probation(self):
+        plan = self.plan.copy(
+            {
+                "tier_basis": "target_share",
+                "tier_ids": [
+                    Command.create({"amount_from": 0, "amount_to": 100, "rate": 5}),
+                    Command.create({"amount_from": 100, "amount_to": 0, "rate": 8}),
+                ],
+            }
+        )
+        self.ka_user.write(
+            {"ka_commission_plan_id": plan.id, "ka_commission_status": "probation"}
+        )
+        self.env["key_account.commission.target"].create(
+            {"user_id": self.ka_user.id, "month": date(2025, 6, 1), "amount": 20_000}
+        )
+        self._order(self.account, 12_000, date=date(2025, 6, 10), user=self.ka_user)
+        settlement = self._settle(date(2025, 6, 1), date(2025, 6, 30))
+        # 12,000 of a 10,000 target (20,000 x 0.5): 120% → 8%
+        self.assertEqual(self._lines(settlement).rate, 8.0)
+        self.ka_user.ka_commission_status = "regular"
+        settlement = self._settle(date(2025, 6, 1), date(2025, 6, 30))
+        self.assertEqual(self._lines(settlement).rate, 5.0)  # 60% of 20,000
+
+    def test_discount_below_threshold(self):
+        # 81 per unit, list price 100: 81% of list, threshold 90 → rate x 0.9
+        self._order(
+            self.account, 8_100, quantity=100, date=date(2025, 7, 3), user=self.ka_user
+        )
+        self._order(
+            self.account,
+            9_000 - 8_100 + 900,
+            quantity=18,
+            date=date(2025, 7, 4),
+            user=self.ka_user,
+        )
+        settlement = self._settle(date(2025, 7, 1), date(2025, 7, 31))
+        lines = self._lines(settlement).sorted("amount_base")
+        self.assertAlmostEqual(lines[0].price_ratio, 100.0)
+        self.assertEqual(lines[0].rate, 5.0)
+        self.assertAlmostEqual(lines[1].price_ratio, 81.0)
+        self.assertEqual(lines[1].tier_rate, 5.0)
+        self.assertAlmostEqual(lines[1].rate, 4.5)
+        self.assertEqual(lines[1].amount_commission, 364.5)
+
+    def test_expenses_deducted(self):
+        self.plan.deduct_expenses = True
+        self._order(self.account, 12_000, date=date(2025, 8, 3), user=self.ka_user)
+        with patch.object(
+            type(self.Settlement),
+            "_ka_expenses_by_user",
+            lambda self, users, date_from, date_to: dict.fromkeys(users.ids, 2_000),
+        ):
+            settlement = self._settle(date(2025, 8, 1), date(2025, 8, 31))
+        # 12,000 - 2,000 = 10,000 → 5.5%
+        self.assertEqual(settlement.amount_base, 10_000)
+        self.assertEqual(self._lines(settlement).rate, 5.5)
+        self.assertEqual(self._lines(settlement, "expense").amount_commission, -110)
+        self.assertEqual(settlement.amount_commission, 550)
+        # without the flag the expenses are ignored
+        self.plan.deduct_expenses = False
+        settlement = self._settle(date(2025, 8, 1), date(2025, 8, 31))
+        self.assertEqual(settlement.amount_commission, 660)
+
+    def test_fixed_reward_part_time(self):
+        self.ka_user.ka_commission_plan_id = self.part_time
+        self._order(self.account, 3_000, date=date(2025, 9, 3), user=self.ka_user)
+        settlement = self._settle(date(2025, 9, 1), date(2025, 9, 30))
+        reward = self._lines(settlement, "reward")
+        self.assertEqual(reward.reason, "1 g gold")
+        self.assertEqual(settlement.amount_commission, reward.amount_commission)
+        self.assertGreater(reward.amount_commission, 0)
+
+    def test_foreign_currency(self):
+        foreign = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search(
+                [("id", "!=", self.currency.id), ("name", "in", ["EUR", "USD"])],
+                limit=1,
+            )
+        )
+        foreign.active = True
+        self.env["res.currency.rate"].create(
+            {
+                "currency_id": foreign.id,
+                "rate": 2.0,
+                "name": date(2025, 1, 1),
+                "company_id": self.company.id,
+            }
+        )
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "Foreign", "currency_id": foreign.id}
+        )
+        order = self._order(
+            self.account,
+            40_000,
+            date=date(2025, 10, 3),
+            user=self.ka_user,
+            pricelist=pricelist,
+        )
+        self.assertEqual(order.currency_rate, 2.0)
+        settlement = self._settle(date(2025, 10, 1), date(2025, 10, 31))
+        # 40,000 foreign = 20,000 in company currency → 6%
+        self.assertEqual(settlement.amount_base, 20_000)
+        self.assertEqual(self._lines(settlement).rate, 6.0)
+        self.assertEqual(settlement.amount_commission, 1_200)
+
+    def test_recompute_idempotent(self):
+        self._order(self.account, 15_000, date=date(2025, 11, 3), user=self.ka_user)
+        self._order(self.account, 5_000, date=date(2025, 11, 4), user=self.ka_user2)
+        first = self._settle(date(2025, 11, 1), date(2025, 11, 30))
+        snapshot = sorted(
+            (
+                s.user_id.id,
+                line.order_id.id,
+                line.amount_base,
+                line.rate,
+                line.amount_commission,
+            )
+            for s in first
+            for line in s.line_ids
+        )
+        manual = self.env["key_account.commission.settlement.line"].create(
+            {
+                "settlement_id": first[0].id,
+                "line_type": "award",
+                "amount_commission": 200,
+                "reason": "Weekly champion",
+            }
+        )
+        second = self._settle(date(2025, 11, 1), date(2025, 11, 30))
+        self.assertEqual(first, second)
+        self.assertEqual(len(first), 2)
+        self.assertTrue(manual.exists())
+        self.assertEqual(
+            sorted(
+                (
+                    s.user_id.id,
+                    line.order_id.id,
+                    line.amount_base,
+                    line.rate,
+                    line.amount_commission,
+                )
+                for s in second
+                for line in s.line_ids - manual
+            ),
+            snapshot,
+        )
+        only = self._settle(date(2025, 11, 1), date(2025, 11, 30), users=self.ka_user2)
+        self.assertEqual(only.user_id, self.ka_user2)
+
+    def test_confirmed_immutable_and_counted_once(self):
+        order = self._order(
+            self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user
+        )
+        settlement = self._settle(date(2025, 1, 1), date(2025, 1, 31))
+        settlement.action_confirm()
+        for action in (
+            lambda: settlement.write({"date_to": date(2025, 2, 1)}),
+            lambda: settlement.with_user(self.ka_manager).unlink(),
+            lambda: settlement.line_ids.write({"amount_commission": 1}),
+            lambda: settlement.line_ids.unlink(),
+        ):
+            with self.assertRaises(UserError):
+                action()
+        commission = settlement.amount_commission
+        # recompute: the confirmed settlement is untouched, its order not counted again
+        self.assertFalse(self._settle(date(2025, 1, 1), date(2025, 1, 31)))
+        later = self._order(
+            self.account, 1_000, date=date(2025, 2, 10), user=self.ka_user
+        )
+        two_months = self._settle(date(2025, 1, 1), date(2025, 2, 28))
+        self.assertEqual(two_months.line_ids.order_id, later)
+        self.assertEqual(settlement.amount_commission, commission)
+        self.assertEqual(settlement.line_ids.order_id, order)
+        settlement.action_pay()
+        self.assertEqual(settlement.state, "paid")
+
+    def test_cancelled_after_confirmation(self):
+        order = self._order(
+            self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user
+        )
+        settlement = self._settle(date(2025, 1, 1), date(2025, 1, 31))
+        settlement.action_confirm()
+        order._action_cancel()
+        next_one = self._settle(date(2025, 2, 1), date(2025, 2, 28))
+        reversal = self._lines(next_one, "reversal")
+        self.assertEqual(reversal.order_id, order)
+        self.assertEqual(reversal.amount_commission, -settlement.amount_commission)
+        self.assertEqual(next_one.amount_base, -15_000)
+        next_one.action_confirm()
+        # reversed once only
+        self.assertFalse(self._settle(date(2025, 3, 1), date(2025, 3, 31)))
+
+    def test_referral_split(self):
+        contact = self.env["res.partner"].create({"name": "Rita Referral"})
+        order = self._order(
+            self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user
+        )
+        order.write({"ka_referral_partner_id": contact.id, "ka_referral_share": 40})
+        settlement = self._settle(date(2025, 1, 1), date(2025, 1, 31))
+        # one commission of 15,000 x 5.5% = 825, split 60/40
+        self.assertEqual(self._lines(settlement).amount_commission, 495)
+        referral = self._lines(settlement, "referral")
+        self.assertEqual(referral.payee_partner_id, contact)
+        self.assertEqual(referral.amount_commission, 330)
+        self.assertEqual(settlement.amount_commission, 495)
+        self.assertEqual(settlement.amount_referral, 330)
+        self.assertEqual(settlement.amount_base, 15_000)
+        with self.assertRaises(ValidationError):
+            order.ka_referral_share = 101
+        with self.assertRaises(ValidationError):
+            order.ka_referral_partner_id = False
+        # cancelled after confirmation: both shares reversed
+        settlement.action_confirm()
+        order._action_cancel()
+        reversals = self._lines(
+            self._settle(date(2025, 2, 1), date(2025, 2, 28)), "reversal"
+        )
+        self.assertEqual(sorted(reversals.mapped("amount_commission")), [-495, -330])
+        self.assertEqual(reversals.payee_partner_id, contact)
+
+    def test_part_timer_inactive_after_three_months(self):
+        plan = self.part_time.copy({"cadence": "monthly"})
+        self.ka_user.ka_commission_plan_id = plan
+        # a new part-timer earns from the first sale
+        self._order(self.account, 12_000, date=date(2025, 1, 10), user=self.ka_user)
+        january = self._settle(date(2025, 1, 1), date(2025, 1, 31))
+        self.assertEqual(self._lines(january).rate, 5.5)
+        # nothing in February, March, April: May's sale earns nothing
+        may_order = self._order(
+            self.account, 12_000, date=date(2025, 5, 10), user=self.ka_user
+        )
+        may = self._settle(date(2025, 5, 1), date(2025, 5, 31))
+        line = self._lines(may)
+        self.assertEqual(line.amount_commission, 0)
+        self.assertIn("no sale in the 3 calendar months", line.reason)
+        self.assertIn("no sale in the 3 calendar months", may_order.message_ids[0].body)
+        self._settle(date(2025, 5, 1), date(2025, 5, 31))  # noted once
+        self.assertEqual(
+            len(may_order.message_ids.filtered(lambda m: "calendar months" in m.body)),
+            1,
+        )
+        # with a sale in April, May earns again
+        self._order(self.account, 100, date=date(2025, 4, 10), user=self.ka_user)
+        may = self._settle(date(2025, 5, 1), date(2025, 5, 31))
+        self.assertGreater(self._lines(may).amount_commission, 0)
+        # full-timers are not concerned
+        self._order(self.account, 12_000, date=date(2025, 1, 10), user=self.ka_user2)
+        self._order(self.account, 12_000, date=date(2025, 6, 10), user=self.ka_user2)
+        june = self._settle(date(2025, 6, 1), date(2025, 6, 30), users=self.ka_user2)
+        self.assertEqual(june.amount_commission, 660)
+
+    def test_award_proposals(self):
+        Target = self.env["key_account.commission.target"]
+        for user in (self.ka_user, self.ka_user2):
+            Target.create(
+                {"user_id": user.id, "month": date(2025, 9, 1), "amount": 10_000}
+            )
+        # 2025-09-01 is a Monday: weeks end on the 7th, 14th, 21st, 28th
+        self._order(self.account, 2_000, date=date(2025, 9, 2), user=self.ka_user)
+        self._order(self.account, 1_000, date=date(2025, 9, 3), user=self.ka_user2)
+        self._order(self.account, 4_000, date=date(2025, 9, 9), user=self.ka_user2)
+        self._order(self.account, 9_000, date=date(2025, 9, 16), user=self.ka_user)
+        settlements = self._settle(date(2025, 9, 1), date(2025, 9, 30))
+        lines = self.Settlement.propose_awards(date(2025, 9, 1), date(2025, 9, 30))
+        got = sorted(
+            (line.user_id.login, line.amount_commission, line.reason) for line in lines
+        )
+        self.assertEqual(
+            got,
+            [
+                # week 1: 2,000 is not above a quarter of 10,000: no award
+                ("ka_user", 200, "Weekly champion, week of 2025-09-15"),
+                ("ka_user", 300, "Monthly champion 2025-09"),  # 11,000 > 10,000
+                ("ka_user2", 200, "Weekly champion, week of 2025-09-08"),
+            ],
+        )
+        self.assertFalse(
+            self.Settlement.propose_awards(date(2025, 9, 1), date(2025, 9, 30))
+        )
+        # proposals survive a recompute; a manager may delete them
+        self._settle(date(2025, 9, 1), date(2025, 9, 30))
+        self.assertTrue(lines.exists())
+        self.assertEqual(
+            settlements.filtered(lambda s: s.user_id == self.ka_user).amount_commission,
+            round(11_000 * 0.055, 2) + 500,
+        )
+
+    def test_pdf_statement_lists_every_order(self):
+        orders = self._order(
+            self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user
+        ) | self._order(self.account, 2_000, date=date(2025, 1, 12), user=self.ka_user)
+        settlement = self._settle(date(2025, 1, 1), date(2025, 1, 31))
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "key_account.report_commission_settlement", settlement.ids
+            )[0]
+            .decode()
+        )
+        for order in orders:
+            self.assertIn(order.name, html)
+
+    def test_cancel_with_reason(self):
+        self._order(self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user)
+        settlement = self._settle(date(2025, 1, 1), date(2025, 1, 31))
+        settlement.action_confirm()
+        with self.assertRaises(UserError):
+            settlement.with_user(self.ka_user).action_cancel("mine")
+        manager_view = settlement.with_user(self.ka_manager)
+        with self.assertRaises(UserError):
+            manager_view.action_cancel(" ")
+        wizard = (
+            self.env["key_account.commission.settlement.cancel"]
+            .with_user(self.ka_manager)
+            .create(
+                {
+                    "settlement_ids": [Command.set(settlement.ids)],
+                    "reason": "Wrong plan",
+                }
+            )
+        )
+        wizard.action_cancel()
+        self.assertEqual(settlement.state, "cancelled")
+        self.assertEqual(settlement.cancel_reason, "Wrong plan")
+        # its orders are free again
+        again = self._settle(date(2025, 1, 1), date(2025, 1, 31))
+        self.assertEqual(len(again.line_ids), 1)
+        self.assertNotEqual(again, settlement)
+
+    def test_compute_wizard_and_cron(self):
+        self._order(self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user)
+        wizard = (
+            self.env["key_account.commission.compute"]
+            .with_user(self.ka_manager)
+            .create({"date_from": date(2025, 1, 1), "date_to": date(2025, 1, 31)})
+        )
+        action = wizard.action_compute()
+        settlement = self.Settlement.search(action["domain"])
+        self.assertEqual(settlement.user_id, self.ka_user)
+        with freeze_time("2025-02-01"):
+            self.Settlement._cron_compute_settlements()
+        self.assertEqual(len(settlement.line_ids), 1)
+
+    def test_access(self):
+        self._order(self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user)
+        self._order(self.account, 5_000, date=date(2025, 1, 11), user=self.ka_user2)
+        settlements = self._settle(date(2025, 1, 1), date(2025, 1, 31))
+        self.assertEqual(len(settlements), 2)
+        Settlement = self.Settlement.with_user(self.ka_user)
+        mine = Settlement.search([])
+        self.assertEqual(mine.user_id, self.ka_user)
+        self.assertEqual(
+            len(Settlement.env["key_account.commission.settlement.line"].search([])), 1
+        )
+        self.assertEqual(len(self.Settlement.with_user(self.ka_manager).search([])), 2)
+        with self.assertRaises(AccessError):
+            mine.write({"date_to": date(2025, 2, 1)})
+        with self.assertRaises(AccessError):
+            Settlement.compute_settlements(date(2025, 1, 1), date(2025, 1, 31))
+        with self.assertRaises(AccessError):
+            self.Settlement.with_user(self.outsider).search([])
+        action = self.env.ref("key_account.key_account_commission_settlement_action_my")
+        self.assertIn("'edit': False", action.context)
