@@ -207,11 +207,22 @@ class ResPartner(models.Model):
         accounts = self.filtered(lambda p: p.ka_type_id and p._origin.id)
         (self - accounts).ka_sales_12m = 0.0
         (self - accounts).ka_last_order_date = False
-        if not accounts:
-            return
-        stats = self._ka_sales_stats([p._origin.id for p in accounts])
+        for partner, (total, last) in accounts._ka_sales_values().items():
+            partner.ka_sales_12m = total
+            partner.ka_last_order_date = last
+
+    def _ka_sales_values(self):
+        """12-month sales (in each partner's company currency) and last order
+        date of these companies, from one grouped query.
+
+        :return: {partner: (amount, last order date or False)}
+        """
+        if not self:
+            return {}
+        stats = self._ka_sales_stats([p._origin.id for p in self])
         today = fields.Date.context_today(self)
-        for partner in accounts:
+        values = {}
+        for partner in self:
             currency = partner.ka_currency_id
             company = partner.company_id or self.env.company
             total = 0.0
@@ -223,8 +234,8 @@ class ResPartner(models.Model):
                     )
                 total += amount
                 last = max(last, last_date) if last else last_date
-            partner.ka_sales_12m = currency.round(total)
-            partner.ka_last_order_date = last
+            values[partner] = (currency.round(total), last)
+        return values
 
     @api.model
     def _ka_sales_window_start(self):
@@ -405,6 +416,13 @@ class ResPartner(models.Model):
         self._ka_log_grade_changes(old_grades)
         return res
 
+    def _children_sync(self, values):
+        # A grade is the company's own: nothing to copy to its contacts. Skips
+        # the per-company work of res.partner.write() when re-grading thousands.
+        if values.keys() <= {"ka_grade_id", "ka_grade_locked"}:
+            return
+        return super()._children_sync(values)
+
     def _ka_check_grade_rights(self):
         if self.env.su or self.env.context.get("ka_regrade"):
             return
@@ -533,11 +551,40 @@ class ResPartner(models.Model):
         )._ka_refresh_sales()
 
     def _ka_refresh_sales(self):
-        """Recompute the 12-month sales of these partners (one grouped query)."""
+        """Recompute the 12-month sales of these partners: one grouped query
+        and one UPDATE of the partners whose figures moved (the ORM's flush
+        would issue an UPDATE per hundred partners)."""
         fnames = ["ka_sales_12m", "ka_last_order_date"]
-        for fname in fnames:
-            self.env.add_to_compute(self._fields[fname], self)
-        self._recompute_recordset(fnames)
+        self.flush_recordset(fnames)
+        accounts = self.filtered(lambda p: p.ka_type_id)
+        values = dict.fromkeys(self - accounts, (0.0, False))
+        values.update(accounts._ka_sales_values())
+        if not values:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner p
+                   SET ka_sales_12m = v.sales, ka_last_order_date = v.last,
+                       write_uid = %(uid)s, write_date = %(now)s
+                  FROM unnest(%(ids)s::int[], %(sales)s::numeric[], %(last)s::date[])
+                       AS v(id, sales, last)
+                 WHERE p.id = v.id
+                   AND (p.ka_sales_12m IS DISTINCT FROM v.sales
+                        OR p.ka_last_order_date IS DISTINCT FROM v.last)
+             RETURNING p.id
+                """,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                ids=[partner.id for partner in values],
+                sales=[sales for sales, _last in values.values()],
+                last=[last or None for _sales, last in values.values()],
+            )
+        )
+        moved = self.browse([row[0] for row in self.env.cr.fetchall()])
+        self.invalidate_recordset([*fnames, "write_uid", "write_date"])
+        # what depends on the sales is recomputed as after an ORM write
+        moved.modified(fnames)
 
     # ---- re-grading --------------------------------------------------------------
     @api.model
@@ -564,8 +611,9 @@ class ResPartner(models.Model):
     def _ka_regrade(self):
         """Give each key account of ``self`` the grade its sales earn.
 
-        Set-based: one grouped query refreshes the 12-month sales, then one
-        write per new grade; history and chatter are written in batches.
+        Set-based: one grouped query and one UPDATE refresh the 12-month
+        sales, then one UPDATE per new grade; history and chatter are written
+        with one INSERT each.
         :return: the partners whose grade changed
         """
         accounts = self.filtered("ka_type_id")

@@ -231,6 +231,42 @@ class TestGrading(KeyAccountCase):
         # another company's grade is not offered to this company's accounts
         self.assertEqual(mine.ka_grade_id, self.grade_a)
 
+    def test_regrade_bulk_writes_keep_dependents_and_chatter(self):
+        """Re-grading writes grades, sales, history and notes in bulk: what
+        depends on the grade follows, the note is a plain internal note."""
+        self.grade_b.write({"contact_interval_days": 14, "visit_interval_days": 0})
+        self.grade_c.write({"contact_interval_days": 30, "visit_interval_days": 0})
+        partner = self._account(ka_since=self._today())
+        partner._ka_regrade()
+        self.assertEqual(partner.ka_grade_id, self.grade_c)
+        self.assertEqual(
+            partner.ka_next_contact_date, self._today() + relativedelta(days=30)
+        )
+        self._order(partner, 300_000)
+        partner._ka_regrade()
+        self.env.invalidate_all()
+        self.assertEqual(partner.ka_sales_12m, 300_000)
+        self.assertEqual(partner.ka_grade_id, self.grade_b)
+        self.assertEqual(
+            partner.ka_next_contact_date, self._today() + relativedelta(days=14)
+        )
+        history = partner.ka_grade_history_ids.sorted("id")
+        self.assertEqual(history.mapped("new_grade_id"), self.grade_c | self.grade_b)
+        self.assertEqual(history[-1].company_id, partner.company_id)
+        note = partner.message_ids.filtered(lambda m: "Re-graded" in (m.body or ""))[0]
+        self.assertRecordValues(
+            note,
+            [
+                {
+                    "message_type": "notification",
+                    "subtype_id": self.env.ref("mail.mt_note").id,
+                    "author_id": self.env.user.partner_id.id,
+                    "is_internal": True,
+                }
+            ],
+        )
+        self.assertIn(self.grade_b.name, note.body)
+
     def test_regrade_recomputes_what_depends_on_the_grade(self):
         """Re-grading writes grades in bulk: the cadence due dates follow."""
         self.grade_b.write({"contact_interval_days": 14, "visit_interval_days": 30})
