@@ -862,39 +862,10 @@ class ResPartner(models.Model):
                 ("user_id", "!=", False),
             ]
         )
-        if not due:
-            return self.browse()
-        activity_type = self.env.ref("key_account.mail_activity_type_ka_followup")
-        # no e-mail per reminder: the owner sees them in their activities
-        Activity = (
-            self.env["mail.activity"]
-            .sudo()
-            .with_context(mail_activity_quick_update=True)
-        )
-        open_ids = set(
-            Activity.search(
-                [
-                    ("res_model", "=", "res.partner"),
-                    ("res_id", "in", due.ids),
-                    ("activity_type_id", "=", activity_type.id),
-                ]
-            ).mapped("res_id")
-        )
-        todo = due.filtered(lambda p: p.id not in open_ids)
-        model_id = self.env["ir.model"]._get_id("res.partner")
-        Activity.create(
-            [
-                {
-                    "res_model_id": model_id,
-                    "res_id": partner.id,
-                    "activity_type_id": activity_type.id,
-                    "user_id": partner.user_id.id,
-                    "date_deadline": max(partner.ka_next_followup_date, today),
-                    "summary": self.env._("Key-account follow-up due"),
-                    "automated": True,
-                }
-                for partner in todo
-            ]
+        todo = due._ka_schedule_once(
+            "key_account.mail_activity_type_ka_followup",
+            self.env._("Key-account follow-up due"),
+            lambda partner: max(partner.ka_next_followup_date, today),
         )
         self._ka_schedule_revisits()
         return todo
@@ -930,7 +901,21 @@ class ResPartner(models.Model):
                 ["partner_id"],
             )
         }
-        activity_type = self.env.ref("key_account.mail_activity_type_ka_revisit")
+        return (won - self.browse(scored))._ka_schedule_once(
+            "key_account.mail_activity_type_ka_revisit",
+            self.env._("Quarterly satisfaction revisit: record the score as feedback"),
+            lambda partner: today,
+        )
+
+    def _ka_schedule_once(self, activity_xmlid, summary, deadline):
+        """Give the owner of each partner of ``self`` an activity of the type
+        ``activity_xmlid``, unless one of that type is already open; no e-mail
+        per activity. Set-based: one search, one create.
+
+        :param deadline: function of a partner returning the due date
+        :return: the partners given an activity
+        """
+        activity_type = self.env.ref(activity_xmlid)
         Activity = (
             self.env["mail.activity"]
             .sudo()
@@ -940,12 +925,12 @@ class ResPartner(models.Model):
             Activity.search(
                 [
                     ("res_model", "=", "res.partner"),
-                    ("res_id", "in", won.ids),
+                    ("res_id", "in", self.ids),
                     ("activity_type_id", "=", activity_type.id),
                 ]
             ).mapped("res_id")
         )
-        todo = won.filtered(lambda p: p.id not in scored and p.id not in open_ids)
+        todo = self.filtered(lambda p: p.id not in open_ids)
         model_id = self.env["ir.model"]._get_id("res.partner")
         Activity.create(
             [
@@ -954,10 +939,8 @@ class ResPartner(models.Model):
                     "res_id": partner.id,
                     "activity_type_id": activity_type.id,
                     "user_id": partner.user_id.id,
-                    "date_deadline": today,
-                    "summary": self.env._(
-                        "Quarterly satisfaction revisit: record the score as feedback"
-                    ),
+                    "date_deadline": deadline(partner),
+                    "summary": summary,
                     "automated": True,
                 }
                 for partner in todo
