@@ -11,6 +11,6 @@ test:         ## ruff, pylint-odoo and the Odoo tests; ends with "N passed, N fa
 bench:        ## every benchmark on generated data (see README, "Tests and benchmarks")
 	scripts/bench.sh
 
-clean:        ## stop the local PostgreSQL and remove .local/
-	-runuser -u kapg -- pg_ctl -D .local/pg/data stop 2>/dev/null || pg_ctl -D .local/pg/data stop
+clean:        ## stop the throwaway PostgreSQL and remove it and .local/
+	bash -c 'source scripts/env.sh && ka_stop_local_pg'
 	rm -rf .local

@@ -49,18 +49,24 @@ ka_pg_bin() {
 # Start (once) a throwaway PostgreSQL cluster under .local/pg, on a unix socket
 # and a loopback port; trust authentication, a superuser role 'odoo'.
 ka_start_local_pg() {
-    local bin data sock port run_as
+    local bin data sock port run_as pgdir key
     bin=$(ka_pg_bin)
-    data=$KA_LOCAL/pg/data
-    sock=$KA_LOCAL/pg/sock
-    port=${KA_PG_PORT:-54329}
+    # one cluster per .local folder, on a port of its own
+    key=$(echo "$KA_LOCAL" | md5sum | cut -c1-8)
+    port=${KA_PG_PORT:-$((54000 + 16#${key:0:4} % 900))}
+    pgdir=$KA_LOCAL/pg
     run_as=()
     if [ "$(id -u)" = 0 ]; then
+        # PostgreSQL refuses root: run it as an unprivileged user, with its
+        # files where that user can reach them whatever the checkout's modes
         id kapg >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin kapg
         run_as=(runuser -u kapg --)
+        pgdir=/var/tmp/key_account_pg_$key
     fi
-    mkdir -p "$KA_LOCAL/pg" "$sock"
-    [ "$(id -u)" = 0 ] && chown kapg "$KA_LOCAL/pg" "$sock" && chmod 755 "$KA_LOCAL" "$KA_LOCAL/pg"
+    data=$pgdir/data
+    sock=$pgdir/sock
+    mkdir -p "$pgdir" "$sock"
+    [ "$(id -u)" = 0 ] && chown kapg "$pgdir" "$sock" && chmod 755 "$pgdir"
     if [ ! -f "$data/PG_VERSION" ]; then
         "${run_as[@]}" "$bin/initdb" -D "$data" -U odoo --auth=trust -E UTF8 --locale=C >/dev/null
         cat >> "$data/postgresql.conf" <<CONF
@@ -78,7 +84,7 @@ max_locks_per_transaction = 256
 CONF
     fi
     if ! "${run_as[@]}" "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-        "${run_as[@]}" "$bin/pg_ctl" -D "$data" -l "$KA_LOCAL/pg/server.log" -w start >/dev/null
+        "${run_as[@]}" "$bin/pg_ctl" -D "$data" -l "$pgdir/server.log" -w start >/dev/null
     fi
     export PGHOST=127.0.0.1 PGPORT=$port PGUSER=odoo
     unset PGPASSWORD
@@ -109,3 +115,18 @@ CONF
 
 ka_psql() { psql -X -q -v ON_ERROR_STOP=1 -d postgres "$@"; }
 ka_db_exists() { [ "$(ka_psql -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'")" = 1 ]; }
+
+# Stop the project-local PostgreSQL of this .local folder, if it runs.
+ka_stop_local_pg() {
+    local key pgdir bin
+    bin=$(ka_pg_bin)
+    key=$(echo "$KA_LOCAL" | md5sum | cut -c1-8)
+    if [ "$(id -u)" = 0 ]; then
+        pgdir=/var/tmp/key_account_pg_$key
+        [ -f "$pgdir/data/PG_VERSION" ] && runuser -u kapg -- "$bin/pg_ctl" -D "$pgdir/data" stop -m fast || true
+        rm -rf "$pgdir"
+    else
+        pgdir=$KA_LOCAL/pg
+        [ -f "$pgdir/data/PG_VERSION" ] && "$bin/pg_ctl" -D "$pgdir/data" stop -m fast || true
+    fi
+}
