@@ -1,7 +1,10 @@
-from . import key_account_approval_line
+# abstract models first: the models below inherit them
 from . import key_account_approval_mixin
-from . import key_account_approval_rule
 from . import key_account_code_mixin
+from . import key_account_expense_mixin
+from . import key_account_month_mixin
+from . import key_account_approval_line
+from . import key_account_approval_rule
 from . import key_account_commission_plan
 from . import key_account_commission_settlement
 from . import key_account_commission_settlement_line
@@ -9,7 +12,6 @@ from . import key_account_commission_target
 from . import key_account_commission_tier
 from . import key_account_development_plan
 from . import key_account_expense
-from . import key_account_expense_mixin
 from . import key_account_feedback
 from . import key_account_file_check
 from . import key_account_gift

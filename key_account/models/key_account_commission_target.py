@@ -8,6 +8,7 @@ class KeyAccountCommissionTarget(models.Model):
     """A salesperson's sales target for one month (company currency)."""
 
     _name = "key_account.commission.target"
+    _inherit = ["key_account.month.mixin"]
     _description = "Monthly Sales Target"
     _order = "month desc, user_id"
     _check_company_auto = True
@@ -40,18 +41,6 @@ class KeyAccountCommissionTarget(models.Model):
             "A salesperson has one target per month.",
         ),
     ]
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("month"):
-                vals["month"] = fields.Date.to_date(vals["month"]).replace(day=1)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if vals.get("month"):
-            vals["month"] = fields.Date.to_date(vals["month"]).replace(day=1)
-        return super().write(vals)
 
     @api.constrains("amount")
     def _check_amount(self):

@@ -13,7 +13,7 @@ class KeyAccountMonthlyReport(models.Model):
     the texts from the salesperson."""
 
     _name = "key_account.monthly.report"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "key_account.month.mixin"]
     _description = "Salesperson Monthly Report"
     _order = "month desc, user_id"
     _check_company_auto = True
@@ -93,18 +93,6 @@ class KeyAccountMonthlyReport(models.Model):
                 user=report.user_id.name or "",
                 month=report.month.strftime("%Y-%m") if report.month else "",
             )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("month"):
-                vals["month"] = fields.Date.to_date(vals["month"]).replace(day=1)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if vals.get("month"):
-            vals["month"] = fields.Date.to_date(vals["month"]).replace(day=1)
-        return super().write(vals)
 
     @api.model
     def _ka_target_amounts(self, users, date_from, date_to):
