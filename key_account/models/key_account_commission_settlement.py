@@ -16,8 +16,6 @@ COMPUTED_LINE_TYPES = ("order", "referral", "reward", "expense", "reversal")
 # the fields a confirmed settlement lets its state transitions write
 TRANSITION_FIELDS = {"state", "cancel_reason", "paid_date"}
 # domain.md §8 awards, company currency
-AWARD_WEEKLY = 200.0
-AWARD_MONTHLY = 300.0
 # a part-timer without sale for this many calendar months stops earning
 INACTIVE_MONTHS = 3
 
@@ -653,7 +651,7 @@ class KeyAccountCommissionSettlement(models.Model):
                     proposals.append(
                         (
                             max(eligible)[1],
-                            AWARD_MONTHLY,
+                            self.env.company.ka_award_monthly,
                             self.env._(
                                 "Monthly champion %(month)s", month=f"{month:%Y-%m}"
                             ),
@@ -684,7 +682,7 @@ class KeyAccountCommissionSettlement(models.Model):
                         proposals.append(
                             (
                                 max(eligible)[1],
-                                AWARD_WEEKLY,
+                                self.env.company.ka_award_weekly,
                                 self.env._(
                                     "Weekly champion, week of %(monday)s",
                                     monday=fields.Date.to_string(monday),

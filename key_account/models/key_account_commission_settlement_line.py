@@ -40,6 +40,14 @@ class KeyAccountCommissionSettlementLine(models.Model):
         required=True,
         default="correction",
     )
+    penalized_line_id = fields.Many2one(
+        "key_account.commission.settlement.line",
+        string="Penalised Award",
+        index="btree_not_null",
+        domain="[('line_type', '=', 'award'), ('user_id', '=', user_id)]",
+        help="For a penalty on a fraudulent award: the penalty defaults to the "
+        "award times the factor in Settings (10).",
+    )
     order_id = fields.Many2one("sale.order", index="btree_not_null", readonly=True)
     payee_partner_id = fields.Many2one(
         "res.partner",
@@ -85,9 +93,26 @@ class KeyAccountCommissionSettlementLine(models.Model):
         vals_list = [
             {**header.get(vals.get("settlement_id"), {}), **vals} for vals in vals_list
         ]
+        for vals in vals_list:
+            if vals.get("penalized_line_id") and "amount_commission" not in vals:
+                vals["amount_commission"] = self.browse(
+                    vals["penalized_line_id"]
+                )._ka_default_penalty()
         lines = super().create(vals_list)
         lines.settlement_id._check_draft()
         return lines
+
+    def _ka_default_penalty(self):
+        """The penalty for fraud on this award: minus the award times the
+        company's factor (domain: 10 times)."""
+        self.ensure_one()
+        return -self.amount_commission * self.company_id.ka_penalty_factor
+
+    @api.onchange("penalized_line_id")
+    def _onchange_penalized_line_id(self):
+        if self.penalized_line_id:
+            self.line_type = "penalty"
+            self.amount_commission = self.penalized_line_id._ka_default_penalty()
 
     def write(self, vals):
         self.settlement_id._check_draft()

@@ -7,6 +7,14 @@ from odoo.exceptions import ValidationError
 class ResCompany(models.Model):
     _inherit = "res.company"
 
+    # commissions: awards and the fraud penalty (domain: 200, 300, 10x)
+    ka_award_weekly = fields.Monetary(string="Weekly Champion Award", default=200.0)
+    ka_award_monthly = fields.Monetary(string="Monthly Champion Award", default=300.0)
+    ka_penalty_factor = fields.Float(
+        string="Penalty (times the award)",
+        default=10.0,
+        help="A penalty for fraud on an award is this many times the award.",
+    )
     # receptions: dining caps per guest, by dining standard (0: no cap)
     ka_dining_cap_high = fields.Monetary(string="High-grade Dining Cap per Guest")
     ka_dining_cap_middle = fields.Monetary(string="Middle-grade Dining Cap per Guest")

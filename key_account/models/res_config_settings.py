@@ -70,6 +70,16 @@ class ResConfigSettings(models.TransientModel):
         default=0.7,
     )
 
+    ka_award_weekly = fields.Monetary(
+        related="company_id.ka_award_weekly", readonly=False
+    )
+    ka_award_monthly = fields.Monetary(
+        related="company_id.ka_award_monthly", readonly=False
+    )
+    ka_penalty_factor = fields.Float(
+        related="company_id.ka_penalty_factor", readonly=False
+    )
+
     def action_ka_regrade_all(self):
         """Settings button: re-grade every key account now."""
         self.env["res.partner"].browse().action_ka_regrade()

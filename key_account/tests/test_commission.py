@@ -523,6 +523,31 @@ class TestCommissionSettlements(CommissionCase):
             round(11_000 * 0.055, 2) + 500,
         )
 
+    def test_award_amounts_and_penalty_from_settings(self):
+        self.company.write(
+            {"ka_award_weekly": 250, "ka_award_monthly": 400, "ka_penalty_factor": 10}
+        )
+        Target = self.env["key_account.commission.target"]
+        Target.create(
+            {"user_id": self.ka_user.id, "month": date(2025, 9, 1), "amount": 1_000}
+        )
+        self._order(self.account, 5_000, date=date(2025, 9, 16), user=self.ka_user)
+        settlement = self._settle(date(2025, 9, 1), date(2025, 9, 30))
+        awards = self.Settlement.propose_awards(date(2025, 9, 1), date(2025, 9, 30))
+        self.assertEqual(sorted(awards.mapped("amount_commission")), [250, 400])
+        monthly = awards.filtered(lambda line: line.amount_commission == 400)
+        # fraud found: the penalty defaults to 10 times the award
+        penalty = self.env["key_account.commission.settlement.line"].create(
+            {
+                "settlement_id": settlement.id,
+                "line_type": "penalty",
+                "penalized_line_id": monthly.id,
+                "reason": "Bought from himself to reach the target",
+            }
+        )
+        self.assertEqual(penalty.amount_commission, -4_000)
+        self.assertEqual(penalty.user_id, self.ka_user)
+
     def test_pdf_statement_lists_every_order(self):
         orders = self._order(
             self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user
