@@ -64,3 +64,11 @@ class TestConfiguration(KeyAccountCase):
         partner = self._account()
         self.assertRefused(partner, {"ka_staff_count": -5}, "negative")
         self.assertRefused(partner, {"ka_budget_min": 10_000, "ka_budget_max": 5_000})
+
+    def test_manifest_ships_code_files_as_data(self):
+        """Reports, views and security load without demo data too."""
+        manifest = self.env["ir.module.module"].get_module_info("key_account")
+        self.assertTrue(all(f.startswith("demo/") for f in manifest["demo"]))
+        self.assertIn(
+            "report/key_account_commission_settlement_reports.xml", manifest["data"]
+        )
