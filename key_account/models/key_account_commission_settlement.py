@@ -534,7 +534,7 @@ class KeyAccountCommissionSettlement(models.Model):
                         "rate": rate * share / 100,
                         "amount_commission": referral_part,
                         "reason": self.env._(
-                            "Referral share: %(share)s%%", share=f"{share:g}"
+                            "Referral share: %(share)s%%", share=format(share, "g")
                         ),
                     }
                 )
@@ -653,7 +653,8 @@ class KeyAccountCommissionSettlement(models.Model):
                             max(eligible)[1],
                             self.env.company.ka_award_monthly,
                             self.env._(
-                                "Monthly champion %(month)s", month=f"{month:%Y-%m}"
+                                "Monthly champion %(month)s",
+                                month=month.strftime("%Y-%m"),
                             ),
                         )
                     )

@@ -114,7 +114,7 @@ class ResCompany(models.Model):
                     "after the account is taken: it must be shorter than the return "
                     "periods (%(followup)s days without follow-up, %(order)s days "
                     "without order).",
-                    what=name and f"{name}: ",
+                    what=name and (name + ": "),
                     warning=warning_days,
                     followup=followup_days,
                     order=order_days,
