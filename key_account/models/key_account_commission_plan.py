@@ -51,6 +51,10 @@ class KeyAccountCommissionPlan(models.Model):
         ],
         required=True,
         default="confirmed",
+        help="Confirmed orders: an order counts in the period of its order date, "
+        "for its untaxed amount. Invoiced and paid: an order counts in the "
+        "period in which its customer invoices were fully paid, for their "
+        "untaxed amount (credit notes paid in the period are deducted).",
     )
     deduct_expenses = fields.Boolean(
         default=lambda self: self._default_deduct_expenses(),
@@ -108,16 +112,6 @@ class KeyAccountCommissionPlan(models.Model):
                     )
                 )
             plan.tier_ids._check_bounds()
-
-    @api.constrains("amount_basis")
-    def _check_amount_basis(self):
-        if any(plan.amount_basis == "paid" for plan in self):
-            raise ValidationError(
-                self.env._(
-                    "Commissions on invoiced and paid amounts are not available "
-                    "yet: use confirmed orders."
-                )
-            )
 
     def _find_tier(self, amount):
         """The tier of this plan whose [from, to) range holds ``amount``;

@@ -226,10 +226,11 @@ class KeyAccountCommissionSettlement(models.Model):
         )
 
     @api.model
-    def _ka_fetch_orders(self, date_from, date_to, users):
+    def _ka_fetch_orders(self, date_from, date_to, users, paid_users=None):
         """One query: the period's confirmed orders not settled yet, with
         their base amount in company currency and their price ratio (% of list
-        price)."""
+        price). The orders of ``paid_users`` (paid on invoiced and paid
+        amounts) are left out."""
         start = datetime.combine(date_from, time.min)
         stop = datetime.combine(date_to + relativedelta(days=1), time.min)
         user_clause = (
@@ -237,6 +238,10 @@ class KeyAccountCommissionSettlement(models.Model):
             if users is not None
             else SQL("AND so.user_id IS NOT NULL")
         )
+        if paid_users:
+            user_clause = SQL(
+                "%s AND so.user_id <> ALL(%s)", user_clause, paid_users.ids
+            )
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -274,7 +279,7 @@ class KeyAccountCommissionSettlement(models.Model):
             SELECT o.id, o.user_id, o.company_id, o.date_order, o.base,
                    CASE WHEN COALESCE(p.list, 0) > 0
                         THEN p.net / o.rate / p.list * 100 ELSE 100 END,
-                   o.ka_referral_partner_id, o.ka_referral_share
+                   o.ka_referral_partner_id, o.ka_referral_share, NULL
               FROM orders o
               LEFT JOIN prices p ON p.order_id = o.id
              ORDER BY o.user_id, o.date_order, o.id
@@ -283,6 +288,99 @@ class KeyAccountCommissionSettlement(models.Model):
                 stop=stop,
                 companies=self.env.companies.ids,
                 user_clause=user_clause,
+            )
+        )
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _ka_fetch_paid(self, date_from, date_to, users):
+        """One query, for ``users`` paid on invoiced and paid amounts: the
+        parts of their orders invoiced in posted customer invoices and credit
+        notes that became fully paid in the period (the date of their last
+        reconciliation), not settled yet. A row per (invoice, order): the
+        untaxed amount of the invoice's lines of that order in company currency
+        (negative for a credit note), the order's price ratio, the payment
+        date."""
+        if not users:
+            return []
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+            WITH touched AS (
+                SELECT DISTINCT aml.move_id
+                  FROM account_partial_reconcile apr
+                  JOIN account_move_line aml
+                    ON aml.id IN (apr.debit_move_id, apr.credit_move_id)
+                 WHERE apr.max_date >= %(date_from)s AND apr.max_date <= %(date_to)s
+                   AND aml.display_type = 'payment_term'
+            ), invoices AS (
+                SELECT am.id, am.company_id,
+                       (SELECT MAX(apr.max_date)
+                          FROM account_move_line rl
+                          JOIN account_partial_reconcile apr
+                            ON rl.id IN (apr.debit_move_id, apr.credit_move_id)
+                         WHERE rl.move_id = am.id
+                           AND rl.display_type = 'payment_term') AS paid_date
+                  FROM account_move am
+                  JOIN touched t ON t.move_id = am.id
+                 WHERE am.move_type IN ('out_invoice', 'out_refund')
+                   AND am.state = 'posted'
+                   AND am.payment_state IN ('paid', 'in_payment')
+                   AND am.company_id = ANY(%(companies)s)
+            ), invoice_lines AS (
+                -- an invoice line belongs to one order (its first order line)
+                SELECT DISTINCT ON (aml.id) aml.id, inv.id AS move_id,
+                       inv.company_id, inv.paid_date, aml.balance, sol.order_id
+                  FROM invoices inv
+                  JOIN account_move_line aml ON aml.move_id = inv.id
+                  JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = aml.id
+                  JOIN sale_order_line sol ON sol.id = rel.order_line_id
+                 WHERE inv.paid_date >= %(date_from)s AND inv.paid_date <= %(date_to)s
+                   AND aml.display_type = 'product'
+                 ORDER BY aml.id, sol.id
+            ), parts AS (
+                SELECT il.move_id, il.order_id, il.company_id, il.paid_date,
+                       -SUM(il.balance) AS base
+                  FROM invoice_lines il
+                 GROUP BY il.move_id, il.order_id, il.company_id, il.paid_date
+            ), prices AS (
+                SELECT sol.order_id,
+                       SUM(sol.price_unit * sol.product_uom_qty
+                           * (1 - COALESCE(sol.discount, 0) / 100)) AS net,
+                       SUM(COALESCE(pt.list_price, 0) * sol.product_uom_qty) AS list
+                  FROM sale_order_line sol
+                  JOIN product_product pp ON pp.id = sol.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                 WHERE sol.display_type IS NULL
+                   AND sol.order_id IN (SELECT order_id FROM parts)
+                 GROUP BY sol.order_id
+            )
+            SELECT so.id, so.user_id, p.company_id, p.paid_date::timestamp,
+                   ROUND(p.base, 2),
+                   CASE WHEN COALESCE(pr.list, 0) > 0
+                        THEN pr.net / COALESCE(NULLIF(so.currency_rate, 0), 1)
+                             / pr.list * 100
+                        ELSE 100 END,
+                   so.ka_referral_partner_id, so.ka_referral_share, p.move_id
+              FROM parts p
+              JOIN sale_order so ON so.id = p.order_id
+              LEFT JOIN prices pr ON pr.order_id = so.id
+             WHERE so.user_id = ANY(%(users)s)
+               AND NOT EXISTS (
+                   SELECT 1
+                     FROM key_account_commission_settlement_line l
+                     JOIN key_account_commission_settlement s
+                       ON s.id = l.settlement_id
+                    WHERE l.invoice_id = p.move_id AND l.order_id = so.id
+                      AND l.line_type = 'order'
+                      AND s.state IN ('confirmed', 'paid'))
+             ORDER BY so.user_id, p.paid_date, p.move_id, so.id
+            """,
+                date_from=date_from,
+                date_to=date_to,
+                companies=self.env.companies.ids,
+                users=users.ids,
             )
         )
         return self.env.cr.fetchall()
@@ -302,6 +400,7 @@ class KeyAccountCommissionSettlement(models.Model):
               JOIN key_account_commission_settlement s ON s.id = l.settlement_id
               JOIN sale_order so ON so.id = l.order_id
              WHERE l.line_type IN ('order', 'referral')
+               AND l.invoice_id IS NULL
                AND s.state IN ('confirmed', 'paid')
                AND so.state = 'cancel' AND s.date_to < %(date_from)s
                AND s.company_id = ANY(%(companies)s)
@@ -369,7 +468,14 @@ class KeyAccountCommissionSettlement(models.Model):
         if date_from > date_to:
             raise UserError(self.env._("The period must end after it starts."))
         Line = self.env["key_account.commission.settlement.line"]
-        rows = self._ka_fetch_orders(date_from, date_to, users)
+        # salespeople paid on invoiced and paid amounts: their rows come from
+        # the invoices paid in the period instead of the orders of the period
+        paid_domain = [("ka_commission_plan_id.amount_basis", "=", "paid")]
+        if users is not None:
+            paid_domain.append(("id", "in", users.ids))
+        paid_users = self.env["res.users"].sudo().search(paid_domain)
+        rows = self._ka_fetch_orders(date_from, date_to, users, paid_users)
+        rows += self._ka_fetch_paid(date_from, date_to, paid_users)
         reversals = self._ka_fetch_reversals(date_from, users)
 
         by_key = defaultdict(list)
@@ -483,7 +589,9 @@ class KeyAccountCommissionSettlement(models.Model):
             months=INACTIVE_MONTHS,
         )
         for row in rows:
-            order_id, _uid, _cid, date_order, base, ratio, referral, share = row
+            order_id, _uid, _cid, date_order, base, ratio, referral, share, invoice = (
+                row
+            )
             if plan.tier_basis == "order":
                 tier = plan._find_tier(base)
             elif plan.tier_basis == "max":
@@ -491,6 +599,10 @@ class KeyAccountCommissionSettlement(models.Model):
                 tier = max(candidates, key=lambda t: t.rate, default=Tier)
             else:
                 tier = period_tier
+            if base < 0 and not tier:
+                # a credit note in a period without positive sales is
+                # deducted at the rate of the lowest tier
+                tier = plan.tier_ids.sorted("amount_from")[:1]
             rate = tier.rate
             if ratio < threshold:
                 rate = rate * ratio / threshold
@@ -510,6 +622,7 @@ class KeyAccountCommissionSettlement(models.Model):
                     "settlement_id": settlement.id,
                     "line_type": "order",
                     "order_id": order_id,
+                    "invoice_id": invoice,
                     "date": date_order.date(),
                     "amount_base": base,
                     "price_ratio": ratio,
@@ -529,6 +642,7 @@ class KeyAccountCommissionSettlement(models.Model):
                         "settlement_id": settlement.id,
                         "line_type": "referral",
                         "order_id": order_id,
+                        "invoice_id": invoice,
                         "date": date_order.date(),
                         "payee_partner_id": referral,
                         "rate": rate * share / 100,

@@ -49,6 +49,14 @@ class KeyAccountCommissionSettlementLine(models.Model):
         "award times the factor in Settings (10).",
     )
     order_id = fields.Many2one("sale.order", index="btree_not_null", readonly=True)
+    invoice_id = fields.Many2one(
+        "account.move",
+        string="Invoice",
+        index="btree_not_null",
+        readonly=True,
+        help="On plans paid on invoiced and paid amounts: the customer invoice "
+        "(or credit note) of the order, paid in the period, this line pays on.",
+    )
     payee_partner_id = fields.Many2one(
         "res.partner",
         string="Payable To",

@@ -111,10 +111,6 @@ class TestCommissionPlans(CommissionCase):
             plan.tier_ids.unlink()
         with self.assertRaises(ValidationError):
             plan.tier_ids.rate = 101
-        with self.assertRaises(ValidationError):
-            self._plan(
-                [{"amount_from": 0, "amount_to": 0, "rate": 5}], amount_basis="paid"
-            )
         plan.unlink()  # a plan takes its tiers with it
 
     def test_boundaries_inclusive_exclusive(self):
@@ -624,3 +620,94 @@ class TestCommissionSettlements(CommissionCase):
             self.Settlement.with_user(self.outsider).search([])
         action = self.env.ref("key_account.key_account_commission_settlement_action_my")
         self.assertIn("'edit': False", action.context)
+
+
+@tagged("post_install", "-at_install")
+class TestCommissionPaidBasis(CommissionCase):
+    """Plans paid on invoiced and paid amounts: an order counts in the period
+    its customer invoices are fully paid in, credit notes are deducted."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.paid_plan = cls.plan.copy({"amount_basis": "paid"})
+        cls.ka_user.ka_commission_plan_id = cls.paid_plan
+
+    def _pay(self, move, day):
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=move.ids
+        ).create({"payment_date": day})._create_payments()
+        self.assertIn(move.payment_state, ("paid", "in_payment"))
+
+    def _invoice(self, order, day):
+        invoice = order._create_invoices()
+        invoice.invoice_date = day
+        invoice.action_post()
+        return invoice
+
+    def _order_lines(self, settlements):
+        return settlements.line_ids.filtered(lambda line: line.line_type == "order")
+
+    def test_counted_when_paid(self):
+        order = self._order(
+            self.account, 30_000, date=date(2025, 2, 10), user=self.ka_user
+        )
+        # confirmed but not invoiced: nothing to pay on
+        self.assertFalse(
+            self._order_lines(self._settle(date(2025, 2, 1), date(2025, 2, 28)))
+        )
+        invoice = self._invoice(order, date(2025, 2, 20))
+        # invoiced, not paid
+        self.assertFalse(
+            self._order_lines(self._settle(date(2025, 2, 1), date(2025, 3, 31)))
+        )
+        self._pay(invoice, date(2025, 3, 10))
+        self.assertFalse(
+            self._order_lines(self._settle(date(2025, 2, 1), date(2025, 2, 28)))
+        )
+        march = self._settle(date(2025, 3, 1), date(2025, 3, 31))
+        line = self._order_lines(march)
+        self.assertEqual(len(line), 1)
+        self.assertEqual(line.order_id, order)
+        self.assertEqual(line.invoice_id, invoice)
+        self.assertEqual(line.date, date(2025, 3, 10))
+        self.assertAlmostEqual(line.amount_base, 30_000)
+        self.assertAlmostEqual(line.rate, 6.0)
+        self.assertAlmostEqual(march.amount_commission, 1_800)
+        # paid once, counted once
+        march.action_confirm()
+        again = self._settle(date(2025, 3, 1), date(2025, 3, 31))
+        self.assertFalse(self._order_lines(again))
+        self.assertEqual(self._order_lines(march), line)
+
+    def test_credit_note_deducted(self):
+        order = self._order(
+            self.account, 30_000, date=date(2025, 2, 10), user=self.ka_user
+        )
+        invoice = self._invoice(order, date(2025, 2, 20))
+        self._pay(invoice, date(2025, 2, 25))
+        february = self._settle(date(2025, 2, 1), date(2025, 2, 28))
+        february.action_confirm()
+        refund = invoice._reverse_moves(
+            [{"invoice_date": date(2025, 4, 5), "date": date(2025, 4, 5)}]
+        )
+        refund.invoice_line_ids.price_unit = 10_000
+        refund.action_post()
+        self._pay(refund, date(2025, 4, 8))
+        april = self._settle(date(2025, 4, 1), date(2025, 4, 30))
+        line = self._order_lines(april)
+        self.assertEqual((line.order_id, line.invoice_id), (order, refund))
+        self.assertAlmostEqual(line.amount_base, -10_000)
+        # no positive sales in April: the lowest tier's rate (5%)
+        self.assertAlmostEqual(line.amount_commission, -500)
+
+    def test_other_plans_unchanged(self):
+        """A salesperson on a confirmed-orders plan is paid on the order date,
+        invoiced or not, in the same computation."""
+        account2 = self._account("Second Co", user_id=self.ka_user2.id)
+        self._order(account2, 12_000, date=date(2025, 2, 10), user=self.ka_user2)
+        self._order(self.account, 30_000, date=date(2025, 2, 10), user=self.ka_user)
+        settlements = self._settle(date(2025, 2, 1), date(2025, 2, 28))
+        lines = self._order_lines(settlements)
+        self.assertEqual(lines.settlement_id.user_id, self.ka_user2)
+        self.assertAlmostEqual(sum(lines.mapped("amount_base")), 12_000)
