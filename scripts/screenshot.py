@@ -1,9 +1,11 @@
 """Screenshots of a running Odoo, through headless Chromium's DevTools protocol.
 
-    python scripts/screenshot.py URL_BASE LOGIN PASSWORD OUT.png PATH [PATH...]
+    python scripts/screenshot.py URL_BASE LOGIN PASSWORD OUTDIR NAME=PATH [...]
 
-Logs in once (JSON-RPC), then for each PATH (e.g. "/odoo/action-key_account.
-res_partner_action_key_account") writes OUT-<n>.png (or OUT.png for one path).
+Logs in once (JSON-RPC), then for each NAME=PATH (e.g. "kanban=/odoo/action-
+key_account.res_partner_action_key_account") waits for the view to be drawn
+and writes OUTDIR/NAME.png. A PATH may end with "|click:CSS" to click an
+element (a notebook tab, a pivot header) before the shot.
 Needs Debian's chromium and the websocket-client package (in Odoo's venv).
 """
 
@@ -96,8 +98,31 @@ class Browser:
         self.proc.wait(timeout=10)
 
 
+READY = """
+(() => {
+    if (location.pathname.startsWith("/report/")) {
+        return document.readyState === "complete";
+    }
+    const view = document.querySelector(
+        ".o_action_manager .o_view_controller, .o_action_manager .o_form_view"
+    );
+    return Boolean(view) && !document.querySelector(".o_loading_indicator, .o_blockUI");
+})()
+"""
+
+
+def wait_ready(browser, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        result = browser.call("Runtime.evaluate", expression=READY)
+        if result.get("result", {}).get("value"):
+            return True
+        time.sleep(0.3)
+    return False
+
+
 def main():
-    base, user, password, out, *paths = sys.argv[1:]
+    base, user, password, outdir, *shots = sys.argv[1:]
     session = login(base, user, password)
     browser = Browser()
     try:
@@ -105,11 +130,23 @@ def main():
         browser.call(
             "Network.setCookie", name="session_id", value=session, url=base, path="/"
         )
-        for n, path in enumerate(paths, 1):
+        for shot_spec in shots:
+            name, path = shot_spec.split("=", 1)
+            path, _sep, click = path.partition("|click:")
             browser.call("Page.navigate", url=base + path)
-            time.sleep(float(os.environ.get("KA_SHOT_WAIT", "6")))
+            time.sleep(1)
+            if not wait_ready(browser):
+                print(f"{name}: the view did not finish loading", file=sys.stderr)
+            if click:
+                browser.call(
+                    "Runtime.evaluate",
+                    expression=f"document.querySelector({json.dumps(click)}).click()",
+                )
+                time.sleep(1)
+                wait_ready(browser)
+            time.sleep(float(os.environ.get("KA_SHOT_WAIT", "1.5")))
             shot = browser.call("Page.captureScreenshot", format="png")
-            target = out if len(paths) == 1 else out.replace(".png", f"-{n}.png")
+            target = os.path.join(outdir, f"{name}.png")
             with open(target, "wb") as f:
                 f.write(base64.b64decode(shot["data"]))
             print(target)
