@@ -477,7 +477,12 @@ class ResPartner(models.Model):
             )
         else:
             template = self.env._("Grade changed by hand from %(old)s to %(new)s.")
-        lang = self.env["res.lang"]._lang_get(self.env.lang or "en_US")
+        Lang = self.env["res.lang"]
+        # the context's language may not be active yet (installing with
+        # --load-language): format as in English then
+        lang = Lang._lang_get(self.env.lang or "en_US") or Lang.with_context(
+            active_test=False
+        ).search([("code", "=", "en_US")], limit=1)
         bodies = [
             Markup("<p>%s</p>")
             % (

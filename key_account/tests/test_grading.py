@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
@@ -119,6 +120,19 @@ class TestGrading(KeyAccountCase):
         partner._ka_regrade()
         self.assertEqual(History.search_count([("partner_id", "=", partner.id)]), 2)
         self.assertEqual(partner.ka_grade_id, self.grade_a)
+
+    def test_regrade_when_the_language_is_not_active_yet(self):
+        """Installing with --load-language re-grades the demo accounts while
+        the context's language is not found among the active ones yet: the
+        chatter notes are formatted in English instead of failing."""
+        partner = self._account()
+        self._order(partner, 250_000)
+        Lang = type(self.env["res.lang"])
+        with patch.object(Lang, "_lang_get", return_value=self.env["res.lang"]):
+            partner._ka_regrade()
+        self.assertEqual(partner.ka_grade_id, self.grade_b)
+        note = partner.message_ids.filtered(lambda m: "Re-graded" in (m.body or ""))
+        self.assertIn("250,000.00", note.body)
 
     def test_dormant_after_inactive_months(self):
         today = self._today()
