@@ -477,12 +477,10 @@ class ResPartner(models.Model):
             )
         else:
             template = self.env._("Grade changed by hand from %(old)s to %(new)s.")
+        # the context's language may not be active (a database created with
+        # --load-language zh_CN has no English): then the first active one
         Lang = self.env["res.lang"]
-        # the context's language may not be active yet (installing with
-        # --load-language): format as in English then
-        lang = Lang._lang_get(self.env.lang or "en_US") or Lang.with_context(
-            active_test=False
-        ).search([("code", "=", "en_US")], limit=1)
+        lang = Lang._lang_get(self.env.lang or "en_US") or Lang.search([], limit=1)
         bodies = [
             Markup("<p>%s</p>")
             % (
@@ -501,7 +499,10 @@ class ResPartner(models.Model):
         """``amount`` in the account's currency, as the user reads it; cheap
         enough to format thousands of amounts (no look-up per call)."""
         currency = self.ka_currency_id
-        number = lang.format(f"%.{currency.decimal_places}f", amount, grouping=True)
+        if lang:
+            number = lang.format(f"%.{currency.decimal_places}f", amount, grouping=True)
+        else:
+            number = f"{amount:,.{currency.decimal_places}f}"
         if currency.position == "before":
             return f"{currency.symbol}\N{NO-BREAK SPACE}{number}"
         return f"{number}\N{NO-BREAK SPACE}{currency.symbol}"

@@ -121,10 +121,10 @@ class TestGrading(KeyAccountCase):
         self.assertEqual(History.search_count([("partner_id", "=", partner.id)]), 2)
         self.assertEqual(partner.ka_grade_id, self.grade_a)
 
-    def test_regrade_when_the_language_is_not_active_yet(self):
-        """Installing with --load-language re-grades the demo accounts while
-        the context's language is not found among the active ones yet: the
-        chatter notes are formatted in English instead of failing."""
+    def test_regrade_when_the_language_is_not_active(self):
+        """A database created with --load-language zh_CN has no active
+        English, yet the demo's re-grading runs in en_US: the chatter notes
+        are formatted in an active language, or plainly when none is found."""
         partner = self._account()
         self._order(partner, 250_000)
         Lang = type(self.env["res.lang"])
@@ -133,6 +133,12 @@ class TestGrading(KeyAccountCase):
         self.assertEqual(partner.ka_grade_id, self.grade_b)
         note = partner.message_ids.filtered(lambda m: "Re-graded" in (m.body or ""))
         self.assertIn("250,000.00", note.body)
+        self.assertEqual(
+            partner._ka_format_amount(1234.5, self.env["res.lang"]).split(
+                "\N{NO-BREAK SPACE}"
+            )[partner.ka_currency_id.position == "before"],
+            "1,234.50",
+        )
 
     def test_dormant_after_inactive_months(self):
         today = self._today()
