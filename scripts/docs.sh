@@ -17,9 +17,11 @@ if [ -z "${KA_DOCS_KEEP:-}" ] || ! ka_db_exists "$DB"; then
     echo "== installing key_account with demo data and zh_CN into $DB"
     "$ODOO_BIN" -c "$KA_CONF" -d "$DB" -i key_account --load-language zh_CN \
         --stop-after-init --no-http --log-level=warn
-    # one demo salesperson reads the app in Chinese
-    ka_psql -d "$DB" -c "UPDATE res_partner SET lang = 'zh_CN'
-        WHERE id = (SELECT partner_id FROM res_users WHERE login = 'wang.fang')"
+    # English for everybody but one demo salesperson, who reads Chinese (a
+    # database created with --load-language has only that language active)
+    ka_psql -d "$DB" -c "UPDATE res_lang SET active = true WHERE code = 'en_US';
+        UPDATE res_partner p SET lang = CASE u.login WHEN 'wang.fang' THEN 'zh_CN'
+            ELSE 'en_US' END FROM res_users u WHERE u.partner_id = p.id"
 fi
 PORT=$("$KA_PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 BASE=http://127.0.0.1:$PORT
@@ -54,7 +56,6 @@ export KA_DB=$DB
 shoot li.wei li "$OUT" \
     "config-grades=$A.key_account_grade_action" \
     "config-types=$A.key_account_type_action" \
-    "config-settings=$A.res_config_settings_action" \
     "config-approval-levels=$A.key_account_approval_rule_action" \
     "config-commission-plan=$A.key_account_commission_plan_action/$PLAN" \
     "config-kpi-template=$A.key_account_kpi_template_action/$TEMPLATE" \
@@ -68,6 +69,8 @@ shoot li.wei li "$OUT" \
     "manager-pool-flows=$A.key_account_pool_log_action_dashboard" \
     "manager-overdue=$A.res_partner_action_followup_overdue" \
     "manager-scorecard=$A.key_account_scorecard_action/$SCORECARD"
+# the settings page needs Odoo's Settings rights
+shoot admin admin "$OUT" "config-settings=$A.res_config_settings_action"
 # daily use, as a salesperson
 shoot zhang.min zhang "$OUT" \
     "sales-pool=$A.res_partner_action_pool" \

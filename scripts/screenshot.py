@@ -145,6 +145,12 @@ def main():
                 time.sleep(1)
                 wait_ready(browser)
             time.sleep(float(os.environ.get("KA_SHOT_WAIT", "1.5")))
+            # the bus's "page out of date" warnings of a freshly started server
+            browser.call(
+                "Runtime.evaluate",
+                expression="document.querySelectorAll('.o_notification')"
+                ".forEach((n) => n.remove())",
+            )
             shot = browser.call("Page.captureScreenshot", format="png")
             target = os.path.join(outdir, f"{name}.png")
             with open(target, "wb") as f:
