@@ -20,3 +20,4 @@ from . import test_pool
 from . import test_pool_concurrency
 from . import test_sales_tracking
 from . import test_security
+from . import test_tour
