@@ -61,6 +61,11 @@
         "demo/res_partner_demo.xml",
         "demo/sale_order_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "key_account/static/src/tests/tours/**/*",
+        ],
+    },
     "application": True,
     "installable": True,
 }

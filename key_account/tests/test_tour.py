@@ -1,0 +1,88 @@
+from odoo.tests import HttpCase
+from odoo.tests import tagged
+
+from .common import EngagementCase
+
+
+@tagged("post_install", "-at_install")
+class TestKeyAccountTour(HttpCase, EngagementCase):
+    """The browser, end to end: a salesperson claims an account from the
+    public pool, plans a visit to it and submits it; a manager approves it
+    (static/src/tests/tours/key_account_tour.js)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # In the pool: a key account without salesperson. The shipped levels
+        # (EngagementCase): managers approve every request, Finance from
+        # 5,000; the tour plans 800, so the chain is the manager level only.
+        cls.pool_account = cls._account("Tour Jade River Foods", city="Hangzhou")
+
+    def test_claim_plan_submit_approve(self):
+        Visit = self.env["key_account.visit"]
+        domain = [("partner_id", "=", self.pool_account.id)]
+        self.assertFalse(self.pool_account.user_id)
+
+        self.start_tour(
+            "/odoo", "key_account_tour_salesperson", login=self.ka_user.login
+        )
+        self.env.invalidate_all()
+
+        self.assertEqual(self.pool_account.user_id, self.ka_user)
+        log = self.env["key_account.pool.log"].search(
+            [("partner_id", "=", self.pool_account.id)]
+        )
+        self.assertRecordValues(
+            log,
+            [
+                {
+                    "action": "claim",
+                    "from_user_id": False,
+                    "to_user_id": self.ka_user.id,
+                    "done_by_id": self.ka_user.id,
+                }
+            ],
+        )
+        visit = Visit.search(domain)
+        self.assertRecordValues(
+            visit,
+            [
+                {
+                    "state": "submitted",
+                    "user_id": self.ka_user.id,
+                    "submitted_by_id": self.ka_user.id,
+                    "method": "phone",
+                    "purpose": "Present the new product range",
+                    "amount_planned": 800.0,
+                }
+            ],
+        )
+        self.assertRecordValues(
+            visit.planned_line_ids,
+            [{"kind": "planned", "name": "Business lunch", "amount": 800.0}],
+        )
+        self.assertRecordValues(
+            visit.approval_line_ids,
+            [
+                {
+                    "rule_id": self.rule_manager.id,
+                    "group_id": self.env.ref(
+                        "key_account.group_key_account_manager"
+                    ).id,
+                    "state": "pending",
+                }
+            ],
+        )
+
+        self.start_tour(
+            "/odoo", "key_account_tour_manager", login=self.ka_manager.login
+        )
+        self.env.invalidate_all()
+
+        self.assertEqual(visit.state, "approved")
+        self.assertRecordValues(
+            visit.approval_line_ids,
+            [{"state": "approved", "done_by_id": self.ka_manager.id}],
+        )
+        self.assertEqual(Visit.search_count(domain), 1)
+        self.assertEqual(self.pool_account.user_id, self.ka_user)
