@@ -94,6 +94,14 @@ else
         echo "no Odoo test ran for tags $TAGS"
         failed=$((failed + 1))
     fi
+    # a skipped test (the browser test without Chromium...) is not a pass
+    skipped=$(grep -cE "^[0-9-]+ [0-9:,]+ [0-9]+ INFO [^ ]+ [^ ]+: skipped " "$LOG" || true)
+    if [ "$skipped" -gt 0 ]; then
+        echo "skipped tests (counted as failed):"
+        grep -E "^[0-9-]+ [0-9:,]+ [0-9]+ INFO [^ ]+ [^ ]+: skipped " "$LOG" | head -n 20
+        passed=$((passed - skipped))
+        failed=$((failed + skipped))
+    fi
     # errors outside tests (a view that does not load, a failing data file...)
     if [ $((f + e)) = 0 ] && grep -qE "^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) " "$LOG"; then
         echo "errors logged outside of tests:"
