@@ -51,7 +51,6 @@ class KeyAccountCommissionSettlementLine(models.Model):
     order_id = fields.Many2one("sale.order", index="btree_not_null", readonly=True)
     invoice_id = fields.Many2one(
         "account.move",
-        string="Invoice",
         index="btree_not_null",
         readonly=True,
         help="On plans paid on invoiced and paid amounts: the customer invoice "
