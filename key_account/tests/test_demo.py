@@ -181,7 +181,7 @@ class TestDemo(KeyAccountCase):
         logs = self.env["key_account.pool.log"].search(
             [("partner_id", "in", self.accounts.ids)]
         )
-        self.assertEqual(set(logs.mapped("action")), {"claim", "release", "assign"})
+        self.assertLessEqual({"claim", "release", "assign"}, set(logs.mapped("action")))
         cards = self.env["key_account.scorecard"].search(
             [("user_id", "in", salespeople.ids)]
         )
