@@ -60,6 +60,14 @@
         "demo/product_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/sale_order_demo.xml",
+        "demo/key_account_pool_demo.xml",
+        "demo/key_account_visit_demo.xml",
+        "demo/key_account_reception_demo.xml",
+        "demo/key_account_gift_demo.xml",
+        "demo/key_account_commission_demo.xml",
+        "demo/key_account_kpi_demo.xml",
+        "demo/key_account_monthly_report_demo.xml",
+        "demo/mail_activity_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -128,15 +128,16 @@ class KeyAccountGift(models.Model):
             raise AccessError(self.env._("Only a gift keeper hands out gifts."))
         res = super().action_done()
         self.sudo().activity_feedback(["mail.mail_activity_data_todo"])
+        return res
+
+    def _ka_after_done(self):
+        # handed out now: the date is needed to register the follow-up
         self.sudo().write(
             {
                 "delivered_by_id": self.env.uid,
                 "delivered_date": fields.Date.context_today(self),
             }
         )
-        return res
-
-    def _ka_after_done(self):
         for gift in self:
             gift.partner_id._ka_register_followup("contact", gift.delivered_date)
 

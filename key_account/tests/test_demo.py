@@ -1,11 +1,24 @@
+from odoo.fields import Date
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import KeyAccountCase
+
+# Menus that open a wizard or the settings: a blank form to fill, no list of
+# records, so "has records" means nothing for them.
+FORM_ONLY_MODELS = {
+    "key_account.commission.compute",  # Compute Commissions wizard
+    "key_account.scorecard.compute",  # Compute Scorecards wizard
+    "key_account.handover.wizard",  # Hand Over Key Accounts wizard
+    "res.config.settings",  # Settings (only for administrators anyway)
+}
+ENGAGEMENT_MODELS = ("key_account.visit", "key_account.reception", "key_account.gift")
 
 
 @tagged("post_install", "-at_install")
 class TestDemo(KeyAccountCase):
-    """The demo data tells a newcomer something: real grades from real orders."""
+    """The demo data tells a newcomer something: real grades from real orders,
+    and a quarter of work that fills every menu of the app."""
 
     def setUp(self):
         super().setUp()
@@ -18,8 +31,19 @@ class TestDemo(KeyAccountCase):
             ]
         )
         if not data:
+            if self.env["ir.module.module"]._get("base").demo:
+                # the dependencies have demo data: ours failed to load (Odoo
+                # only logs a warning and installs the module without it)
+                self.fail("the demo data of key_account failed to load")
             self.skipTest("installed without demo data")
         self.accounts = self.env["res.partner"].browse(data.mapped("res_id"))
+        self.manager = self.env.ref("key_account.res_users_li_wei_demo")
+
+    def _demo_records(self, model):
+        data = self.env["ir.model.data"].search(
+            [("module", "=", "key_account"), ("model", "=", model)]
+        )
+        return self.env[model].browse(data.mapped("res_id"))
 
     def test_accounts_across_types_grades_and_owners(self):
         self.assertEqual(len(self.accounts), 30)
@@ -62,3 +86,115 @@ class TestDemo(KeyAccountCase):
             set(contacts.mapped("ka_role")) - {False},
             {"buyer", "decision_maker", "influencer", "user"},
         )
+
+    def test_every_menu_shows_records(self):
+        """Every menu of the app the demo manager sees opens on records."""
+        manager = self.manager
+        root = self.env.ref("key_account.key_account_menu_root")
+        menus = (
+            self.env["ir.ui.menu"]
+            .with_user(manager)
+            .search([("id", "child_of", root.id)])
+        )
+        eval_context = {
+            **self.env["ir.actions.actions"].with_user(manager)._get_eval_context(),
+            "context_today": lambda: Date.context_today(manager),
+            "allowed_company_ids": manager.company_ids.ids,
+        }
+        checked, skipped = [], set()
+        for menu in menus.filtered(
+            lambda m: m.action and m.action._name == "ir.actions.act_window"
+        ):
+            action = menu.action.sudo()
+            if action.res_model in FORM_ONLY_MODELS:
+                skipped.add(action.res_model)
+                continue
+            context = safe_eval(action.context or "{}", eval_context)
+            domain = safe_eval(action.domain or "[]", eval_context)
+            model = (
+                self.env[action.res_model]
+                .with_user(manager)
+                .with_context(
+                    active_test=context.get("active_test", True),
+                )
+            )
+            with self.subTest(menu=menu.complete_name):
+                self.assertGreater(model.search_count(domain), 0)
+            checked.append(menu.complete_name)
+        self.assertGreaterEqual(len(checked), 30, checked)
+        # the settings menu is for administrators only: li.wei does not see it
+        self.assertEqual(skipped, FORM_ONLY_MODELS - {"res.config.settings"})
+
+    def test_engagement_in_every_state(self):
+        for model in ENGAGEMENT_MODELS:
+            records = self._demo_records(model)
+            states = {key for key, _label in records._fields["state"].selection}
+            with self.subTest(model=model):
+                self.assertEqual(set(records.mapped("state")), states)
+                for record in records.filtered(lambda r: r.state != "draft"):
+                    lines = record._ka_current_round()
+                    self.assertTrue(lines, record.name)
+                    done = lines.filtered(lambda line: line.state != "pending")
+                    # decided by someone else than the requester, never before
+                    # the request was submitted
+                    self.assertFalse(done.done_by_id & record._ka_requesters())
+                    for line in done.filtered(lambda line: line.state != "skipped"):
+                        self.assertGreaterEqual(line.done_date, record.submitted_date)
+                    if record.state in ("approved", "done", "closed"):
+                        self.assertEqual(set(lines.mapped("state")), {"approved"})
+                    elif record.state == "refused":
+                        self.assertIn("refused", lines.mapped("state"))
+                    elif record.state == "submitted":
+                        self.assertTrue(record._ka_current_line())
+                self.assertTrue(
+                    records.filtered(
+                        lambda r: len(r._ka_current_round()) > 1
+                        and r.state in ("approved", "done", "closed")
+                    ),
+                    "a request went through the Finance level",
+                )
+        expenses = self._demo_records("key_account.visit").expense_line_ids
+        expenses |= self._demo_records("key_account.reception").expense_line_ids
+        self.assertEqual(
+            set(expenses.mapped("reimbursement_state")),
+            {"not_claimed", "claimed", "reimbursed"},
+        )
+        gifts = self._demo_records("key_account.gift")
+        handed_out = gifts.filtered("delivered_by_id")
+        self.assertTrue(handed_out)
+        self.assertTrue(all(handed_out.mapped("delivered_date")))
+
+    def test_commissions_pool_and_appraisals(self):
+        salespeople = self.manager | self.env.ref(
+            "key_account.res_users_zhang_min_demo"
+        )
+        salespeople |= self.env.ref("key_account.res_users_wang_fang_demo")
+        self.assertEqual(len(salespeople.ka_commission_plan_id), 1)
+        settlements = self.env["key_account.commission.settlement"].search(
+            [("user_id", "in", salespeople.ids)]
+        )
+        self.assertEqual(
+            set(settlements.mapped("state")), {"draft", "confirmed", "paid"}
+        )
+        self.assertEqual(settlements.user_id, salespeople)
+        self.assertTrue(all(s.line_ids.filtered("order_id") for s in settlements))
+        self.assertIn("award", settlements.line_ids.mapped("line_type"))
+        logs = self.env["key_account.pool.log"].search(
+            [("partner_id", "in", self.accounts.ids)]
+        )
+        self.assertLessEqual({"claim", "release", "assign"}, set(logs.mapped("action")))
+        cards = self.env["key_account.scorecard"].search(
+            [("user_id", "in", salespeople.ids)]
+        )
+        self.assertEqual(set(cards.mapped("state")), {"draft", "confirmed"})
+        self.assertTrue(all(card.line_ids for card in cards))
+        feedback = self._demo_records("key_account.feedback")
+        self.assertEqual(
+            set(feedback.mapped("feedback_type")),
+            {"complaint", "suggestion", "praise", "revisit"},
+        )
+        self.assertTrue(feedback.filtered("is_overdue"))
+        self.assertTrue(feedback.filtered("satisfaction"))
+        reports = self._demo_records("key_account.monthly.report")
+        self.assertEqual(set(reports.mapped("state")), {"draft", "submitted"})
+        self.assertTrue(all(report.sales_amount for report in reports))

@@ -129,7 +129,9 @@ class TestEngagementAccess(EngagementCase):
         with self.assertRaises(AccessError):
             gift.line_ids.with_user(self.ka_user).read(["subtotal"])
         self.assertEqual(
-            self.env["key_account.gift"].with_user(self.ka_keeper).search([]),
+            self.env["key_account.gift"]
+            .with_user(self.ka_keeper)
+            .search([("partner_id", "=", self.account.id)]),
             self.env["key_account.gift"],
         )  # a keeper sees gifts once approved only
 

@@ -88,7 +88,12 @@ class TestKpiFeedback(KeyAccountCase):
         theirs = self._feedback(self.account, self.ka_user2, self.received)
         Feedback = self.env["key_account.feedback"]
         self.assertEqual(Feedback.with_user(self.ka_user).search([]), mine)
-        self.assertEqual(Feedback.with_user(self.ka_manager).search([]), mine | theirs)
+        self.assertEqual(
+            Feedback.with_user(self.ka_manager).search(
+                [("user_id", "in", (self.ka_user | self.ka_user2).ids)]
+            ),
+            mine | theirs,
+        )
         with self.assertRaises(AccessError):
             theirs.with_user(self.ka_user).read(["name"])
         with self.assertRaises(AccessError):

@@ -254,7 +254,9 @@ class TestKpiScorecards(KeyAccountCase):
         mine = Scorecard.search([])
         self.assertEqual(mine.user_id, self.ka_user)
         self.assertEqual(
-            self.Scorecard.with_user(self.ka_manager).search([]).user_id,
+            self.Scorecard.with_user(self.ka_manager)
+            .search([("user_id", "in", (self.ka_user | self.ka_user2).ids)])
+            .user_id,
             self.ka_user | self.ka_user2,
         )
         theirs = self.Scorecard.search([("user_id", "=", self.ka_user2.id)])
