@@ -83,7 +83,8 @@ class KeyAccountExpenseMixin(models.AbstractModel):
             lambda e: e.reimbursement_state == "not_claimed"
         )
         lines.sudo().write({"reimbursement_state": "claimed"})
-        self.message_post(body=self.env._("Expenses claimed for reimbursement."))
+        for doc in self:
+            doc.message_post(body=self.env._("Expenses claimed for reimbursement."))
         return True
 
     def action_reimburse_expenses(self):

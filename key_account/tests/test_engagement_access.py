@@ -39,6 +39,32 @@ class TestEngagementAccess(EngagementCase):
         self.assertEqual(visit.state, "submitted")
         self.assertFalse(visit._ka_current_round().done_by_id)
 
+    def test_claim_and_reimburse_several_at_once(self):
+        visits = self.env["key_account.visit"]
+        for amount in (30, 45):
+            visit = self._visit(100)
+            visit.action_submit()
+            visit.with_user(self.ka_manager).action_approve()
+            visit.write(
+                {
+                    **self._visit_record_vals(),
+                    "summary": "<p>ok</p>",
+                    "expense_line_ids": [
+                        Command.create({"name": "Taxi", "amount": amount})
+                    ],
+                }
+            )
+            visit.action_done()
+            visits |= visit
+        visits.with_user(self.ka_user).action_claim_expenses()
+        self.assertEqual(visits.mapped("expense_state"), ["claimed", "claimed"])
+        for visit in visits:
+            self.assertIn(
+                "Expenses claimed", visit.message_ids[:1].body or "", visit.name
+            )
+        visits.with_user(self.ka_approver).action_reimburse_expenses()
+        self.assertEqual(visits.mapped("expense_state"), ["reimbursed", "reimbursed"])
+
     def test_user_cannot_mark_reimbursed(self):
         visit = self._visit(100)
         visit.action_submit()
