@@ -1484,9 +1484,13 @@ class ResPartner(models.Model):
         rows = self._ka_pool_candidates(today)
         returns = [row for row in rows if row[2] <= today]
         warnings = [row for row in rows if row[2] > today]
-        auto_commit = not (
-            config["test_enable"] or odoo_module.current_test
-        ) and self.env.context.get("ka_pool_autocommit", True)
+        # never while installing (the demo data runs this cron: a commit
+        # would break the loading's savepoints) nor in tests
+        auto_commit = (
+            self.env.registry.ready
+            and not (config["test_enable"] or odoo_module.current_test)
+            and self.env.context.get("ka_pool_autocommit", True)
+        )
         cron = self.env["ir.cron"]
         done, total = 0, len(rows)
         for batch in split_every(batch_size, returns):

@@ -8,8 +8,10 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
+from odoo.modules import module as odoo_module
 from odoo.tests import Form
 from odoo.tests import tagged
+from odoo.tools import config
 
 from .common import KeyAccountCase
 
@@ -405,6 +407,24 @@ class TestPoolReturn(PoolCase):
         )
         self.assertIn("No follow-up", partner.message_ids[0].body)
         self.assertFalse(self._warnings(partner), "the warning is closed")
+
+    def test_commits_only_when_run_by_the_scheduler(self):
+        """Batches are committed when the scheduler runs the cron, never while
+        the module is installing (its demo data runs the cron inside the
+        loading's savepoints)."""
+        partner = self._claimed(day="2026-01-01")
+        cr = self.env.cr
+        with (
+            patch.dict(config.options, {"test_enable": False}),
+            patch.object(odoo_module, "current_test", None),
+            patch.object(cr, "commit") as commit,
+        ):
+            with patch.object(self.env.registry, "ready", False):
+                self.assertEqual(self._cron("2026-01-30"), (0, 1))
+            commit.assert_not_called()
+            self.assertEqual(self._cron("2026-01-31"), (1, 0))
+            commit.assert_called()
+        self.assertFalse(partner.user_id)
 
     def test_followup_moves_the_return(self):
         partner = self._claimed(day="2026-01-01")
