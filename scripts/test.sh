@@ -6,8 +6,10 @@
 #   scripts/test.sh /key_account:TestGrading   only some Odoo tests (--test-tags)
 #   KA_SKIP_LINT=1 scripts/test.sh ...         tests only (while developing)
 #   KA_KEEP_DB=1                                keep the test database
+#   KA_SKIP_DEMO=1                              no demo install check (full runs)
 #
-# Ends with a line "N passed, N failed" (the lint runs count as two checks).
+# Ends with a line "N passed, N failed" (the lint runs count as two checks, and
+# a full run installs the demo data outside test mode as a third).
 source "$(dirname "$0")/env.sh"
 ka_setup
 
@@ -54,6 +56,29 @@ TEMPLATE=ka_tmpl_$KEY
             && mv "$KA_LOCAL/filestore/filestore/$TEMPLATE.tmp" "$KA_LOCAL/filestore/filestore/$TEMPLATE"
     fi
 ) 9>"$KA_LOCAL/template.lock"
+
+# ---- the demo, installed as scripts/serve.sh does (outside test mode) -------------
+# Odoo only logs a warning when demo data fails and installs without it, and
+# code may behave differently outside tests (commits): a full run checks it.
+if [ -z "${1:-}" ] && [ -z "${KA_SKIP_DEMO:-}" ]; then
+    DEMO_DB=ka_demo_$$_$(date +%s)
+    DEMO_LOG=$KA_LOCAL/demo-$DEMO_DB.log
+    echo "== key_account with its demo data, outside tests (as scripts/serve.sh), log $DEMO_LOG"
+    ka_psql -c "CREATE DATABASE \"$DEMO_DB\" TEMPLATE \"$TEMPLATE\""
+    [ -d "$KA_LOCAL/filestore/filestore/$TEMPLATE" ] \
+        && cp -a "$KA_LOCAL/filestore/filestore/$TEMPLATE" "$KA_LOCAL/filestore/filestore/$DEMO_DB"
+    if "$ODOO_BIN" -c "$KA_CONF" -d "$DEMO_DB" -i key_account --stop-after-init --no-http \
+        --log-level=warn >"$DEMO_LOG" 2>&1 \
+        && ! grep -qE " (ERROR|CRITICAL) |demo data failed to install" "$DEMO_LOG"; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "demo install: FAILED"
+        grep -E " (ERROR|CRITICAL|WARNING) " "$DEMO_LOG" | head -n 20
+    fi
+    ka_psql -c "DROP DATABASE IF EXISTS \"$DEMO_DB\" WITH (FORCE)" || true
+    rm -rf "$KA_LOCAL/filestore/filestore/$DEMO_DB"
+fi
 
 # ---- the module's tests --------------------------------------------------------
 DB=ka_test_$$_$(date +%s)
