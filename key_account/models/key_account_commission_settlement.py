@@ -226,6 +226,26 @@ class KeyAccountCommissionSettlement(models.Model):
         )
 
     @api.model
+    def _ka_prices_sql(self, order_ids):
+        """SQL: per order among those ``order_ids`` (an SQL subquery)
+        selects, the net amount of its lines and their amount at list price,
+        in the order's currency: the price ratio's two terms."""
+        return SQL(
+            """
+            SELECT sol.order_id,
+                   SUM(sol.price_unit * sol.product_uom_qty
+                       * (1 - COALESCE(sol.discount, 0) / 100)) AS net,
+                   SUM(COALESCE(pt.list_price, 0) * sol.product_uom_qty) AS list
+              FROM sale_order_line sol
+              JOIN product_product pp ON pp.id = sol.product_id
+              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+             WHERE sol.display_type IS NULL AND sol.order_id IN (%s)
+             GROUP BY sol.order_id
+            """,
+            order_ids,
+        )
+
+    @api.model
     def _ka_fetch_orders(self, date_from, date_to, users, paid_users=None):
         """One query: the period's confirmed orders not settled yet, with
         their base amount in company currency and their price ratio (% of list
@@ -264,18 +284,7 @@ class KeyAccountCommissionSettlement(models.Model):
                            ON s.id = l.settlement_id
                         WHERE l.order_id = so.id AND l.line_type = 'order'
                           AND s.state IN ('confirmed', 'paid'))
-            ), prices AS (
-                SELECT sol.order_id,
-                       SUM(sol.price_unit * sol.product_uom_qty
-                           * (1 - COALESCE(sol.discount, 0) / 100)) AS net,
-                       SUM(COALESCE(pt.list_price, 0) * sol.product_uom_qty) AS list
-                  FROM sale_order_line sol
-                  JOIN orders o ON o.id = sol.order_id
-                  JOIN product_product pp ON pp.id = sol.product_id
-                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                 WHERE sol.display_type IS NULL
-                 GROUP BY sol.order_id
-            )
+            ), prices AS (%(prices)s)
             SELECT o.id, o.user_id, o.company_id, o.date_order, o.base,
                    CASE WHEN COALESCE(p.list, 0) > 0
                         THEN p.net / o.rate / p.list * 100 ELSE 100 END,
@@ -288,6 +297,7 @@ class KeyAccountCommissionSettlement(models.Model):
                 stop=stop,
                 companies=self.env.companies.ids,
                 user_clause=user_clause,
+                prices=self._ka_prices_sql(SQL("SELECT id FROM orders")),
             )
         )
         return self.env.cr.fetchall()
@@ -344,18 +354,7 @@ class KeyAccountCommissionSettlement(models.Model):
                        -SUM(il.balance) AS base
                   FROM invoice_lines il
                  GROUP BY il.move_id, il.order_id, il.company_id, il.paid_date
-            ), prices AS (
-                SELECT sol.order_id,
-                       SUM(sol.price_unit * sol.product_uom_qty
-                           * (1 - COALESCE(sol.discount, 0) / 100)) AS net,
-                       SUM(COALESCE(pt.list_price, 0) * sol.product_uom_qty) AS list
-                  FROM sale_order_line sol
-                  JOIN product_product pp ON pp.id = sol.product_id
-                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                 WHERE sol.display_type IS NULL
-                   AND sol.order_id IN (SELECT order_id FROM parts)
-                 GROUP BY sol.order_id
-            )
+            ), prices AS (%(prices)s)
             SELECT so.id, so.user_id, p.company_id, p.paid_date::timestamp,
                    ROUND(p.base, 2),
                    CASE WHEN COALESCE(pr.list, 0) > 0
@@ -381,6 +380,7 @@ class KeyAccountCommissionSettlement(models.Model):
                 date_to=date_to,
                 companies=self.env.companies.ids,
                 users=users.ids,
+                prices=self._ka_prices_sql(SQL("SELECT order_id FROM parts")),
             )
         )
         return self.env.cr.fetchall()
