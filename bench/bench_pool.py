@@ -3,6 +3,7 @@
 # by SQL once per database; the measured run is rolled back, so it can be run
 # again (KA_BENCH_KEEP=1).
 # ruff: noqa: F821
+import os
 import time
 from datetime import timedelta
 
@@ -178,11 +179,22 @@ if freeze_time:
     env.invalidate_all()
     queries = odoo.sql_db.sql_counter
     t0 = time.time()
+    profiler = None
+    if os.environ.get("KA_BENCH_PROFILE"):
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     with freeze_time(today + timedelta(days=7)):
         returned, warned = Partner.with_context(
             ka_pool_autocommit=False
         )._ka_cron_pool_return()
         Partner.env.flush_all()
+    if profiler:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
     elapsed = time.time() - t0
     queries = odoo.sql_db.sql_counter - queries
     print(

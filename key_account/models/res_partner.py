@@ -1411,7 +1411,7 @@ class ResPartner(models.Model):
             if reason:
                 body += Markup("<p>%s</p>") % reason
             bodies[partner.id] = body
-        partners._message_log_batch(bodies)
+        partners._ka_log_notes([bodies[partner.id] for partner in partners])
 
     @api.model
     def _ka_pool_warning_type(self):
@@ -1527,6 +1527,35 @@ class ResPartner(models.Model):
         partners = self.browse([row[0] for row in rows]).sudo()
         activity_type = self._ka_pool_warning_type()
         model_id = self.env["ir.model"]._get_id("res.partner")
+        # the owners follow their accounts with the default subtypes, as
+        # creating an activity makes them (one ORM call per owner and batch,
+        # most of the time of a catch-up): one query for the whole batch
+        default_subtypes = self.env["mail.message.subtype"].default_subtypes(
+            "res.partner"
+        )[0]
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH new AS (
+                    INSERT INTO mail_followers (res_model, res_id, partner_id)
+                    SELECT DISTINCT 'res.partner', row.res_id, u.partner_id
+                      FROM unnest(%(ids)s::int[], %(users)s::int[])
+                           AS row(res_id, uid)
+                      JOIN res_users u ON u.id = row.uid
+                    ON CONFLICT DO NOTHING
+                    RETURNING id
+                )
+                INSERT INTO mail_followers_mail_message_subtype_rel
+                       (mail_followers_id, mail_message_subtype_id)
+                SELECT new.id, subtype.id
+                  FROM new, unnest(%(subtypes)s::int[]) AS subtype(id)
+                """,
+                ids=[row[0] for row in rows],
+                users=[row[1] for row in rows],
+                subtypes=default_subtypes.ids,
+            )
+        )
+        self.env["mail.followers"].invalidate_model()
         self.env["mail.activity"].sudo().with_context(
             mail_activity_quick_update=True
         ).create(
@@ -1554,7 +1583,7 @@ class ResPartner(models.Model):
                 date=fields.Date.to_string(due),
                 what=what,
             )
-        partners._message_log_batch(bodies)
+        partners._ka_log_notes([bodies[partner.id] for partner in partners])
         for due, partner_ids in self._ka_group_by_due(rows).items():
             self.browse(partner_ids).sudo().with_context(ka_pool_move=True).write(
                 {"ka_pool_warning_date": due}

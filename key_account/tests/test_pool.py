@@ -462,6 +462,26 @@ class TestPoolReturn(PoolCase):
         self.assertEqual(len(partner.message_ids), messages)
         self.assertEqual(partner.user_id, self.ka_user)
 
+    def test_warned_owner_follows_with_default_subtypes(self):
+        """The warning makes the owner a follower of the account, with the
+        default subtypes, as creating the activity through the ORM would."""
+        partner = self._claimed(day="2026-01-01")
+        owner = self.ka_user.partner_id
+        partner.message_unsubscribe(partner_ids=owner.ids)
+        self._cron("2026-01-24")
+        follower = partner.message_follower_ids.filtered(
+            lambda f: f.partner_id == owner
+        )
+        self.assertEqual(len(follower), 1)
+        defaults = self.env["mail.message.subtype"].default_subtypes("res.partner")[0]
+        self.assertEqual(follower.subtype_ids, defaults)
+        # an owner who already follows keeps one subscription
+        other = self._claimed(day="2026-01-02")
+        other.message_subscribe(partner_ids=owner.ids)
+        self._cron("2026-01-25")
+        self.assertEqual(len(other.message_follower_ids.partner_id & owner), 1)
+        self.assertEqual(len(self._warnings(other)), 1)
+
     def test_new_followup_date_warns_again(self):
         partner = self._claimed(day="2026-01-01")
         self._cron("2026-01-24")
