@@ -1,3 +1,6 @@
+from collections import defaultdict
+
+from odoo import api
 from odoo import fields
 from odoo import models
 
@@ -34,3 +37,33 @@ class KeyAccountApprovalLine(models.Model):
     )
     done_by_id = fields.Many2one("res.users", string="Approved By", readonly=True)
     done_date = fields.Datetime(string="Approved On", readonly=True)
+    # who may read the line (record rules): the request's owner and company,
+    # kept in step with the request (its owner changes on a handover)
+    owner_id = fields.Many2one(
+        "res.users",
+        string="Request Owner",
+        compute="_compute_request_owner",
+        store=True,
+        readonly=False,
+        index=True,
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        compute="_compute_request_owner",
+        store=True,
+        readonly=False,
+        index=True,
+    )
+
+    @api.depends("res_model", "res_id")
+    def _compute_request_owner(self):
+        by_model = defaultdict(lambda: self.browse())
+        for line in self:
+            by_model[line.res_model] |= line
+        for model, lines in by_model.items():
+            documents = self.env[model].sudo().browse(lines.mapped("res_id")).exists()
+            found = {doc.id: doc for doc in documents}
+            for line in lines:
+                doc = found.get(line.res_id)
+                line.owner_id = doc.user_id if doc else False
+                line.company_id = doc.company_id if doc else False

@@ -423,7 +423,13 @@ class KeyAccountApprovalMixin(models.AbstractModel):
             self._ka_check_editable()
         if "user_id" in vals and not self.env.su:
             self._ka_check_editable(self.env._("owner"))
-        return super().write(vals)
+        res = super().write(vals)
+        if "user_id" in vals or "company_id" in vals:
+            # the approval lines' readers follow the request's owner
+            self.env["key_account.approval.line"].sudo().search(
+                [("res_model", "=", self._name), ("res_id", "in", self.ids)]
+            )._compute_request_owner()
+        return res
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_submitted(self):

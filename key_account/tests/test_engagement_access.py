@@ -29,6 +29,34 @@ class TestEngagementAccess(EngagementCase):
         with self.assertRaises(AccessError):
             Visit.with_user(self.outsider).search([])
 
+    def test_approval_lines_readable_with_their_request(self):
+        mine = self._visit(100)
+        mine.action_submit()
+        theirs = self._visit(100, user=self.ka_user2)
+        theirs.with_user(self.ka_user2).action_submit()
+        Line = self.env["key_account.approval.line"]
+        domain = [("res_id", "in", (mine | theirs).ids)]
+        all_lines = Line.search(domain)
+        self.assertEqual(all_lines.mapped("owner_id"), self.ka_user | self.ka_user2)
+        self.assertEqual(
+            Line.with_user(self.ka_user).search(domain), mine.approval_line_ids
+        )
+        with self.assertRaises(AccessError):
+            theirs.approval_line_ids.with_user(self.ka_user).read(["name"])
+        # the request's form shows its own lines to its owner
+        self.assertEqual(
+            mine.with_user(self.ka_user).approval_line_ids.mapped("name"),
+            mine.approval_line_ids.mapped("name"),
+        )
+        # approvers and managers read every chain
+        self.assertEqual(Line.with_user(self.ka_manager).search(domain), all_lines)
+        self.assertEqual(Line.with_user(self.ka_approver).search(domain), all_lines)
+        # a new owner (handover) reads the lines of the request handed over
+        theirs.sudo().write({"user_id": self.ka_user.id})
+        self.assertEqual(Line.with_user(self.ka_user).search(domain), all_lines)
+        with self.assertRaises(AccessError):
+            Line.with_user(self.outsider).search([])
+
     def test_user_cannot_approve(self):
         visit = self._visit(100, user=self.ka_user2)
         visit.with_user(self.ka_user2).action_submit()
