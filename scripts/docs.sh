@@ -87,4 +87,18 @@ shoot chen.jie chen "$OUT" \
 shoot wang.fang wang "$OUT" \
     "zh-key-accounts=$A.res_partner_action_key_account" \
     "zh-visit-form=/report/html/key_account.report_key_account_visit/$VISIT_ZH"
+# the printed visit form as a real PDF (wkhtmltopdf, a CJK font such as
+# Debian's fonts-noto-cjk), first page as an image
+if command -v wkhtmltopdf >/dev/null && command -v pdftoppm >/dev/null; then
+    "$ODOO_BIN" shell -c "$KA_CONF" -d "$DB" --no-http --log-level=error >/dev/null 2>&1 <<EOF
+env["ir.config_parameter"].set_param("report.url", "$BASE")
+env.cr.commit()
+pdf, _kind = env["ir.actions.report"].with_context(lang="zh_CN")._render_qweb_pdf(
+    "key_account.key_account_visit_report", [$VISIT_ZH]
+)
+open("$KA_LOCAL/docs-visit-zh.pdf", "wb").write(pdf)
+EOF
+    pdftoppm -png -r 80 -f 1 -l 1 -singlefile "$KA_LOCAL/docs-visit-zh.pdf" "$OUT/zh-visit-form-pdf" \
+        && echo "$OUT/zh-visit-form-pdf.png"
+fi
 echo "screenshots in $OUT"
