@@ -59,6 +59,7 @@
         "demo/res_users_demo.xml",
         "demo/product_demo.xml",
         "demo/res_partner_demo.xml",
+        "demo/key_account_grade_history_demo.xml",
         "demo/sale_order_demo.xml",
         "demo/key_account_pool_demo.xml",
         "demo/key_account_visit_demo.xml",

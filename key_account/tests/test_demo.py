@@ -79,6 +79,19 @@ class TestDemo(KeyAccountCase):
             )
         )
 
+    def test_grade_migrations_over_a_quarter(self):
+        """Last quarter's grading, then today's: accounts moved up and down."""
+        history = self.env["key_account.grade.history"].search(
+            [("partner_id", "in", self.accounts.ids), ("old_grade_id", "!=", False)]
+        )
+        moves = {(h.old_grade_id.code, h.new_grade_id.code) for h in history}
+        self.assertTrue({("B", "A"), ("C", "B")} <= moves, moves)
+        self.assertTrue({("A", "B"), ("B", "C"), ("C", "D")} <= moves, moves)
+        months = self.env["key_account.grade.history"]._read_group(
+            [("partner_id", "in", self.accounts.ids)], ["date:month"]
+        )
+        self.assertGreaterEqual(len(months), 2)
+
     def test_relationship_maps(self):
         contacts = self.accounts.child_ids
         self.assertGreaterEqual(len(contacts), 30)
