@@ -5,7 +5,11 @@ from dateutil.relativedelta import relativedelta
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+
+KA_MANAGER = "key_account.group_key_account_manager"
+STATE_CHANGE = "ka_monthly_report_state_change"
 
 
 class KeyAccountMonthlyReport(models.Model):
@@ -168,15 +172,39 @@ class KeyAccountMonthlyReport(models.Model):
                 report.visit_count = visits.get(uid, 0)
                 report.visit_due_count = visits_due.get(uid, 0)
 
+    def write(self, vals):
+        # a submitted report is the salesperson's word: only a manager may
+        # change it or put it back to draft (the form's readonly fields and
+        # manager-only button are not enough)
+        if not self.env.su and not self.env.user.has_group(KA_MANAGER):
+            if "state" in vals and not self.env.context.get(STATE_CHANGE):
+                raise AccessError(
+                    self.env._("A monthly report is submitted with its button.")
+                )
+            submitted = self.filtered(lambda r: r.state == "submitted")
+            if submitted and not self.env.context.get(STATE_CHANGE):
+                raise UserError(
+                    self.env._(
+                        "%(report)s is submitted: only a manager can reset it to "
+                        "draft.",
+                        report=submitted[0].name,
+                    )
+                )
+        return super().write(vals)
+
     def action_submit(self):
         for report in self:
             if report.state != "draft":
                 raise UserError(
                     self.env._("%(report)s is already submitted.", report=report.name)
                 )
-        self.state = "submitted"
+        self.with_context(**{STATE_CHANGE: True}).write({"state": "submitted"})
         return True
 
     def action_reset_draft(self):
-        self.state = "draft"
+        if not self.env.user.has_group(KA_MANAGER):
+            raise AccessError(
+                self.env._("Only Key Account managers can reset a monthly report.")
+            )
+        self.with_context(**{STATE_CHANGE: True}).write({"state": "draft"})
         return True

@@ -5,6 +5,7 @@ from datetime import timedelta
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tests import Form
 from odoo.tests import tagged
@@ -133,6 +134,28 @@ class TestKpiReports(KeyAccountCase):
         )
         self.assertTrue(report.has_target)
         self.assertEqual(report.sales_target, 1400)
+
+    def test_submitted_monthly_report_locked_on_the_server(self):
+        report = (
+            self.env["key_account.monthly.report"]
+            .with_user(self.ka_user)
+            .create({"month": date(2025, 2, 1), "summary": "Good month"})
+        )
+        with self.assertRaises(AccessError):
+            report.write({"state": "submitted"})
+        report.action_submit()
+        self.assertEqual(report.state, "submitted")
+        with self.assertRaises(UserError):
+            report.write({"summary": "Better month"})
+        with self.assertRaises(AccessError):
+            report.write({"state": "draft"})
+        with self.assertRaises(AccessError):
+            report.action_reset_draft()
+        self.assertEqual((report.state, report.summary), ("submitted", "Good month"))
+        report.with_user(self.ka_manager).action_reset_draft()
+        self.assertEqual(report.state, "draft")
+        report.write({"summary": "Better month"})
+        self.assertEqual(report.summary, "Better month")
 
     def test_monthly_report(self):
         account = self._account("Reported Co", user_id=self.ka_user.id)
