@@ -18,6 +18,9 @@ STATES = [
     ("cancelled", "Cancelled"),
 ]
 EDITABLE_STATES = ("draft", "refused")
+# the workflow's own writes of the status (the buttons), see ``write``
+TRANSITION = "ka_approval_transition"
+WORKFLOW_FIELDS = {"state", "submitted_date", "submitted_by_id"}
 
 
 class KeyAccountApprovalMixin(models.AbstractModel):
@@ -92,7 +95,14 @@ class KeyAccountApprovalMixin(models.AbstractModel):
     @api.depends("state", "approval_line_ids.state", "user_id")
     @api.model_create_multi
     def create(self, vals_list):
-        """Number new documents from the sequence of their model, per company."""
+        """Number new documents from the sequence of their model, per company.
+        A new request starts as a draft: it goes through its approval chain."""
+        if not self.env.su and any(
+            vals.get("state", "draft") != "draft"
+            or vals.keys() & (WORKFLOW_FIELDS - {"state"})
+            for vals in vals_list
+        ):
+            raise AccessError(self.env._("A new request starts as a draft."))
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(
@@ -236,7 +246,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
                 for level, rule in enumerate(record._ka_chain_rules(), start=1)
             ]
         Line.create(vals_list)
-        self.write(
+        self.with_context(**{TRANSITION: True}).write(
             {
                 "state": "submitted",
                 "submitted_date": fields.Datetime.now(),
@@ -245,7 +255,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
         )
         self.invalidate_recordset(["approval_line_ids"])
         no_chain = self.filtered(lambda r: not r._ka_current_line())
-        no_chain.write({"state": "approved"})
+        no_chain.with_context(**{TRANSITION: True}).write({"state": "approved"})
         (self - no_chain)._ka_schedule_approvals()
         return True
 
@@ -298,7 +308,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
             if record._ka_current_line():
                 record._ka_schedule_approvals()
             else:
-                record.write({"state": "approved"})
+                record.with_context(**{TRANSITION: True}).write({"state": "approved"})
                 record._ka_after_approved()
         return True
 
@@ -319,7 +329,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
             )
             record.sudo().activity_unlink([ACTIVITY_APPROVE])
             record._ka_skip_pending_lines()
-            record.write({"state": "refused"})
+            record.with_context(**{TRANSITION: True}).write({"state": "refused"})
             record.message_post(
                 body=Markup("<p>%s</p><p>%s</p>")
                 % (
@@ -348,7 +358,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
                         "Only a refused or cancelled request goes back to draft."
                     )
                 )
-        self.write({"state": "draft"})
+        self.with_context(**{TRANSITION: True}).write({"state": "draft"})
         return True
 
     def action_done(self):
@@ -361,7 +371,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
                     )
                 )
             record._ka_check_done()
-        self.write({"state": "done"})
+        self.with_context(**{TRANSITION: True}).write({"state": "done"})
         self._ka_after_done()
         return True
 
@@ -381,7 +391,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
                     )
                 )
             record._ka_check_close()
-        self.write({"state": "closed"})
+        self.with_context(**{TRANSITION: True}).write({"state": "closed"})
         return True
 
     def _ka_check_close(self):
@@ -398,7 +408,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
                 )
         self.sudo().activity_unlink([ACTIVITY_APPROVE])
         self._ka_skip_pending_lines()
-        self.write({"state": "cancelled"})
+        self.with_context(**{TRANSITION: True}).write({"state": "cancelled"})
         return True
 
     # ---- guards -------------------------------------------------------------------
@@ -419,6 +429,18 @@ class KeyAccountApprovalMixin(models.AbstractModel):
             )
 
     def write(self, vals):
+        if (
+            set(vals) & WORKFLOW_FIELDS
+            and not self.env.su
+            and not self.env.context.get(TRANSITION)
+        ):
+            # the approval chain cannot be skipped by writing the status
+            raise AccessError(
+                self.env._(
+                    "The status of a request changes only through its buttons "
+                    "(submit, approve, refuse, done, close, cancel)."
+                )
+            )
         if set(vals) & self._ka_locked_fields():
             self._ka_check_editable()
         if "user_id" in vals and not self.env.su:

@@ -57,6 +57,26 @@ class TestEngagementAccess(EngagementCase):
         with self.assertRaises(AccessError):
             Line.with_user(self.outsider).search([])
 
+    def test_status_only_through_the_workflow(self):
+        """Writing the status would skip the approval chain: refused, for the
+        owner as for anyone but the workflow."""
+        visit = self._visit(100)
+        Visit = self.env["key_account.visit"].with_user(self.ka_user)
+        for vals in ({"state": "approved"}, {"submitted_by_id": self.ka_user.id}):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                visit.write(vals)
+        self.assertEqual(visit.state, "draft")
+        with self.assertRaises(AccessError):
+            Visit.create(
+                {"partner_id": self.account.id, "purpose": "x", "state": "done"}
+            )
+        visit.action_submit()
+        with self.assertRaises(AccessError):
+            visit.write({"state": "approved"})
+        self.assertEqual(visit.state, "submitted")
+        visit.with_user(self.ka_manager).action_approve()
+        self.assertEqual(visit.state, "approved")
+
     def test_user_cannot_approve(self):
         visit = self._visit(100, user=self.ka_user2)
         visit.with_user(self.ka_user2).action_submit()
