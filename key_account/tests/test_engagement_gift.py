@@ -89,6 +89,20 @@ class TestEngagementGift(EngagementCase):
         self.assertEqual(gift.state, "done")
         self.assertEqual(self.account.ka_last_contact_date, gift.delivered_date)
 
+    def test_gift_lines_of_another_company_hidden(self):
+        other = self.env["res.company"].create({"name": "Other Gifts Co"})
+        gift = self._gift_form().save()
+        Line = self.env["key_account.gift.line"].with_user(self.ka_manager)
+        self.assertEqual(Line.search([("gift_id", "=", gift.id)]), gift.line_ids)
+        # moved to the other company behind the ORM's company checks
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE key_account_gift SET company_id = %s WHERE id = %s",
+            (other.id, gift.id),
+        )
+        self.env.invalidate_all()
+        self.assertFalse(Line.search([("gift_id", "=", gift.id)]))
+
     def test_value_per_gift_cap_escalates(self):
         gift = self._gift_form(quantity=5).save()  # 600 > 500
         gift.action_submit()
