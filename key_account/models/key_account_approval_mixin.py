@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 
 ACTIVITY_APPROVE = "key_account.mail_activity_type_ka_approval"
+KA_MANAGER = "key_account.group_key_account_manager"
 
 STATES = [
     ("draft", "Draft"),
@@ -18,9 +19,6 @@ STATES = [
     ("cancelled", "Cancelled"),
 ]
 EDITABLE_STATES = ("draft", "refused")
-# the workflow's own writes of the status (the buttons), see ``write``
-TRANSITION = "ka_approval_transition"
-WORKFLOW_FIELDS = {"state", "submitted_date", "submitted_by_id"}
 
 
 class KeyAccountApprovalMixin(models.AbstractModel):
@@ -33,9 +31,14 @@ class KeyAccountApprovalMixin(models.AbstractModel):
     ``_ka_check_close`` and ``_ka_locked_fields``."""
 
     _name = "key_account.approval.mixin"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "key_account.workflow.mixin"]
     _description = "Key Account Approval Mixin"
+    # approvers comment the requests they may read but not edit
+    _mail_post_access = "read"
     _ka_document_type = False
+    _ka_workflow_fields = frozenset({"state", "submitted_date", "submitted_by_id"})
+    _ka_open_states = EDITABLE_STATES
+    _ka_lock_all = False
 
     name = fields.Char(
         string="Number", required=True, copy=False, readonly=True, default="/"
@@ -91,18 +94,11 @@ class KeyAccountApprovalMixin(models.AbstractModel):
         string="Can Approve", compute="_compute_ka_can_approve"
     )
 
-    @api.depends_context("uid")
-    @api.depends("state", "approval_line_ids.state", "user_id")
     @api.model_create_multi
     def create(self, vals_list):
         """Number new documents from the sequence of their model, per company.
-        A new request starts as a draft: it goes through its approval chain."""
-        if not self.env.su and any(
-            vals.get("state", "draft") != "draft"
-            or vals.keys() & (WORKFLOW_FIELDS - {"state"})
-            for vals in vals_list
-        ):
-            raise AccessError(self.env._("A new request starts as a draft."))
+        A new request starts as a draft (the workflow mixin): it goes through
+        its approval chain."""
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(
@@ -111,8 +107,45 @@ class KeyAccountApprovalMixin(models.AbstractModel):
                 vals["name"] = self.env["ir.sequence"].with_company(
                     company
                 ).next_by_code(self._name) or self.env._("New")
-        return super().create(vals_list)
+        records = super().create(vals_list)
+        records._ka_check_account_owner()
+        return records
 
+    def _ka_check_account_owner(self):
+        """Requests on a key account are planned by its owner, for
+        themselves; a Key Account manager plans them for anybody. A pool
+        account is claimed first."""
+        if self.env.su or self.env.user.has_group(KA_MANAGER):
+            return
+        user = self.env.user
+        for record in self:
+            if record.user_id != user:
+                raise AccessError(
+                    self.env._(
+                        "%(doc)s: you plan requests for yourself; a Key Account "
+                        "manager plans them for somebody else.",
+                        doc=record.display_name,
+                    )
+                )
+            owner = record.partner_id.sudo().user_id
+            if owner != user:
+                raise AccessError(
+                    self.env._(
+                        "%(account)s is owned by %(owner)s: only its owner plans "
+                        "visits, receptions and gifts on it.",
+                        account=record.partner_id.display_name,
+                        owner=owner.name,
+                    )
+                    if owner
+                    else self.env._(
+                        "%(account)s is in the public pool: claim it before "
+                        "planning visits, receptions or gifts on it.",
+                        account=record.partner_id.display_name,
+                    )
+                )
+
+    @api.depends_context("uid")
+    @api.depends("state", "approval_line_ids.state", "user_id")
     def _compute_ka_can_approve(self):
         for record in self:
             line = record._ka_current_line()
@@ -145,20 +178,15 @@ class KeyAccountApprovalMixin(models.AbstractModel):
                 order="sequence, id",
             )
         )
+        over_cap_levels = rules.filtered("over_cap_only")
+        rules -= over_cap_levels
         chain = rules.filtered(lambda r: self.amount_planned >= r.min_amount)
         if self._ka_over_cap():
-            extra = (rules - chain)[:1]
-            if not extra:
-                raise UserError(
-                    self.env._(
-                        "%(doc)s is over its cap (%(reason)s) and needs an extra "
-                        "approval level, but no further level is configured.",
-                        doc=self.display_name,
-                        reason=self._ka_over_cap_reason(),
-                    )
-                )
-            chain |= extra
-            chain = chain.sorted(lambda r: (r.sequence, r.id))
+            # over a cap: the levels kept for such requests, or else the next
+            # level up; a chain that already ends at the highest level is
+            # complete
+            extra = over_cap_levels or (rules - chain)[:1]
+            chain = (chain | extra).sorted(lambda r: (r.sequence, r.id))
         return chain
 
     def _ka_skip_pending_lines(self):
@@ -210,7 +238,24 @@ class KeyAccountApprovalMixin(models.AbstractModel):
                 )
 
     # ---- actions ----------------------------------------------------------------
+    def _ka_check_owner(self):
+        """Only the owner of a request, or a Key Account manager, moves it
+        (submits, marks done, closes, cancels, claims its expenses)."""
+        if self.env.su or self.env.user.has_group(KA_MANAGER):
+            return
+        others = self.filtered(lambda r: r.user_id != self.env.user)
+        if others:
+            raise AccessError(
+                self.env._(
+                    "%(doc)s belongs to %(owner)s: only its owner or a Key "
+                    "Account manager can move it.",
+                    doc=others[0].display_name,
+                    owner=others[0].user_id.name,
+                )
+            )
+
     def action_submit(self):
+        self._ka_check_owner()
         for record in self:
             if record.state not in EDITABLE_STATES:
                 raise UserError(
@@ -246,7 +291,14 @@ class KeyAccountApprovalMixin(models.AbstractModel):
                 for level, rule in enumerate(record._ka_chain_rules(), start=1)
             ]
         Line.create(vals_list)
-        self.with_context(**{TRANSITION: True}).write(
+        for record in self.filtered(lambda r: r._ka_over_cap()):
+            record.message_post(
+                body=self.env._(
+                    "Over its cap (%(reason)s): the approval chain goes up a level.",
+                    reason=record._ka_over_cap_reason(),
+                )
+            )
+        self._ka_workflow_write(
             {
                 "state": "submitted",
                 "submitted_date": fields.Datetime.now(),
@@ -255,7 +307,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
         )
         self.invalidate_recordset(["approval_line_ids"])
         no_chain = self.filtered(lambda r: not r._ka_current_line())
-        no_chain.with_context(**{TRANSITION: True}).write({"state": "approved"})
+        no_chain._ka_workflow_write({"state": "approved"})
         (self - no_chain)._ka_schedule_approvals()
         return True
 
@@ -308,7 +360,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
             if record._ka_current_line():
                 record._ka_schedule_approvals()
             else:
-                record.with_context(**{TRANSITION: True}).write({"state": "approved"})
+                record._ka_workflow_write({"state": "approved"})
                 record._ka_after_approved()
         return True
 
@@ -329,7 +381,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
             )
             record.sudo().activity_unlink([ACTIVITY_APPROVE])
             record._ka_skip_pending_lines()
-            record.with_context(**{TRANSITION: True}).write({"state": "refused"})
+            record._ka_workflow_write({"state": "refused"})
             record.message_post(
                 body=Markup("<p>%s</p><p>%s</p>")
                 % (
@@ -351,6 +403,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
         }
 
     def action_draft(self):
+        self._ka_check_owner()
         for record in self:
             if record.state not in ("refused", "cancelled"):
                 raise UserError(
@@ -358,10 +411,15 @@ class KeyAccountApprovalMixin(models.AbstractModel):
                         "Only a refused or cancelled request goes back to draft."
                     )
                 )
-        self.with_context(**{TRANSITION: True}).write({"state": "draft"})
+        self._ka_workflow_write({"state": "draft"})
         return True
 
+    def _ka_check_done_rights(self):
+        """Hook: who may mark the request done (default: its owner)."""
+        self._ka_check_owner()
+
     def action_done(self):
+        self._ka_check_done_rights()
         for record in self:
             if record.state != "approved":
                 raise UserError(
@@ -371,7 +429,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
                     )
                 )
             record._ka_check_done()
-        self.with_context(**{TRANSITION: True}).write({"state": "done"})
+        self._ka_workflow_write({"state": "done"})
         self._ka_after_done()
         return True
 
@@ -382,6 +440,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
         """Hook: called once the records are done."""
 
     def action_close(self):
+        self._ka_check_owner()
         for record in self:
             if record.state != "done":
                 raise UserError(
@@ -391,13 +450,14 @@ class KeyAccountApprovalMixin(models.AbstractModel):
                     )
                 )
             record._ka_check_close()
-        self.with_context(**{TRANSITION: True}).write({"state": "closed"})
+        self._ka_workflow_write({"state": "closed"})
         return True
 
     def _ka_check_close(self):
         """Hook: raise if the request cannot be closed."""
 
     def action_cancel(self):
+        self._ka_check_owner()
         for record in self:
             if record.state in ("done", "closed"):
                 raise UserError(
@@ -408,44 +468,31 @@ class KeyAccountApprovalMixin(models.AbstractModel):
                 )
         self.sudo().activity_unlink([ACTIVITY_APPROVE])
         self._ka_skip_pending_lines()
-        self.with_context(**{TRANSITION: True}).write({"state": "cancelled"})
+        self._ka_workflow_write({"state": "cancelled"})
         return True
 
     # ---- guards -------------------------------------------------------------------
     def _ka_locked_fields(self):
         """Fields that drive the approval: frozen once submitted."""
-        return {"amount_planned", "company_id", "partner_id"}
+        return {"amount_planned", "company_id", "partner_id", "user_id"}
+
+    def _ka_locked_message(self, record, what=None):
+        return self.env._(
+            "%(doc)s was submitted for approval: its %(what)s can no longer "
+            "change. Refuse it to edit it.",
+            doc=record.display_name,
+            what=what or self.env._("amounts"),
+        )
 
     def _ka_check_editable(self, what=None):
         locked = self.filtered(lambda r: r.state not in EDITABLE_STATES)
         if locked:
-            raise UserError(
-                self.env._(
-                    "%(doc)s was submitted for approval: its %(what)s can no "
-                    "longer change. Refuse it to edit it.",
-                    doc=locked[0].display_name,
-                    what=what or self.env._("amounts"),
-                )
-            )
+            raise UserError(self._ka_locked_message(locked[0], what))
 
     def write(self, vals):
-        if (
-            set(vals) & WORKFLOW_FIELDS
-            and not self.env.su
-            and not self.env.context.get(TRANSITION)
-        ):
-            # the approval chain cannot be skipped by writing the status
-            raise AccessError(
-                self.env._(
-                    "The status of a request changes only through its buttons "
-                    "(submit, approve, refuse, done, close, cancel)."
-                )
-            )
-        if set(vals) & self._ka_locked_fields():
-            self._ka_check_editable()
-        if "user_id" in vals and not self.env.su:
-            self._ka_check_editable(self.env._("owner"))
         res = super().write(vals)
+        if "user_id" in vals or "partner_id" in vals:
+            self._ka_check_account_owner()
         if "user_id" in vals or "company_id" in vals:
             # the approval lines' readers follow the request's owner
             self.env["key_account.approval.line"].sudo().search(

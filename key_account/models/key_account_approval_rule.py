@@ -31,6 +31,12 @@ class KeyAccountApprovalRule(models.Model):
         string="Minimum Amount",
         help="The level applies to requests whose planned cost reaches this amount.",
     )
+    over_cap_only = fields.Boolean(
+        string="Only Over a Cap",
+        help="This level approves only the requests over a cap (dining per "
+        "guest, gift value), whatever their amount. Without such a level, a "
+        "request over a cap needs the next level up, if there is one.",
+    )
     group_id = fields.Many2one(
         "res.groups",
         string="Approver Group",

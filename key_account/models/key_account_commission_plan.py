@@ -124,12 +124,6 @@ class KeyAccountCommissionPlan(models.Model):
                 return tier
         return self.env["key_account.commission.tier"]
 
-    def unlink(self):
-        # deleting a plan deletes its tiers; the last-tier guard must not fire
-        return super(
-            KeyAccountCommissionPlan, self.with_context(ka_plan_unlink=True)
-        ).unlink()
-
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
         return [

@@ -7,15 +7,16 @@ from dateutil.relativedelta import relativedelta
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 # computed lines are replaced by every recompute; the others are entered by
 # hand (or proposed) and kept
 COMPUTED_LINE_TYPES = ("order", "referral", "reward", "expense", "reversal")
-# the fields a confirmed settlement lets its state transitions write
-TRANSITION_FIELDS = {"state", "cancel_reason", "paid_date"}
 # domain.md §8 awards, company currency
+KA_MANAGER = "key_account.group_key_account_manager"
+KA_APPROVER = "key_account.group_key_account_approver"
 # a part-timer without sale for this many calendar months stops earning
 INACTIVE_MONTHS = 3
 
@@ -26,8 +27,9 @@ class KeyAccountCommissionSettlement(models.Model):
 
     _name = "key_account.commission.settlement"
     _description = "Commission Settlement"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "key_account.workflow.mixin"]
     _order = "date_from desc, user_id"
+    _ka_workflow_fields = frozenset({"state", "cancel_reason"})
     _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
@@ -128,28 +130,18 @@ class KeyAccountCommissionSettlement(models.Model):
     # immutability
     # ------------------------------------------------------------------
 
-    def write(self, vals):
-        if not self.env.context.get("ka_settlement_transition") and set(vals) - {
-            "message_main_attachment_id",
-            "activity_ids",
-            "message_follower_ids",
-        }:
-            self._check_draft()
-        return super().write(vals)
+    def _ka_locked_message(self, record, what=None):
+        return self.env._(
+            "The settlement %(name)s is %(state)s: it cannot be changed "
+            "or deleted, only cancelled with a reason by a manager.",
+            name=record.name,
+            state=dict(record._fields["state"]._description_selection(self.env))[
+                record.state
+            ],
+        )
 
     def _check_draft(self):
-        locked = self.filtered(lambda s: s.state != "draft")
-        if locked:
-            raise UserError(
-                self.env._(
-                    "The settlement %(name)s is %(state)s: it cannot be changed "
-                    "or deleted, only cancelled with a reason by a manager.",
-                    name=locked[0].name,
-                    state=dict(
-                        locked._fields["state"]._description_selection(self.env)
-                    )[locked[0].state],
-                )
-            )
+        self._ka_check_open()
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_not_draft(self):
@@ -159,10 +151,26 @@ class KeyAccountCommissionSettlement(models.Model):
     # workflow
     # ------------------------------------------------------------------
 
-    def _transition(self, vals):
-        return self.with_context(ka_settlement_transition=True).write(vals)
+    def _ka_check_not_own(self, group, what):
+        """Separation of duties: ``what`` (confirm, pay, cancel) is for the
+        members of ``group``, never on their own settlement."""
+        user = self.env.user
+        if not (self.env.su or user.has_group(group)):
+            raise AccessError(
+                self.env._("You may not %(what)s commission settlements.", what=what)
+            )
+        own = self.filtered(lambda s: s.user_id == user)
+        if own:
+            raise AccessError(
+                self.env._(
+                    "%(name)s is your own settlement: another person must %(what)s it.",
+                    name=own[0].name,
+                    what=what,
+                )
+            )
 
     def action_confirm(self):
+        self._ka_check_not_own(KA_MANAGER, self.env._("confirm"))
         for settlement in self:
             if settlement.state != "draft":
                 raise UserError(
@@ -171,9 +179,10 @@ class KeyAccountCommissionSettlement(models.Model):
                         name=settlement.name,
                     )
                 )
-        self._transition({"state": "confirmed"})
+        self._ka_workflow_write({"state": "confirmed"})
 
     def action_pay(self):
+        self._ka_check_not_own(KA_APPROVER, self.env._("pay"))
         for settlement in self:
             if settlement.state != "confirmed":
                 raise UserError(
@@ -182,11 +191,10 @@ class KeyAccountCommissionSettlement(models.Model):
                         name=settlement.name,
                     )
                 )
-        self._transition({"state": "paid"})
+        self._ka_workflow_write({"state": "paid"})
 
     def action_cancel(self, reason):
-        if not self.env.user.has_group("key_account.group_key_account_manager"):
-            raise UserError(self.env._("Only a manager can cancel a settlement."))
+        self._ka_check_not_own(KA_MANAGER, self.env._("cancel"))
         if not (reason or "").strip():
             raise UserError(self.env._("Give a reason to cancel a settlement."))
         for settlement in self:
@@ -197,7 +205,7 @@ class KeyAccountCommissionSettlement(models.Model):
                         name=settlement.name,
                     )
                 )
-        self._transition({"state": "cancelled", "cancel_reason": reason})
+        self._ka_workflow_write({"state": "cancelled", "cancel_reason": reason})
         for settlement in self:
             settlement.message_post(
                 body=self.env._("Cancelled: %(reason)s", reason=reason)

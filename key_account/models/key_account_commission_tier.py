@@ -90,8 +90,6 @@ class KeyAccountCommissionTier(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_last_tier(self):
-        if self.env.context.get("ka_plan_unlink"):
-            return
         for plan in self.plan_id:
             if not plan.tier_ids - self:
                 raise ValidationError(

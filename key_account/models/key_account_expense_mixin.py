@@ -62,6 +62,7 @@ class KeyAccountExpenseMixin(models.AbstractModel):
         """Raise a UserError if expenses of this document may not be claimed."""
 
     def action_claim_expenses(self):
+        self._ka_check_owner()
         for doc in self:
             if doc.state not in ("done", "closed"):
                 raise UserError(

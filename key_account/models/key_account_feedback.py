@@ -3,7 +3,15 @@ from datetime import timedelta
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import AccessError
 from odoo.exceptions import ValidationError
+
+from .key_account_workflow_mixin import field_labels
+
+KA_MANAGER = "key_account.group_key_account_manager"
+# what a salesperson may not change on the feedback they answer for: whether
+# a complaint counts against them, whose it is, when it came and is due
+MANAGER_FIELDS = frozenset({"is_valid", "user_id", "received_date", "answer_due"})
 
 FEEDBACK_TYPES = [
     ("complaint", "Complaint"),
@@ -191,6 +199,35 @@ class KeyAccountFeedback(models.Model):
                         feedback=feedback.display_name,
                     )
                 )
+
+    # ---- who decides what ------------------------------------------------------------
+    def _ka_is_manager(self):
+        return self.env.su or self.env.user.has_group(KA_MANAGER)
+
+    def _ka_refuse(self, fnames):
+        raise AccessError(
+            self.env._(
+                "Only Key Account managers change %(fields)s of a feedback.",
+                fields=field_labels(self, fnames),
+            )
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self._ka_is_manager():
+            for vals in vals_list:
+                # a salesperson records feedback for themselves, due when the
+                # type says (Settings)
+                if vals.get("user_id", self.env.uid) != self.env.uid:
+                    self._ka_refuse({"user_id"})
+                vals.pop("answer_due", None)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        fnames = set(vals) & MANAGER_FIELDS
+        if fnames and not self._ka_is_manager():
+            self._ka_refuse(fnames)
+        return super().write(vals)
 
     def action_answer(self):
         """Button: mark as answered now."""

@@ -101,11 +101,12 @@ class KeyAccountGift(models.Model):
 
     def _ka_over_cap_reason(self):
         per_gift, per_year = self._ka_caps()
+        no_cap = self.env._("no cap")
         return self.env._(
             "%(amount)s for caps of %(gift)s per gift and %(year)s per year",
             amount=self.currency_id.format(self.amount_planned),
-            gift=self.currency_id.format(per_gift),
-            year=self.currency_id.format(per_year),
+            gift=self.currency_id.format(per_gift) if per_gift else no_cap,
+            year=self.currency_id.format(per_year) if per_year else no_cap,
         )
 
     def _ka_after_approved(self):
@@ -123,9 +124,11 @@ class KeyAccountGift(models.Model):
             )
 
     # ---- handing out ----------------------------------------------------------
-    def action_done(self):
+    def _ka_check_done_rights(self):
         if not self.env.user.has_group(KA_GIFT_KEEPER):
             raise AccessError(self.env._("Only a gift keeper hands out gifts."))
+
+    def action_done(self):
         res = super().action_done()
         self.sudo().activity_feedback(["mail.mail_activity_data_todo"])
         return res

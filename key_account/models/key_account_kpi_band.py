@@ -3,7 +3,7 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
 
-from .key_account_kpi_template import DEFER_CHECKS
+from .key_account_kpi_template import checks_deferred
 
 
 class KeyAccountKpiBand(models.Model):
@@ -37,5 +37,5 @@ class KeyAccountKpiBand(models.Model):
                         "cannot be negative."
                     )
                 )
-        if not self.env.context.get(DEFER_CHECKS):
+        if not checks_deferred(self.env):
             self.line_id._ka_check_bands()

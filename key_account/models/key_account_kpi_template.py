@@ -1,12 +1,31 @@
+from contextlib import contextmanager
+
 from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
 from odoo.tools.float_utils import float_compare
 
-# set while a template (or a line) writes its own lines (or bands): the sums
-# are checked once at the end, not after each line of the same edit
-DEFER_CHECKS = "ka_defer_kpi_checks"
+# while a template (or a line) writes its own lines (or bands), the sums are
+# checked once at the end, not after each line of the same edit. The mark
+# lives on the cursor, out of any client's reach (a context key is not).
+_DEFERRED = "key_account.kpi_checks_deferred"
+
+
+@contextmanager
+def defer_checks(env):
+    """Defer the weight and band checks of the lines written inside; the
+    caller checks once afterwards."""
+    depth = env.cr.cache.get(_DEFERRED, 0)
+    env.cr.cache[_DEFERRED] = depth + 1
+    try:
+        yield
+    finally:
+        env.cr.cache[_DEFERRED] = depth
+
+
+def checks_deferred(env):
+    return env.cr.cache.get(_DEFERRED, 0) > 0
 
 
 class KeyAccountKpiTemplate(models.Model):
@@ -120,15 +139,12 @@ class KeyAccountKpiTemplate(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        templates = super(
-            KeyAccountKpiTemplate, self.with_context(**{DEFER_CHECKS: True})
-        ).create(vals_list)
-        return templates.with_env(self.env)
+        with defer_checks(self.env):
+            return super().create(vals_list)
 
     def write(self, vals):
-        return super(
-            KeyAccountKpiTemplate, self.with_context(**{DEFER_CHECKS: True})
-        ).write(vals)
+        with defer_checks(self.env):
+            return super().write(vals)
 
     def action_compute_scorecards(self):
         """Button: open the wizard computing scorecards with this template."""

@@ -7,7 +7,8 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
 
-from .key_account_kpi_template import DEFER_CHECKS
+from .key_account_kpi_template import checks_deferred
+from .key_account_kpi_template import defer_checks
 
 
 class KeyAccountKpiTemplateLine(models.Model):
@@ -71,27 +72,26 @@ class KeyAccountKpiTemplateLine(models.Model):
                 vals["band_ids"] = [
                     fields.Command.create(band) for band in self._ka_default_bands()
                 ]
-        lines = super(
-            KeyAccountKpiTemplateLine, self.with_context(**{DEFER_CHECKS: True})
-        ).create(vals_list)
-        lines = lines.with_env(self.env)
-        if not self.env.context.get(DEFER_CHECKS):
+        deferred = checks_deferred(self.env)
+        with defer_checks(self.env):
+            lines = super().create(vals_list)
+        if not deferred:
             lines.template_id._ka_check_weights()
             lines._ka_check_bands()
-        return lines.with_env(self.env)
+        return lines
 
     def write(self, vals):
-        res = super(
-            KeyAccountKpiTemplateLine, self.with_context(**{DEFER_CHECKS: True})
-        ).write(vals)
-        if not self.env.context.get(DEFER_CHECKS):
+        deferred = checks_deferred(self.env)
+        with defer_checks(self.env):
+            res = super().write(vals)
+        if not deferred:
             self.template_id._ka_check_weights()
             self._ka_check_bands()
         return res
 
     @api.ondelete(at_uninstall=False)
     def _unlink_keeps_weights(self):
-        if self.env.context.get(DEFER_CHECKS):
+        if checks_deferred(self.env):
             return
         for template in self.template_id:
             rest = template.line_ids - self

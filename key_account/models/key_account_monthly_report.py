@@ -9,7 +9,6 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 
 KA_MANAGER = "key_account.group_key_account_manager"
-STATE_CHANGE = "ka_monthly_report_state_change"
 
 
 class KeyAccountMonthlyReport(models.Model):
@@ -17,7 +16,7 @@ class KeyAccountMonthlyReport(models.Model):
     the texts from the salesperson."""
 
     _name = "key_account.monthly.report"
-    _inherit = ["mail.thread", "key_account.month.mixin"]
+    _inherit = ["mail.thread", "key_account.month.mixin", "key_account.workflow.mixin"]
     _description = "Salesperson Monthly Report"
     _order = "month desc, user_id"
     _check_company_auto = True
@@ -172,33 +171,28 @@ class KeyAccountMonthlyReport(models.Model):
                 report.visit_count = visits.get(uid, 0)
                 report.visit_due_count = visits_due.get(uid, 0)
 
-    def write(self, vals):
-        # a submitted report is the salesperson's word: only a manager may
-        # change it or put it back to draft (the form's readonly fields and
-        # manager-only button are not enough)
-        if not self.env.su and not self.env.user.has_group(KA_MANAGER):
-            if "state" in vals and not self.env.context.get(STATE_CHANGE):
-                raise AccessError(
-                    self.env._("A monthly report is submitted with its button.")
-                )
-            submitted = self.filtered(lambda r: r.state == "submitted")
-            if submitted and not self.env.context.get(STATE_CHANGE):
-                raise UserError(
-                    self.env._(
-                        "%(report)s is submitted: only a manager can reset it to "
-                        "draft.",
-                        report=submitted[0].name,
-                    )
-                )
-        return super().write(vals)
+    def _ka_locked_message(self, record, what=None):
+        return self.env._(
+            "%(report)s is submitted: only a manager can reset it to draft.",
+            report=record.name,
+        )
 
     def action_submit(self):
+        if not self.env.user.has_group(KA_MANAGER):
+            others = self.filtered(lambda r: r.user_id != self.env.user)
+            if others:
+                raise AccessError(
+                    self.env._(
+                        "%(report)s is not yours: its salesperson submits it.",
+                        report=others[0].name,
+                    )
+                )
         for report in self:
             if report.state != "draft":
                 raise UserError(
                     self.env._("%(report)s is already submitted.", report=report.name)
                 )
-        self.with_context(**{STATE_CHANGE: True}).write({"state": "submitted"})
+        self._ka_workflow_write({"state": "submitted"})
         return True
 
     def action_reset_draft(self):
@@ -206,5 +200,5 @@ class KeyAccountMonthlyReport(models.Model):
             raise AccessError(
                 self.env._("Only Key Account managers can reset a monthly report.")
             )
-        self.with_context(**{STATE_CHANGE: True}).write({"state": "draft"})
+        self._ka_workflow_write({"state": "draft"})
         return True

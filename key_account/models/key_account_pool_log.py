@@ -1,6 +1,7 @@
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.tools import SQL
 
 POOL_ACTIONS = [
     ("claim", "Claim"),
@@ -53,6 +54,19 @@ class KeyAccountPoolLog(models.Model):
         index=True,
         default=lambda self: self.env.company,
     )
+
+    def init(self):
+        # one row per salesperson, rewritten by each of their pool moves, so
+        # that two concurrent moves of one person cannot both pass the caps
+        # (res.partner._ka_pool_lock_user); no foreign key on purpose
+        self.env.cr.execute(
+            SQL(
+                """CREATE TABLE IF NOT EXISTS key_account_pool_turn (
+                       user_id integer PRIMARY KEY,
+                       moves integer NOT NULL DEFAULT 0
+                   )"""
+            )
+        )
 
     @api.depends("action", "from_user_id", "to_user_id")
     def _compute_salesperson_id(self):

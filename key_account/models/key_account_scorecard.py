@@ -11,8 +11,6 @@ from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 
 KA_MANAGER = "key_account.group_key_account_manager"
-# set by the state changes themselves, the only writes a confirmed card takes
-STATE_CHANGE = "ka_scorecard_state_change"
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "half_year": 6}
 
 
@@ -21,8 +19,9 @@ class KeyAccountScorecard(models.Model):
     Odoo's records, manual lines filled by the appraisers."""
 
     _name = "key_account.scorecard"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "key_account.workflow.mixin"]
     _description = "KPI Scorecard"
+    _ka_workflow_fields = frozenset({"state", "confirmed_date"})
     _order = "date_from desc, user_id"
     _check_company_auto = True
 
@@ -117,48 +116,15 @@ class KeyAccountScorecard(models.Model):
                     )
                 )
 
-    @api.model
-    def _ka_free_fields(self):
-        """Fields a confirmed scorecard still takes (chatter, activities)."""
-        return {"message_main_attachment_id"}
+    def _ka_locked_message(self, record, what=None):
+        return self.env._(
+            "%(card)s is confirmed: it can no longer change. A manager "
+            "can reopen it, with a reason.",
+            card=record.name,
+        )
 
-    def _ka_check_draft(self, fnames=None):
-        if self.env.context.get(STATE_CHANGE):
-            return
-        if fnames is not None:
-            fnames = {
-                f
-                for f in fnames
-                if f not in self._ka_free_fields()
-                and not f.startswith(("message_", "activity_", "website_message"))
-            }
-            if not fnames:
-                return
-        confirmed = self.filtered(lambda c: c.state == "confirmed")
-        if confirmed:
-            raise UserError(
-                self.env._(
-                    "%(card)s is confirmed: it can no longer change. A manager "
-                    "can reopen it, with a reason.",
-                    card=confirmed[0].name,
-                )
-            )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if any(vals.get("state", "draft") != "draft" for vals in vals_list):
-            raise UserError(
-                self.env._("A scorecard starts as a draft: confirm it afterwards.")
-            )
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._ka_check_draft(vals)
-        if "state" in vals and not self.env.context.get(STATE_CHANGE):
-            raise UserError(
-                self.env._("Use the Confirm and Reopen buttons to change the state.")
-            )
-        return super().write(vals)
+    def _ka_check_draft(self):
+        self._ka_check_open()
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_confirmed(self):
@@ -268,12 +234,24 @@ class KeyAccountScorecard(models.Model):
         return True
 
     def action_confirm(self):
+        if not self.env.user.has_group(KA_MANAGER):
+            raise AccessError(
+                self.env._("Only Key Account managers can confirm a scorecard.")
+            )
+        own = self.filtered(lambda c: c.user_id == self.env.user)
+        if own:
+            raise AccessError(
+                self.env._(
+                    "%(card)s is your own scorecard: another manager confirms it.",
+                    card=own[0].name,
+                )
+            )
         for card in self:
             if card.state != "draft":
                 raise UserError(
                     self.env._("%(card)s is already confirmed.", card=card.name)
                 )
-        self.with_context(**{STATE_CHANGE: True}).write(
+        self._ka_workflow_write(
             {"state": "confirmed", "confirmed_date": fields.Datetime.now()}
         )
         return True
@@ -293,6 +271,14 @@ class KeyAccountScorecard(models.Model):
             raise AccessError(
                 self.env._("Only Key Account managers can reopen a scorecard.")
             )
+        own = self.filtered(lambda c: c.user_id == self.env.user)
+        if own:
+            raise AccessError(
+                self.env._(
+                    "%(card)s is your own scorecard: another manager reopens it.",
+                    card=own[0].name,
+                )
+            )
         if not (reason or "").strip():
             raise UserError(self.env._("Give the reason for reopening the scorecard."))
         for card in self:
@@ -300,9 +286,7 @@ class KeyAccountScorecard(models.Model):
                 raise UserError(
                     self.env._("%(card)s is not confirmed.", card=card.name)
                 )
-        self.with_context(**{STATE_CHANGE: True}).write(
-            {"state": "draft", "confirmed_date": False}
-        )
+        self._ka_workflow_write({"state": "draft", "confirmed_date": False})
         for card in self:
             card.message_post(
                 body=Markup("<p>%s</p><p>%s</p>")

@@ -4,8 +4,6 @@ from odoo import models
 from odoo.exceptions import ValidationError
 from odoo.tools.safe_eval import safe_eval
 
-from .key_account_scorecard import STATE_CHANGE
-
 
 class KeyAccountScorecardLine(models.Model):
     _name = "key_account.scorecard.line"
@@ -97,7 +95,7 @@ class KeyAccountScorecardLine(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.context.get(STATE_CHANGE):
+        if not self.env.su:
             self.scorecard_id._ka_check_draft()
         return super().write(vals)
 

@@ -108,6 +108,21 @@ class KeyAccountVisit(models.Model):
                     self.env._("Visit %(name)s ends before it starts.", name=visit.name)
                 )
 
+    @api.constrains("actual_date")
+    def _check_actual_date(self):
+        # the visit date moves the account's follow-up and pool clocks
+        for visit in self:
+            if visit.actual_date and visit.actual_date > fields.Date.context_today(
+                visit
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Visit %(name)s: the visit date is still to come; record "
+                        "the visit once it took place.",
+                        name=visit.name,
+                    )
+                )
+
     @api.constrains("partner_id", "contact_ids", "met_contact_ids")
     def _check_contacts(self):
         for visit in self:

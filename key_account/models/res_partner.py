@@ -2,6 +2,7 @@ from collections import defaultdict
 from datetime import datetime
 from datetime import time
 
+import pytz
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 from psycopg2 import errors as pg_errors
@@ -16,6 +17,8 @@ from odoo.modules import module as odoo_module
 from odoo.tools import SQL
 from odoo.tools import config
 from odoo.tools import split_every
+
+from .key_account_workflow_mixin import field_labels
 
 KA_USER = "key_account.group_key_account_user"
 KA_MANAGER = "key_account.group_key_account_manager"
@@ -388,13 +391,114 @@ class ResPartner(models.Model):
                     )
                 )
 
-    # ---- grade changes ---------------------------------------------------------
+    # ---- what clients may write ---------------------------------------------------
+    # Written by the module's own processes only (sales from the orders, the
+    # follow-up and pool clocks, completeness from the checklist): refused
+    # from any client, managers included; the processes write them as
+    # superuser or in SQL.
+    _KA_SYSTEM_FIELDS = frozenset(
+        {
+            "ka_sales_12m",
+            "ka_last_order_date",
+            "ka_file_completeness",
+            "ka_last_contact_date",
+            "ka_last_visit_date",
+            "ka_last_followup_date",
+            "ka_next_visit_date",
+            "ka_next_contact_date",
+            "ka_next_followup_date",
+            "ka_owner_since",
+            "ka_pool_since",
+            "ka_pool_warning_date",
+        }
+    )
+    # set by Key Account managers only: they decide the grade, its lock and
+    # the exemptions from the pool
+    _KA_MANAGER_FIELDS = frozenset({"ka_grade_id", "ka_grade_locked"})
+
+    def _ka_is_manager(self):
+        return self.env.su or self.env.user.has_group(KA_MANAGER)
+
+    def _ka_check_client_vals(self, vals, creating=False):
+        """Refuse what a client (not the module's processes, which write as
+        superuser) may not write on key accounts, whatever its context."""
+        system = vals.keys() & self._KA_SYSTEM_FIELDS
+        if system:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s are kept by Key Accounts from the orders and the "
+                    "follow-ups: they cannot be written.",
+                    fields=field_labels(self, system),
+                )
+            )
+        if self._ka_is_manager():
+            return
+        if vals.keys() & self._KA_MANAGER_FIELDS:
+            raise AccessError(
+                self.env._("Only Key Account managers can set or lock a grade by hand.")
+            )
+        if vals.get("ka_type_id"):
+            new_type = self.env["key_account.type"].sudo().browse(vals["ka_type_id"])
+            if new_type.ka_pool_never_return:
+                raise AccessError(
+                    self.env._(
+                        "Only Key Account managers can give the type %(type)s: its "
+                        "accounts never return to the pool.",
+                        type=new_type.display_name,
+                    )
+                )
+        if creating:
+            if (
+                vals.get("ka_type_id")
+                and vals.get("user_id")
+                and vals["user_id"] != self.env.uid
+            ):
+                raise AccessError(
+                    self.env._(
+                        "Only Key Account managers can give a key account to "
+                        "somebody else."
+                    )
+                )
+            return
+        accounts = self.sudo().filtered("ka_type_id")
+        if "ka_type_id" in vals and accounts.filtered(
+            lambda p: p.ka_type_id.id != vals["ka_type_id"]
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only Key Account managers can change the type of a key account."
+                )
+            )
+        if "ka_since" in vals and accounts.filtered(
+            lambda p: p.ka_since and p.ka_since != fields.Date.to_date(vals["ka_since"])
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only Key Account managers can change since when a company "
+                    "is a key account."
+                )
+            )
+
+    @api.constrains("ka_since")
+    def _check_ka_since(self):
+        for partner in self:
+            if partner.ka_since and partner.ka_since > fields.Date.context_today(
+                partner
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s: a company cannot be a key account since a "
+                        "day still to come.",
+                        partner=partner.display_name,
+                    )
+                )
+
+    # ---- grade changes and owners ------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        if any(
-            "ka_grade_id" in vals or "ka_grade_locked" in vals for vals in vals_list
-        ):
-            self._ka_check_grade_rights()
+        if not self.env.su:
+            for vals in vals_list:
+                self._ka_check_client_vals(vals, creating=True)
         partners = super().create(vals_list)
         graded = partners.filtered("ka_grade_id")
         if graded:
@@ -404,16 +508,42 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
-        if "user_id" in vals and not self.env.context.get("ka_pool_move"):
-            return self._ka_pool_write_owner(vals)
-        if "ka_grade_id" not in vals:
-            if "ka_grade_locked" in vals:
-                self._ka_check_grade_rights()
-            return super().write(vals)
-        self._ka_check_grade_rights()
-        old_grades = {partner.id: partner.ka_grade_id for partner in self}
+        """The module's processes write as superuser, after their own checks
+        (pool moves log themselves). A client's write is checked: no system
+        field, grades and types by managers, and an owner change on a key
+        account by a manager only, logged as an assignment or a release."""
+        moved = self.browse()
+        if not self.env.su:
+            self._ka_check_client_vals(vals)
+            if "user_id" in vals:
+                new_user = self.env["res.users"].browse(vals["user_id"] or False)
+                moved = self.sudo().filtered(
+                    lambda p: p.ka_type_id and p.user_id != new_user
+                )
+                if moved and not self._ka_is_manager():
+                    raise AccessError(
+                        self.env._(
+                            "Only Key Account managers can change the owner of a "
+                            "key account: salespeople claim accounts from the "
+                            "pool and release them."
+                        )
+                    )
+                old_owners = {partner.id: partner.user_id for partner in moved}
+        old_grades = (
+            {partner.id: partner.ka_grade_id for partner in self}
+            if "ka_grade_id" in vals
+            else None
+        )
         res = super().write(vals)
-        self._ka_log_grade_changes(old_grades)
+        if old_grades is not None:
+            self._ka_log_grade_changes(old_grades)
+        if moved:
+            moved.with_env(self.env)._ka_pool_after_move(
+                new_user,
+                "assign" if new_user else "release",
+                old_owners,
+                reason=self.env._("Owner changed on the partner form."),
+            )
         return res
 
     def _children_sync(self, values):
@@ -423,18 +553,10 @@ class ResPartner(models.Model):
             return
         return super()._children_sync(values)
 
-    def _ka_check_grade_rights(self):
-        if self.env.su or self.env.context.get("ka_regrade"):
-            return
-        if not self.env.user.has_group(KA_MANAGER):
-            raise AccessError(
-                self.env._("Only Key Account managers can set or lock a grade by hand.")
-            )
-
-    def _ka_log_grade_changes(self, old_grades):
+    def _ka_log_grade_changes(self, old_grades, automatic=False):
         """Write a history row and a chatter note for each partner whose grade
-        differs from ``old_grades[partner.id]``: one insert for all of them."""
-        automatic = bool(self.env.context.get("ka_regrade"))
+        differs from ``old_grades[partner.id]``: one insert for all of them.
+        ``automatic``: the re-grading made the changes, not a person."""
         changed = self.filtered(lambda p: p.ka_grade_id != old_grades.get(p.id))
         if not changed:
             return
@@ -540,7 +662,9 @@ class ResPartner(models.Model):
     # ---- follow-ups -------------------------------------------------------------
     def _ka_register_followup(self, kind, date):
         """Record a follow-up of ``kind`` ('contact' or 'visit') done on ``date``
-        with these companies. A visit is a contact too. Dates only move forward."""
+        with these companies. A visit is a contact too. Dates only move
+        forward, and never beyond today."""
+        date = min(date, fields.Date.context_today(self))
         fnames = ["ka_last_contact_date"]
         if kind == "visit":
             fnames.append("ka_last_visit_date")
@@ -674,7 +798,7 @@ class ResPartner(models.Model):
             )
         changed.invalidate_recordset(["ka_grade_id", "write_uid", "write_date"])
         changed.modified(["ka_grade_id"])
-        changed.with_context(ka_regrade=True)._ka_log_grade_changes(old_grades)
+        changed._ka_log_grade_changes(old_grades, automatic=True)
         return changed
 
     # ---- actions -------------------------------------------------------------------
@@ -1042,37 +1166,10 @@ class ResPartner(models.Model):
             return followup_due, "followup", warning_days
         return order_due, "order", warning_days
 
-    # ---- pool: owner changes outside the pool actions --------------------------
-    def _ka_pool_write_owner(self, vals):
-        """``write`` of ``user_id`` by hand: managers only on key accounts, and
-        logged as an assignment or a release."""
-        new_user = self.env["res.users"].browse(vals["user_id"] or False)
-        moved = self.filtered(lambda p: p.ka_type_id and p.user_id != new_user)
-        if moved and not (self.env.su or self.env.user.has_group(KA_MANAGER)):
-            raise AccessError(
-                self.env._(
-                    "Only Key Account managers can change the owner of a key "
-                    "account: salespeople claim accounts from the pool and "
-                    "release them."
-                )
-            )
-        old_owners = {partner.id: partner.user_id for partner in moved}
-        res = self.with_context(ka_pool_move=True).write(vals)
-        if moved:
-            moved._ka_pool_after_move(
-                new_user,
-                "assign" if new_user else "release",
-                old_owners,
-                reason=self.env._("Owner changed on the partner form."),
-            )
-        return res
-
     # ---- pool: locks -----------------------------------------------------------
-    def _ka_pool_lock(self, table, ids, touch=False):
+    def _ka_pool_lock(self, table, ids):
         """Lock rows of ``table`` for the rest of the transaction, waiting a few
-        seconds at most. With ``touch``, also rewrite them, so that a
-        transaction that waited for us fails instead of working on a stale
-        snapshot (REPEATABLE READ).
+        seconds at most.
 
         :return: False when another transaction holds or has just changed them
         """
@@ -1088,14 +1185,6 @@ class ResPartner(models.Model):
                     ),
                     log_exceptions=False,
                 )
-                if touch:
-                    cr.execute(
-                        SQL(
-                            "UPDATE %s SET write_date = write_date WHERE id = ANY(%s)",
-                            SQL.identifier(table),
-                            list(ids),
-                        )
-                    )
         except (pg_errors.LockNotAvailable, pg_errors.SerializationFailure):
             return False
         finally:
@@ -1138,15 +1227,35 @@ class ResPartner(models.Model):
         )
 
     def _ka_pool_lock_user(self, user):
-        """Serialise the cap checks of ``user``: one claim of theirs at a time."""
-        if not self._ka_pool_lock("res_users", user.ids, touch=True):
+        """Serialise the cap checks of ``user``: one pool move for them at a
+        time. Each move rewrites the user's row of ``key_account_pool_turn``
+        (a table without foreign keys, so nothing of Odoo's own, such as its
+        session bookkeeping on ``res_users``, ever waits on it): a concurrent
+        move waits, then fails instead of counting on a stale snapshot."""
+        cr = self.env.cr
+        try:
+            with cr.savepoint(flush=False):
+                cr.execute(SQL("SELECT set_config('lock_timeout', '5s', true)"))
+                cr.execute(
+                    SQL(
+                        """INSERT INTO key_account_pool_turn AS turn (user_id, moves)
+                           VALUES (%s, 1)
+                           ON CONFLICT (user_id)
+                           DO UPDATE SET moves = turn.moves + 1""",
+                        user.id,
+                    ),
+                    log_exceptions=False,
+                )
+        except (pg_errors.LockNotAvailable, pg_errors.SerializationFailure):
             raise UserError(
                 self.env._(
                     "Another pool move for %(user)s was just made: reload and try "
                     "again.",
                     user=user.name,
                 )
-            )
+            ) from None
+        finally:
+            cr.execute(SQL("SELECT set_config('lock_timeout', '0', true)"))
 
     # ---- pool: checks ----------------------------------------------------------
     def _ka_pool_check_accounts(self):
@@ -1178,7 +1287,6 @@ class ResPartner(models.Model):
             )
         cap = company.ka_pool_max_claims_per_day
         if claims and cap:
-            today = datetime.combine(fields.Date.context_today(self), time.min)
             done = (
                 self.env["key_account.pool.log"]
                 .sudo()
@@ -1186,7 +1294,7 @@ class ResPartner(models.Model):
                     [
                         ("to_user_id", "=", user.id),
                         ("action", "=", "claim"),
-                        ("date", ">=", today),
+                        ("date", ">=", self._ka_user_day_start(user)),
                     ]
                 )
             )
@@ -1200,6 +1308,15 @@ class ResPartner(models.Model):
                         cap=cap,
                     )
                 )
+
+    @api.model
+    def _ka_user_day_start(self, user):
+        """The start of ``user``'s calendar day, in their time zone, as the
+        naive UTC datetime the database stores."""
+        tz = pytz.timezone(user.tz or "UTC")
+        now = pytz.utc.localize(fields.Datetime.now()).astimezone(tz)
+        start = tz.localize(datetime.combine(now.date(), time.min))
+        return start.astimezone(pytz.utc).replace(tzinfo=None)
 
     def _ka_pool_check_cooldown(self, user, company):
         days = company.ka_pool_cooldown_days
@@ -1347,9 +1464,7 @@ class ResPartner(models.Model):
     def _ka_pool_move(self, to_user, action, reason=False, caps_overridden=False):
         """Move these accounts to ``to_user`` (empty: the pool); log it."""
         old_owners = {partner.id: partner.sudo().user_id for partner in self}
-        self.sudo().with_context(ka_pool_move=True).write(
-            {"user_id": to_user.id or False}
-        )
+        self.sudo().write({"user_id": to_user.id or False})
         self._ka_pool_after_move(
             to_user, action, old_owners, reason=reason, caps_overridden=caps_overridden
         )
@@ -1359,7 +1474,7 @@ class ResPartner(models.Model):
     ):
         """Dates, closed warnings, a log row and a chatter note per account."""
         now = fields.Datetime.now()
-        partners = self.sudo().with_context(ka_pool_move=True)
+        partners = self.sudo()
         partners.write(
             {
                 "ka_owner_since": now if to_user else False,
@@ -1585,9 +1700,7 @@ class ResPartner(models.Model):
             )
         partners._ka_log_notes([bodies[partner.id] for partner in partners])
         for due, partner_ids in self._ka_group_by_due(rows).items():
-            self.browse(partner_ids).sudo().with_context(ka_pool_move=True).write(
-                {"ka_pool_warning_date": due}
-            )
+            self.browse(partner_ids).sudo().write({"ka_pool_warning_date": due})
 
     @api.model
     def _ka_group_by_due(self, rows):

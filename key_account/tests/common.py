@@ -6,6 +6,29 @@ from odoo import fields
 from odoo.tests import TransactionCase
 from odoo.tests import new_test_user
 
+# Every context key the module ever read as a switch (they unlocked guards
+# over JSON-RPC, where a client sends any context it likes), and the keys
+# Odoo honours that could skip a check. Each guarded write is tried with all
+# of them set; test_controls fails when the module reads a ``ka_`` key that
+# is not listed here, so a new one cannot be forgotten.
+HOSTILE_CONTEXT = {
+    "ka_approval_transition": True,
+    "ka_pool_move": True,
+    "ka_regrade": True,
+    "ka_monthly_report_state_change": True,
+    "ka_scorecard_state_change": True,
+    "ka_settlement_transition": True,
+    "ka_defer_kpi_checks": True,
+    "ka_plan_unlink": True,
+    "ka_pool_autocommit": True,
+    "tracking_disable": True,
+    "mail_notrack": True,
+    "mail_create_nolog": True,
+    "install_mode": True,
+    "module": "key_account",
+    "active_test": False,
+}
+
 
 class KeyAccountCase(TransactionCase):
     """Fixtures: users of each role, the shipped grades at known thresholds,
@@ -178,12 +201,16 @@ class EngagementCase(KeyAccountCase):
 
     @classmethod
     def _visit(cls, budget=1000.0, user=None, **vals):
+        """A draft visit of ``user`` (default: the account's owner) on the
+        account, planned by them, or by a manager for somebody else."""
         user = user or cls.ka_user
+        planner = user if user == cls.account.user_id else cls.ka_manager
         return (
             cls.env["key_account.visit"]
-            .with_user(user)
+            .with_user(planner)
             .create(
                 {
+                    "user_id": user.id,
                     "partner_id": cls.account.id,
                     "contact_ids": [Command.set(cls.buyer.ids)],
                     "purpose": "Present the new range",

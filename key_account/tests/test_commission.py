@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from .common import HOSTILE_CONTEXT
 from .common import KeyAccountCase
 
 FULL_TIME_BOUNDARIES = [
@@ -391,11 +392,14 @@ class TestCommissionSettlements(CommissionCase):
         )
         settlement = self._settle(date(2025, 1, 1), date(2025, 1, 31))
         settlement.action_confirm()
+        # as a manager (the superuser is not checked), whatever the context
+        managed = settlement.with_user(self.ka_manager).with_context(**HOSTILE_CONTEXT)
         for action in (
-            lambda: settlement.write({"date_to": date(2025, 2, 1)}),
-            lambda: settlement.with_user(self.ka_manager).unlink(),
-            lambda: settlement.line_ids.write({"amount_commission": 1}),
-            lambda: settlement.line_ids.unlink(),
+            lambda: managed.write({"date_to": date(2025, 2, 1)}),
+            lambda: managed.unlink(),
+            lambda: managed.line_ids.write({"amount_commission": 1}),
+            lambda: managed.line_ids.unlink(),
+            lambda: managed.write({"state": "draft"}),
         ):
             with self.assertRaises(UserError):
                 action()

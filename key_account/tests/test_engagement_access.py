@@ -144,7 +144,7 @@ class TestEngagementAccess(EngagementCase):
         Visit = self.env["key_account.visit"].with_user(self.ka_approver)
         self.assertEqual(Visit.search([("id", "in", (small | big).ids)]), big)
         other = self._visit(50, user=self.ka_user2)
-        other.action_submit()
+        other.with_user(self.ka_user2).action_submit()
         other.with_user(self.ka_manager).action_approve()
         other.write(
             {

@@ -111,6 +111,22 @@ class TestEngagementGift(EngagementCase):
             self.rule_manager | self.rule_finance,
         )
 
+    def test_big_gift_over_its_cap_can_be_submitted(self):
+        """A gift of 5,000 or more is already approved by the highest level:
+        over its cap it goes through (it used to be refused for want of a
+        further level), and a cap of 0 reads "no cap"."""
+        self.grade_b.gift_max_year = 0
+        gift = self._gift_form(quantity=50).save()  # 6,000 > 500 a gift
+        gift.action_submit()
+        self.assertEqual(gift.state, "submitted")
+        self.assertEqual(
+            gift._ka_current_round().mapped("rule_id"),
+            self.rule_manager | self.rule_finance,
+        )
+        reason = gift._ka_over_cap_reason()
+        self.assertIn("no cap per year", reason)
+        self.assertNotIn("0.00 per year", reason)
+
     def test_value_per_customer_and_year_cap_escalates(self):
         first = self._gift_form(quantity=3, day=date(2026, 2, 1)).save()  # 360
         first.action_submit()

@@ -90,13 +90,32 @@ class TestEngagementReception(EngagementCase):
         reception.action_submit()
         self.assertEqual(reception._ka_current_round().rule_id, self.rule_manager)
 
-    def test_over_the_cap_without_an_extra_level_is_refused(self):
+    def test_over_the_cap_at_the_highest_level_goes_through(self):
+        """Over a cap with no level above: the chain ends at the highest level
+        (it used to be refused, and the request could never be submitted)."""
         self.rule_finance.active = False
         reception = self._reception_form(guests=2, dinner=600).save()
-        with self.assertRaises(UserError):
-            reception.action_submit()
-        self.assertEqual(reception.state, "draft")
-        self.assertFalse(reception._ka_current_round())
+        reception.action_submit()
+        self.assertEqual(reception.state, "submitted")
+        self.assertEqual(reception._ka_current_round().rule_id, self.rule_manager)
+        self.assertTrue(
+            any("Over its cap" in str(m.body) for m in reception.message_ids)
+        )
+
+    def test_over_the_cap_needs_the_level_kept_for_it(self):
+        board = self.env["key_account.approval.rule"].create(
+            {
+                "name": "Board",
+                "sequence": 50,
+                "over_cap_only": True,
+                "user_id": self.ka_manager2.id,
+            }
+        )
+        within = self._reception_form(guests=4, dinner=600).save()  # 150/guest
+        over = self._reception_form(guests=2, dinner=600).save()  # 300/guest
+        (within | over).action_submit()
+        self.assertEqual(within._ka_current_round().rule_id, self.rule_manager)
+        self.assertEqual(over._ka_current_round().rule_id, self.rule_manager | board)
 
     def test_guest_count_and_dates(self):
         with self.assertRaises(ValidationError):

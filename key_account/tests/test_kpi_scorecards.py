@@ -156,6 +156,9 @@ class TestKpiScorecards(KeyAccountCase):
         self.assertEqual(card.state, "confirmed")
         line = self._line(card, "Service standard")
         before = (card.score, line.superior_points, card.date_to)
+        # as the manager who would change it (the superuser is not checked)
+        card = card.with_user(self.ka_manager)
+        line = line.with_user(self.ka_manager)
         for attempt in (
             lambda: line.write({"superior_points": 100}),
             lambda: card.write({"date_to": date(2025, 3, 30)}),
@@ -214,7 +217,7 @@ class TestKpiScorecards(KeyAccountCase):
         self.assertEqual(cards.user_id, self.ka_user2)
         # nor can a scorecard be created confirmed
         with self.assertRaises(UserError), self.cr.savepoint():
-            self.Scorecard.create(
+            self.Scorecard.with_user(self.ka_manager).create(
                 {
                     "user_id": self.ka_user2.id,
                     "template_id": self.template.id,

@@ -139,9 +139,32 @@ class TestPoolConcurrency(TransactionCase):
                 env["key_account.pool.log"].search(
                     [("partner_id", "in", self.partner_ids)]
                 ).unlink()
-                env["res.partner"].browse(target).with_context(ka_pool_move=True).write(
-                    {"user_id": False}
-                )
+                env["res.partner"].browse(target).write({"user_id": False})
+
+    def test_claims_leave_odoo_sessions_alone(self):
+        """A claim serialises the claimer's pool moves without writing their
+        ``res_users`` row: Odoo's own session bookkeeping (a
+        ``res_device_log`` row, whose foreign key locks the user's row) in a
+        transaction that started before the claim was committed neither
+        waits nor fails (it used to hit a serialization failure and log the
+        user out)."""
+        first = self.user_ids[0]
+        with self.registry.cursor() as session_cr:
+            session_cr.execute("SELECT 1")  # its snapshot, taken before the claim
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, first, {})
+                env["res.partner"].browse(self.partner_ids[:1]).action_ka_claim()
+            session_cr.execute(
+                """INSERT INTO res_device_log (session_identifier, user_id,
+                                               first_activity, last_activity,
+                                               revoked)
+                   VALUES ('ka-test', %s, NOW() AT TIME ZONE 'UTC',
+                           NOW() AT TIME ZONE 'UTC', FALSE)""",
+                (first,),
+            )
+            session_cr.rollback()
+        owners, _logs = self._committed()
+        self.assertEqual(owners[0], first)
 
     def test_one_user_races_the_daily_cap(self):
         self._set_rules(ka_pool_max_claims_per_day=1)
