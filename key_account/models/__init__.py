@@ -1,4 +1,5 @@
 # abstract models first: the models below inherit them
+from . import key_account_number_mixin
 from . import key_account_workflow_mixin
 from . import key_account_approval_mixin
 from . import key_account_code_mixin

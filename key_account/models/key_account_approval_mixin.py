@@ -31,7 +31,12 @@ class KeyAccountApprovalMixin(models.AbstractModel):
     ``_ka_check_close`` and ``_ka_locked_fields``."""
 
     _name = "key_account.approval.mixin"
-    _inherit = ["mail.thread", "mail.activity.mixin", "key_account.workflow.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "key_account.workflow.mixin",
+        "key_account.number.mixin",
+    ]
     _description = "Key Account Approval Mixin"
     # approvers comment the requests they may read but not edit
     _mail_post_access = "read"

@@ -12,6 +12,7 @@ DOCUMENT_TYPES = [
 
 class KeyAccountApprovalRule(models.Model):
     _name = "key_account.approval.rule"
+    _inherit = ["key_account.number.mixin"]
     _description = "Key Account Approval Rule"
     _order = "sequence, id"
     _check_company_auto = True

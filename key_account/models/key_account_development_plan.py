@@ -11,7 +11,7 @@ class KeyAccountDevelopmentPlan(models.Model):
     visits; what is done is counted from Odoo's records."""
 
     _name = "key_account.development.plan"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "key_account.number.mixin"]
     _description = "Key Account Development Plan"
     _order = "date_from desc, user_id"
     _check_company_auto = True

@@ -24,6 +24,7 @@ class KeyAccountExpense(models.Model):
     that selects the approval levels) or actual (claimed and reimbursed)."""
 
     _name = "key_account.expense"
+    _inherit = ["key_account.number.mixin"]
     _description = "Key Account Expense"
     _order = "date desc, id"
     _check_company_auto = True

@@ -25,7 +25,7 @@ DEFAULT_ANSWER_HOURS = {"complaint": 24, "suggestion": 72, "praise": 72, "revisi
 
 class KeyAccountFeedback(models.Model):
     _name = "key_account.feedback"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "key_account.number.mixin"]
     _description = "Key Account Feedback"
     _order = "received_date desc, id desc"
     _check_company_auto = True

@@ -147,6 +147,7 @@ class KeyAccountGift(models.Model):
 
 class KeyAccountGiftLine(models.Model):
     _name = "key_account.gift.line"
+    _inherit = ["key_account.number.mixin"]
     _description = "Key Account Gift Line"
     _order = "gift_id, id"
 

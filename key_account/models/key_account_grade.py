@@ -8,7 +8,7 @@ from odoo.exceptions import ValidationError
 
 class KeyAccountGrade(models.Model):
     _name = "key_account.grade"
-    _inherit = ["key_account.code.mixin"]
+    _inherit = ["key_account.code.mixin", "key_account.number.mixin"]
     _description = "Key Account Grade"
     _order = "sequence, id"
 

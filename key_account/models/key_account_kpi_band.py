@@ -8,6 +8,7 @@ from .key_account_kpi_template import checks_deferred
 
 class KeyAccountKpiBand(models.Model):
     _name = "key_account.kpi.band"
+    _inherit = ["key_account.number.mixin"]
     _description = "KPI Scoring Band"
     _order = "from_pct, id"
 

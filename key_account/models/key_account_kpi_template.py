@@ -33,6 +33,7 @@ class KeyAccountKpiTemplate(models.Model):
     summing to 100, targets and scoring bands."""
 
     _name = "key_account.kpi.template"
+    _inherit = ["key_account.number.mixin"]
     _description = "KPI Appraisal Template"
     _order = "sequence, id"
     _check_company_auto = True

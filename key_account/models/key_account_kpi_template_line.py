@@ -13,6 +13,7 @@ from .key_account_kpi_template import defer_checks
 
 class KeyAccountKpiTemplateLine(models.Model):
     _name = "key_account.kpi.template.line"
+    _inherit = ["key_account.number.mixin"]
     _description = "KPI Appraisal Template Line"
     _order = "sequence, id"
 

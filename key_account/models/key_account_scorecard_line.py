@@ -7,6 +7,7 @@ from odoo.tools.safe_eval import safe_eval
 
 class KeyAccountScorecardLine(models.Model):
     _name = "key_account.scorecard.line"
+    _inherit = ["key_account.number.mixin"]
     _description = "KPI Scorecard Line"
     _order = "sequence, id"
 

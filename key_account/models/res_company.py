@@ -5,7 +5,8 @@ from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _name = "res.company"
+    _inherit = ["res.company", "key_account.number.mixin"]
 
     # commissions: awards and the fraud penalty (domain: 200, 300, 10x)
     ka_award_weekly = fields.Monetary(string="Weekly Champion Award", default=200.0)

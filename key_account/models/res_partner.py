@@ -27,7 +27,8 @@ LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "key_account.number.mixin"]
 
     # ---- key-account profile (on the company) ------------------------------
     ka_type_id = fields.Many2one(
