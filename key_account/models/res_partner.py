@@ -416,6 +416,15 @@ class ResPartner(models.Model):
     # set by Key Account managers only: they decide the grade, its lock and
     # the exemptions from the pool
     _KA_MANAGER_FIELDS = frozenset({"ka_grade_id", "ka_grade_locked"})
+    _KA_GUARDED_FIELDS = (
+        _KA_SYSTEM_FIELDS
+        | _KA_MANAGER_FIELDS
+        | {
+            "ka_type_id",
+            "ka_since",
+            "user_id",
+        }
+    )
 
     def _ka_is_manager(self):
         return self.env.su or self.env.user.has_group(KA_MANAGER)
@@ -423,6 +432,8 @@ class ResPartner(models.Model):
     def _ka_check_client_vals(self, vals, creating=False):
         """Refuse what a client (not the module's processes, which write as
         superuser) may not write on key accounts, whatever its context."""
+        if not vals.keys() & self._KA_GUARDED_FIELDS:
+            return
         system = vals.keys() & self._KA_SYSTEM_FIELDS
         if system:
             raise AccessError(

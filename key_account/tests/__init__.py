@@ -1,5 +1,6 @@
 from . import test_commission
 from . import test_completeness
+from . import test_access_matrix
 from . import test_configuration
 from . import test_controls
 from . import test_dashboard

@@ -1,6 +1,7 @@
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import UserError
 
 
 class KeyAccountRefuseWizard(models.TransientModel):
@@ -21,6 +22,13 @@ class KeyAccountRefuseWizard(models.TransientModel):
 
     def action_refuse(self):
         self.ensure_one()
+        model = self.env.registry.get(self.res_model)
+        if model is None or not issubclass(
+            model, self.env.registry["key_account.approval.mixin"]
+        ):
+            raise UserError(
+                self.env._("Only visits, receptions and gifts are refused here.")
+            )
         self.env[self.res_model].browse(
             [int(i) for i in self.res_ids.split(",") if i]
         ).action_refuse(self.reason)

@@ -1,0 +1,233 @@
+"""The README's access matrix is what the server does.
+
+The matrix is read from the README (between the ``access-matrix`` markers);
+each cell is tried as a user of the role, with every context key set, on a
+document made for the row: what the cell grants works, what it does not
+grant is refused."""
+
+import re
+from datetime import date
+from pathlib import Path
+
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import HOSTILE_CONTEXT
+from .common import EngagementCase
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+ROLES = {
+    "Salesperson": "ka_user2",
+    "Approver / Finance": "ka_approver",
+    "Gift keeper": "ka_keeper",
+    "Manager": "ka_manager2",
+}
+OPERATIONS = "RWAP"
+
+
+class Undo(Exception):
+    """Rolls an attempt back once it went through."""
+
+
+def read_matrix(text):
+    """{row label: {role: set of operations}} from the README's table."""
+    block = text.split("<!-- access-matrix -->")[1].split("<!-- /access-matrix -->")[0]
+    lines = [line.strip() for line in block.strip().splitlines() if line.strip()]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    matrix = {}
+    for line in lines[2:]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        matrix[cells[0]] = {
+            role: set(re.findall(f"[{OPERATIONS}]", cell))
+            for role, cell in zip(header[1:], cells[1:], strict=True)
+        }
+    return header[1:], matrix
+
+
+@tagged("post_install", "-at_install")
+class TestAccessMatrix(EngagementCase):
+    """Every document of a row belongs to ``ka_user`` (the salesperson whose
+    work it is) unless the row says "their own": then it is the role's own.
+    The roles are played by other people: a colleague salesperson, Finance,
+    the gift keeper and a manager (``ka_manager`` is the usual first-level
+    approver; ``ka_manager2`` plays the manager here)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.template = cls.env.ref("key_account.key_account_kpi_template_consultant")
+
+    # ---- documents of each row -------------------------------------------------------
+    def _visit_of(self, user, amount=100):
+        account = self._account(f"{user.name} Co", user_id=user.id)
+        return (
+            self.env["key_account.visit"]
+            .with_user(user)
+            .create(
+                {
+                    "partner_id": account.id,
+                    "purpose": "Meet the buyer",
+                    "planned_line_ids": [
+                        Command.create(
+                            {"kind": "planned", "name": "Train", "amount": amount}
+                        )
+                    ],
+                }
+            )
+        )
+
+    def _waiting_visit(self, role_user):
+        """A colleague's visit of 6,000 waiting for the level of ``role_user``
+        (the manager's first level, or Finance's second)."""
+        visit = self._visit(6000)
+        visit.action_submit()
+        if role_user == self.ka_approver:
+            visit.with_user(self.ka_manager).action_approve()
+        return visit
+
+    def _claimed_visit(self):
+        visit = self._visit(100)
+        visit.action_submit()
+        visit.with_user(self.ka_manager).action_approve()
+        visit.write(
+            {
+                **self._visit_record_vals(),
+                "summary": "<p>Went well</p>",
+                "expense_line_ids": [Command.create({"name": "Taxi", "amount": 30})],
+            }
+        )
+        visit.action_done()
+        visit.action_claim_expenses()
+        return visit
+
+    def _scorecard_of(self, user):
+        cards, _skipped = self.env["key_account.scorecard"]._ka_compute_scorecards(
+            self.template, user, date(2025, 1, 1), date(2025, 3, 31)
+        )
+        return cards
+
+    def _report_of(self, user):
+        return (
+            self.env["key_account.monthly.report"]
+            .with_user(user)
+            .create({"month": date(2025, 2, 1), "summary": "Good month"})
+        )
+
+    # ---- what each operation is ------------------------------------------------------
+    def _try(self, func):
+        """Whether ``func`` goes through (its effects are rolled back); an
+        operation that does not apply to the row (``None``) never does."""
+        if func is None:
+            return False
+        try:
+            with self.cr.savepoint():
+                func()
+                self.env.flush_all()
+                raise Undo
+        except Undo:
+            return True
+        except (AccessError, UserError):
+            return False
+        finally:
+            self.env.invalidate_all()
+
+    def _request_ops(self, make):
+        def ops(user):
+            def record():
+                return make(user).with_user(user).with_context(**HOSTILE_CONTEXT)
+
+            return {
+                "R": lambda: record().read(["name", "state", "amount_planned"]),
+                "W": lambda: record().write({"purpose": "Changed"}),
+                "A": lambda: record().action_approve(),
+                "P": lambda: record().action_reimburse_expenses(),
+            }
+
+        return ops
+
+    def _document_ops(self, make, write_vals, approve, pay):
+        def ops(user):
+            def record():
+                return make(user).with_user(user).with_context(**HOSTILE_CONTEXT)
+
+            return {
+                "R": lambda: record().read(["display_name"]),
+                "W": lambda: record().write(write_vals),
+                "A": approve and (lambda: approve(record())),
+                "P": pay and (lambda: pay(record())),
+            }
+
+        return ops
+
+    def _configuration_ops(self, user):
+        grade = self.grade_b.with_user(user).with_context(**HOSTILE_CONTEXT)
+        plan = self.env.ref("key_account.key_account_commission_plan_full_time")
+        plan = plan.with_user(user).with_context(**HOSTILE_CONTEXT)
+        return {
+            "R": lambda: (grade.read(["name"]), plan.read(["name"])),
+            "W": lambda: (
+                grade.write({"visit_interval_days": 20}),
+                plan.write({"discount_threshold": 80}),
+            ),
+            "A": None,
+            "P": None,
+        }
+
+    def _rows(self):
+        return {
+            "Visit or reception of their own": self._request_ops(
+                lambda user: self._visit_of(user)
+            ),
+            "Visit or reception of a colleague, waiting for approval": (
+                self._request_ops(self._waiting_visit)
+            ),
+            "Claimed expenses of a colleague's visit or reception": self._request_ops(
+                lambda user: self._claimed_visit()
+            ),
+            "Scorecard of their own": self._document_ops(
+                self._scorecard_of,
+                {"superior_weight": 60, "peer_weight": 40},
+                lambda card: card.action_confirm(),
+                None,
+            ),
+            "Scorecard of a colleague": self._document_ops(
+                lambda user: self._scorecard_of(self.ka_user),
+                {"superior_weight": 60, "peer_weight": 40},
+                lambda card: card.action_confirm(),
+                None,
+            ),
+            "Monthly report of their own": self._document_ops(
+                self._report_of, {"summary": "Better month"}, None, None
+            ),
+            "Monthly report of a colleague": self._document_ops(
+                lambda user: self._report_of(self.ka_user),
+                {"summary": "Better month"},
+                None,
+                None,
+            ),
+            "Configuration: types, grades, approval levels, plans, templates": (
+                self._configuration_ops
+            ),
+        }
+
+    # ---- the test --------------------------------------------------------------------
+    def test_the_readme_matrix_holds(self):
+        roles, matrix = read_matrix(README.read_text())
+        self.assertEqual(roles, list(ROLES))
+        rows = self._rows()
+        self.assertEqual(set(matrix), set(rows), "README rows and tested rows differ")
+        for label, ops in rows.items():
+            for role, login in ROLES.items():
+                user = getattr(self, login)
+                granted = matrix[label][role]
+                attempts = ops(user)
+                for operation in OPERATIONS:
+                    with self.subTest(row=label, role=role, operation=operation):
+                        self.assertEqual(
+                            self._try(attempts[operation]),
+                            operation in granted,
+                            f"{role} {'may' if operation in granted else 'may not'} "
+                            f"{operation} on: {label}",
+                        )
