@@ -20,5 +20,6 @@ from . import test_pool
 from . import test_pool_concurrency
 from . import test_sales_tracking
 from . import test_security
+from . import test_click_everywhere
 from . import test_i18n
 from . import test_tour
