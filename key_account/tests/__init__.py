@@ -1,6 +1,7 @@
 from . import test_commission
 from . import test_completeness
 from . import test_configuration
+from . import test_controls_http
 from . import test_dashboard
 from . import test_demo
 from . import test_engagement_access
