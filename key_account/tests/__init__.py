@@ -1,8 +1,10 @@
+from . import test_access_matrix
+from . import test_click_everywhere
 from . import test_commission
 from . import test_completeness
-from . import test_access_matrix
 from . import test_configuration
 from . import test_controls
+from . import test_controls_http
 from . import test_dashboard
 from . import test_demo
 from . import test_engagement_access
@@ -13,6 +15,7 @@ from . import test_engagement_reception
 from . import test_engagement_visit
 from . import test_followup
 from . import test_grading
+from . import test_i18n
 from . import test_kpi_feedback
 from . import test_kpi_indicators
 from . import test_kpi_scorecards
@@ -22,5 +25,4 @@ from . import test_pool
 from . import test_pool_concurrency
 from . import test_sales_tracking
 from . import test_security
-from . import test_i18n
 from . import test_tour

@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tests import Form
+from odoo.tests import new_test_user
 from odoo.tests import tagged
 
 from .common import KeyAccountCase
@@ -295,3 +296,112 @@ class TestKpiScorecards(KeyAccountCase):
             last("half_year", date(2025, 1, 1)),
             (date(2024, 7, 1), date(2024, 12, 31)),
         )
+
+
+@tagged("post_install", "-at_install")
+class TestScorecardComputeWizard(KeyAccountCase):
+    """Compute Scorecards opened from the menu proposes the team a manager
+    appraises; a chosen template puts the people it names."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Wizard = cls.env["key_account.scorecard.compute"]
+        cls.template = cls.env.ref("key_account.key_account_kpi_template_consultant")
+        cls.template.user_ids = False  # as shipped: names nobody
+        cls.team_template = cls.env["key_account.kpi.template"].create(
+            {
+                "name": "Consultants, team East",
+                "period_type": "quarter",
+                "user_ids": [Command.set(cls.ka_user2.ids)],
+                "line_ids": [
+                    Command.create({"kind": "manual", "name": "Service", "weight": 100})
+                ],
+            }
+        )
+        # the owners of key accounts: two salespeople, a manager, an
+        # internal user outside the app, and a salesperson with no account
+        cls._account("Sam's Co", user_id=cls.ka_user.id)
+        cls._account("Lee's Co", user_id=cls.ka_user2.id)
+        cls._account("Kate's Co", user_id=cls.ka_manager.id)
+        cls._account("Olga's Co", user_id=cls.outsider.id)
+        cls.idle = new_test_user(
+            cls.env,
+            login="ka_idle",
+            name="Ivy Idle",
+            groups="key_account.group_key_account_user",
+        )
+        # a second company, its manager and salesperson
+        cls.company2 = cls.env["res.company"].create({"name": "Scorecards Co 2"})
+        cls.manager2 = new_test_user(
+            cls.env,
+            login="ka_manager_sc2",
+            groups="key_account.group_key_account_manager",
+            company_id=cls.company2.id,
+            company_ids=[Command.set(cls.company2.ids)],
+        )
+        cls.seller2 = new_test_user(
+            cls.env,
+            login="ka_seller_sc2",
+            groups="key_account.group_key_account_user",
+            company_id=cls.company2.id,
+            company_ids=[Command.set(cls.company2.ids)],
+        )
+        cls._account(
+            "Second Co Account", user_id=cls.seller2.id, company_id=cls.company2.id
+        )
+
+    def _people(self, user):
+        values = self.Wizard.with_user(user).default_get(["template_id", "user_ids"])
+        self.assertFalse(values.get("template_id"))
+        [(command, _id, ids)] = values["user_ids"]
+        self.assertEqual(command, Command.SET)
+        return self.env["res.users"].browse(ids)
+
+    def test_default_people_are_the_company_salespeople(self):
+        people = self._people(self.ka_manager)
+        self.assertIn(self.ka_user, people)
+        self.assertIn(self.ka_user2, people)
+        # managers (appraised with their own template), people outside the
+        # app, salespeople with no key account, another company's: not
+        for user in (self.ka_manager, self.outsider, self.idle, self.seller2):
+            self.assertNotIn(user, people)
+        # the second company's manager: their own salesperson only
+        self.assertEqual(self._people(self.manager2), self.seller2)
+
+    def test_default_people_of_the_template_given(self):
+        values = (
+            self.Wizard.with_user(self.ka_manager)
+            .with_context(default_template_id=self.team_template.id)
+            .default_get(["template_id", "user_ids"])
+        )
+        self.assertEqual(
+            values,
+            {
+                "template_id": self.team_template.id,
+                "user_ids": [Command.set(self.ka_user2.ids)],
+            },
+        )
+
+    def test_form_from_the_menu(self):
+        form = Form(self.Wizard.with_user(self.ka_manager))
+        team = self._people(self.ka_manager)
+        self.assertEqual(form.user_ids.ids, team.ids)
+        self.assertTrue(team)
+        # a template naming its people puts them
+        form.template_id = self.team_template
+        self.assertEqual(form.user_ids.ids, self.ka_user2.ids)
+        self.assertTrue(form.date_from)
+        # one naming nobody keeps the choice
+        form.user_ids.add(self.ka_user)
+        form.template_id = self.template
+        self.assertEqual(set(form.user_ids.ids), {self.ka_user.id, self.ka_user2.id})
+        form.date_from = date(2025, 1, 1)
+        form.date_to = date(2025, 3, 31)
+        action = form.save().action_compute()
+        cards = self.env["key_account.scorecard"].search(action["domain"])
+        self.assertEqual(cards.user_id, self.ka_user | self.ka_user2)
+        self.assertEqual(cards.template_id, self.template)
+        # a salesperson cannot even open it
+        with self.assertRaises(AccessError):
+            Form(self.Wizard.with_user(self.ka_user))

@@ -715,6 +715,23 @@ class TestPoolHandover(PoolCase):
             ],
         )
 
+    def test_handover_prefills_the_user_opened_from_their_form(self):
+        Wizard = self.env["key_account.handover.wizard"].with_user(self.ka_manager)
+        self.assertEqual(
+            Wizard.with_context(
+                active_model="res.users", active_id=self.ka_user.id
+            ).default_get(["user_id"]),
+            {"user_id": self.ka_user.id},
+        )
+        # from the menu (or another model's record): nobody yet
+        self.assertFalse(Wizard.default_get(["user_id"]).get("user_id"))
+        partner = self._account("Not A User")
+        self.assertFalse(
+            Wizard.with_context(active_model="res.partner", active_id=partner.id)
+            .default_get(["user_id"])
+            .get("user_id")
+        )
+
     def test_handover_to_the_pool(self):
         partner = self._claimed()
         self._wizard(mode="pool").action_confirm()

@@ -43,6 +43,22 @@ class KeyAccountHandoverWizard(models.TransientModel):
     )
     done = fields.Boolean(readonly=True)
 
+    @api.model
+    def default_get(self, fields_list):
+        # opened from a user's form (the action's binding), that user leaves;
+        # from the menu, nobody yet (the action has no context: the menu has
+        # no active record to evaluate one with)
+        res = super().default_get(fields_list)
+        ctx = self.env.context
+        if (
+            "user_id" in fields_list
+            and not res.get("user_id")
+            and ctx.get("active_model") == "res.users"
+            and ctx.get("active_id")
+        ):
+            res["user_id"] = ctx["active_id"]
+        return res
+
     @api.depends("user_id")
     def _compute_partner_ids(self):
         for wizard in self:

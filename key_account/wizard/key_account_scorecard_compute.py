@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -5,6 +6,7 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 
 KA_MANAGER = "key_account.group_key_account_manager"
+KA_SALESPERSON = "key_account.group_key_account_user,!" + KA_MANAGER
 
 
 class KeyAccountScorecardCompute(models.TransientModel):
@@ -27,11 +29,51 @@ class KeyAccountScorecardCompute(models.TransientModel):
         string="To", compute="_compute_dates", store=True, readonly=False
     )
 
+    @api.model
+    def default_get(self, fields_list):
+        # Opened from the menu, no template is chosen yet: the people are the
+        # team a manager appraises, the company's salespeople; choosing a
+        # template that names its people then puts them instead.
+        res = super().default_get(fields_list)
+        if "user_ids" in fields_list and not res.get("user_ids"):
+            template = self.env["key_account.kpi.template"].browse(
+                res.get("template_id")
+            )
+            people = template.user_ids or self._ka_default_people()
+            res["user_ids"] = [Command.set(people.ids)]
+        return res
+
+    @api.model
+    def _ka_default_people(self):
+        """The salespeople of the current company: the active Key Account
+        users of the company who own its key accounts, managers excepted (they
+        are appraised with a template of their own)."""
+        company = self.env.company
+        owners = self.env["res.partner"]._read_group(
+            [
+                ("ka_type_id", "!=", False),
+                ("user_id", "!=", False),
+                ("company_id", "in", [company.id, False]),
+            ],
+            ["user_id"],
+        )
+        users = self.env["res.users"].union(*(user for (user,) in owners))
+        return users.filtered(
+            lambda user: user.active
+            and not user.share
+            and company in user.company_ids
+            and user.has_groups(KA_SALESPERSON)
+        ).sorted("name")
+
     @api.depends("template_id")
     def _compute_user_ids(self):
+        # the people a template names replace the selection; a template
+        # naming nobody keeps it
         for wizard in self:
-            if not wizard.user_ids:
+            if wizard.template_id.user_ids:
                 wizard.user_ids = wizard.template_id.user_ids
+            elif not wizard.user_ids:
+                wizard.user_ids = wizard._ka_default_people()
 
     @api.depends("template_id")
     def _compute_dates(self):
