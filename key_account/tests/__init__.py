@@ -1,5 +1,6 @@
 from . import test_commission
 from . import test_completeness
+from . import test_confidential_file
 from . import test_configuration
 from . import test_dashboard
 from . import test_demo

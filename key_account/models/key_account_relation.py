@@ -1,0 +1,73 @@
+from odoo import fields
+from odoo import models
+
+ROLES = [
+    ("decision_maker", "Decision maker"),
+    ("buyer", "Buyer"),
+    ("user", "User"),
+    ("influencer", "Influencer"),
+    ("other", "Other"),
+]
+LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
+
+# the contact's field -> the entry's field (see PARTNER_FILE_FIELDS)
+PARTNER_RELATION_FIELDS = {
+    "ka_role": "role",
+    "ka_influence": "influence",
+    "ka_relationship": "relationship",
+    "ka_competitor_relationship": "competitor_relationship",
+    "ka_birthday": "birthday",
+    "ka_hobbies": "hobbies",
+    "ka_notes": "notes",
+}
+
+
+class KeyAccountRelation(models.Model):
+    """A contact's line of the relationship map of its company: confidential
+    like the customer file (the owner of the company and Key Account managers
+    only). Salespeople see it on the contact through its fields ``ka_role``,
+    ``ka_hobbies``..."""
+
+    _name = "key_account.relation"
+    _description = "Relationship Map Entry"
+    _rec_name = "contact_id"
+
+    # the unique constraint below is the index on contact_id
+    contact_id = fields.Many2one("res.partner", required=True, ondelete="cascade")
+    account_id = fields.Many2one(
+        related="contact_id.commercial_partner_id",
+        string="Key Account",
+        store=True,
+        index=True,
+    )
+    company_id = fields.Many2one(
+        related="account_id.company_id", store=True, index="btree_not_null"
+    )
+    user_id = fields.Many2one(
+        related="account_id.user_id",
+        string="Owner",
+        store=True,
+        index="btree_not_null",
+        help="The salesperson of the key account: with the Key Account managers, "
+        "the only one who reads and edits its relationship map.",
+    )
+    role = fields.Selection(ROLES)
+    influence = fields.Selection(LEVELS)
+    relationship = fields.Selection(LEVELS, string="Relationship Strength")
+    competitor_relationship = fields.Selection(
+        LEVELS, string="Competitor's Relationship"
+    )
+    birthday = fields.Date()
+    hobbies = fields.Char()
+    notes = fields.Text(
+        string="Relationship Notes",
+        help="Personality, strengthening measures, next steps.",
+    )
+
+    _sql_constraints = [
+        (
+            "contact_uniq",
+            "unique (contact_id)",
+            "A contact has one line in the relationship map.",
+        ),
+    ]
