@@ -2,6 +2,8 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+from odoo.tools.sql import column_exists
 
 SOURCES = [
     ("trade_show", "Trade show"),
@@ -108,3 +110,102 @@ class KeyAccountFile(models.Model):
                         partner=partner.display_name,
                     )
                 )
+
+    # ---- upgrade from 18.0.1: the file was columns of res_partner ------------------
+    @api.model
+    def _ka_migrate_partner_columns(self):
+        """Move the customer files kept in the legacy columns of
+        ``res_partner`` (``ka_need``, ...: left in the table when the fields
+        stopped being stored) into files, then drop the columns. A file
+        already there (written while the module was updated) keeps its values
+        and gets the missing ones.
+
+        :return: the number of partners whose columns were copied
+        """
+        return migrate_partner_columns(
+            self,
+            "partner_id",
+            PARTNER_FILE_FIELDS,
+            {
+                "partner_id": SQL("p.id"),
+                "company_id": SQL("p.company_id"),
+                "user_id": SQL("cp.user_id"),
+            },
+        )
+
+
+def _legacy_filled(model, column, fname):
+    """SQL: the legacy column ``column`` of ``p`` holds a value (the ORM
+    wrote 0 and empty texts for untouched numbers and texts)."""
+    sql_column = SQL.identifier("p", column)
+    ftype = model._fields[fname].type
+    if ftype in ("integer", "float", "monetary"):
+        return SQL("COALESCE(%s, 0) <> 0", sql_column)
+    if ftype in ("char", "text", "selection"):
+        return SQL("COALESCE(%s, '') <> ''", sql_column)
+    return SQL("%s IS NOT NULL", sql_column)
+
+
+def migrate_partner_columns(model, link, mapping, keys):
+    """Copy the columns of ``mapping`` (res_partner column -> column of
+    this model) into rows of this model, one per partner with a value,
+    whose other columns are ``keys`` (SQL over ``p``, the partner, and
+    ``cp``, its commercial partner); then drop the columns."""
+    cr = model.env.cr
+    legacy = {
+        column: fname
+        for column, fname in mapping.items()
+        if column_exists(cr, "res_partner", column)
+    }
+    if not legacy:
+        return 0
+    model.env.flush_all()
+    table = SQL.identifier(model._table)
+    columns = [*keys, *legacy.values()]
+    cr.execute(
+        SQL(
+            """
+            INSERT INTO %(table)s (%(columns)s, create_uid, create_date,
+                                   write_uid, write_date)
+            SELECT %(values)s, %(uid)s, NOW() AT TIME ZONE 'UTC',
+                   %(uid)s, NOW() AT TIME ZONE 'UTC'
+              FROM res_partner p
+              JOIN res_partner cp ON cp.id = COALESCE(p.commercial_partner_id, p.id)
+             WHERE %(any_value)s
+            ON CONFLICT (%(link)s) DO UPDATE
+               SET %(fill)s
+         RETURNING %(link)s
+            """,
+            table=table,
+            columns=SQL(", ").join(SQL.identifier(c) for c in columns),
+            values=SQL(", ").join(
+                [
+                    *keys.values(),
+                    *(SQL.identifier("p", c) for c in legacy),
+                ]
+            ),
+            uid=model.env.uid,
+            any_value=SQL(" OR ").join(
+                _legacy_filled(model, column, fname) for column, fname in legacy.items()
+            ),
+            link=SQL.identifier(link),
+            fill=SQL(", ").join(
+                SQL(
+                    "%(col)s = COALESCE(%(table)s.%(col)s, EXCLUDED.%(col)s)",
+                    table=table,
+                    col=SQL.identifier(fname),
+                )
+                for fname in legacy.values()
+            ),
+        )
+    )
+    partner_ids = [row[0] for row in cr.fetchall()]
+    cr.execute(
+        SQL(
+            "ALTER TABLE res_partner %s",
+            SQL(", ").join(SQL("DROP COLUMN %s", SQL.identifier(c)) for c in legacy),
+        )
+    )
+    model.env.invalidate_all()
+    model.env["res.partner"]._ka_recompute_completeness()
+    return len(partner_ids)

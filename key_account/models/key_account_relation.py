@@ -1,5 +1,9 @@
+from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.tools import SQL
+
+from .key_account_file import migrate_partner_columns
 
 ROLES = [
     ("decision_maker", "Decision maker"),
@@ -71,3 +75,23 @@ class KeyAccountRelation(models.Model):
             "A contact has one line in the relationship map.",
         ),
     ]
+
+    @api.model
+    def _ka_migrate_partner_columns(self):
+        """Move the relationship maps kept in the legacy columns of
+        ``res_partner`` into entries, then drop the columns (see
+        ``key_account.file._ka_migrate_partner_columns``).
+
+        :return: the number of contacts whose columns were copied
+        """
+        return migrate_partner_columns(
+            self,
+            "contact_id",
+            PARTNER_RELATION_FIELDS,
+            {
+                "contact_id": SQL("p.id"),
+                "account_id": SQL("cp.id"),
+                "company_id": SQL("cp.company_id"),
+                "user_id": SQL("cp.user_id"),
+            },
+        )

@@ -7,7 +7,9 @@ from odoo.exceptions import ValidationError
 from odoo.tests import Form
 from odoo.tests import new_test_user
 from odoo.tests import tagged
+from odoo.tools import SQL
 from odoo.tools import mute_logger
+from odoo.tools.sql import column_exists
 
 from .common import HOSTILE_CONTEXT
 from .common import KeyAccountCase
@@ -633,3 +635,116 @@ class TestConfidentialQueries(KeyAccountCase):
         self._read(self.accounts[90:], spec)  # warm up caches (rules, fields)
         few = self._read(self.accounts[:6], spec)
         self.assertEqual(self._read(self.accounts[:80], spec), few)
+
+
+@tagged("post_install", "-at_install")
+class TestConfidentialMigration(KeyAccountCase):
+    """From 18.0.1: the file and the map were columns of res_partner, left in
+    the table when the fields stopped being stored."""
+
+    COLUMNS = {
+        "ka_source": "varchar",
+        "ka_staff_count": "int4",
+        "ka_annual_revenue": "numeric",
+        "ka_main_business": "text",
+        "ka_decision_process": "text",
+        "ka_need": "text",
+        "ka_expected_purchase_date": "date",
+        "ka_budget_min": "numeric",
+        "ka_budget_max": "numeric",
+        "ka_role": "varchar",
+        "ka_influence": "varchar",
+        "ka_relationship": "varchar",
+        "ka_competitor_relationship": "varchar",
+        "ka_birthday": "date",
+        "ka_hobbies": "varchar",
+        "ka_notes": "text",
+    }
+
+    def _legacy(self, partner, values):
+        self.env.flush_all()
+        self.cr.execute(
+            SQL(
+                "UPDATE res_partner SET %s WHERE id = %s",
+                SQL(", ").join(
+                    SQL("%s = %s", SQL.identifier(column), value)
+                    for column, value in values.items()
+                ),
+                partner.id,
+            )
+        )
+
+    def test_legacy_columns_move_to_files_and_maps(self):
+        owned = self._account("Owned Legacy", user_id=self.ka_user.id)
+        pooled = self._account("Pooled Legacy")
+        contact = self.env["res.partner"].create(
+            {"name": "Legacy Boss", "parent_id": owned.id}
+        )
+        untouched = self._account("Never Filled")
+        # written since the update began: kept, completed from the columns
+        pooled.ka_need = "Written during the update"
+        self.env.flush_all()
+        # the columns of 18.0.1, rolled back with the test
+        self.cr.execute(
+            SQL(
+                "ALTER TABLE res_partner %s",
+                SQL(", ").join(
+                    SQL("ADD COLUMN %s %s", SQL.identifier(column), SQL(sqltype))
+                    for column, sqltype in self.COLUMNS.items()
+                ),
+            )
+        )
+        self._legacy(owned, {**FILE, "ka_staff_count": 12})
+        self._legacy(pooled, {"ka_need": "Old need", "ka_budget_max": 5000})
+        self._legacy(contact, RELATION)
+        self._legacy(untouched, {"ka_staff_count": 0, "ka_need": ""})
+        self.assertEqual(self.env["key_account.file"]._ka_migrate_partner_columns(), 2)
+        self.assertEqual(
+            self.env["key_account.relation"]._ka_migrate_partner_columns(), 1
+        )
+        for column in self.COLUMNS:
+            self.assertFalse(column_exists(self.cr, "res_partner", column), column)
+        File = self.env["key_account.file"]
+        self.assertRecordValues(
+            File.search([("partner_id", "=", pooled.id)]),
+            [
+                {
+                    "need": "Written during the update",
+                    "budget_max": 5000,
+                    "user_id": False,
+                }
+            ],
+        )
+        self.assertRecordValues(
+            File.search([("partner_id", "=", owned.id)]),
+            [
+                {
+                    "source": FILE["ka_source"],
+                    "staff_count": 12,
+                    "need": FILE["ka_need"],
+                    "budget_min": FILE["ka_budget_min"],
+                    "expected_purchase_date": FILE["ka_expected_purchase_date"],
+                    "user_id": self.ka_user.id,
+                }
+            ],
+        )
+        self.assertFalse(File.search([("partner_id", "=", untouched.id)]))
+        self.assertRecordValues(
+            contact.ka_relation_ids,
+            [
+                {
+                    "role": "decision_maker",
+                    "hobbies": RELATION["ka_hobbies"],
+                    "birthday": RELATION["ka_birthday"],
+                    "account_id": owned.id,
+                    "user_id": self.ka_user.id,
+                }
+            ],
+        )
+        # through the partner, with the rules
+        self.assertEqual(owned.with_user(self.ka_user).ka_need, FILE["ka_need"])
+        self.assertFalse(owned.with_user(self.ka_user2).ka_need)
+        self.assertEqual(contact.with_user(self.ka_user).ka_hobbies, "Weiqi and oolong")
+        self.assertGreater(owned.ka_file_completeness, 0)
+        # run again (nothing left): nothing happens
+        self.assertEqual(self.env["key_account.file"]._ka_migrate_partner_columns(), 0)
