@@ -1,6 +1,7 @@
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import AccessError
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists
@@ -26,6 +27,24 @@ PARTNER_FILE_FIELDS = {
     "ka_budget_min": "budget_min",
     "ka_budget_max": "budget_max",
 }
+
+
+def check_fixed_fields(records, vals_list, fixed, creating=False):
+    """Refuse a client's values of ``fixed``: the account and the owner of a
+    file or a relationship-map entry follow its partner (the record rules
+    read the owner; a file written onto another account would change
+    hands). The first of ``fixed``, the partner, is given on creation."""
+    if records.env.su:
+        return
+    refused = set(fixed[1:] if creating else fixed)
+    if any(vals.keys() & refused for vals in vals_list):
+        raise AccessError(
+            records.env._(
+                "The account and the owner of %(what)s follow the partner: they "
+                "cannot be written.",
+                what=records._description,
+            )
+        )
 
 
 class KeyAccountFile(models.Model):
@@ -74,6 +93,17 @@ class KeyAccountFile(models.Model):
             "A key account has one customer file.",
         ),
     ]
+
+    _ka_fixed_fields = ("partner_id", "company_id", "user_id")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_fixed_fields(self, vals_list, self._ka_fixed_fields, creating=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_fixed_fields(self, [vals], self._ka_fixed_fields)
+        return super().write(vals)
 
     @api.depends("company_id")
     @api.depends_context("company")

@@ -3,6 +3,7 @@ from odoo import fields
 from odoo import models
 from odoo.tools import SQL
 
+from .key_account_file import check_fixed_fields
 from .key_account_file import migrate_partner_columns
 
 ROLES = [
@@ -75,6 +76,17 @@ class KeyAccountRelation(models.Model):
             "A contact has one line in the relationship map.",
         ),
     ]
+
+    _ka_fixed_fields = ("contact_id", "account_id", "company_id", "user_id")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_fixed_fields(self, vals_list, self._ka_fixed_fields, creating=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_fixed_fields(self, [vals], self._ka_fixed_fields)
+        return super().write(vals)
 
     @api.model
     def _ka_migrate_partner_columns(self):

@@ -416,6 +416,54 @@ class TestConfidentialWrite(ConfidentialCase):
         )
         self.assertFalse(self.env["res.partner"].search([("name", "=", "Spy")]))
 
+    def test_files_stay_with_their_account(self):
+        """An owner may write their file, not move it (nor a map entry) onto
+        a colleague's account, nor give it another owner: the rules read
+        the owner."""
+        theirs = self._account("Theirs", user_id=self.ka_user2.id)
+        their_contact = self.env["res.partner"].create(
+            {"name": "Their contact", "parent_id": theirs.id}
+        )
+        file = self._as(self.ka_user, self._file(self.mine))
+        entry = self._as(self.ka_user, self.contact.ka_relation_ids)
+        for records, vals in (
+            (file, {"partner_id": theirs.id}),
+            (file, {"user_id": self.ka_user2.id}),
+            (file, {"company_id": False}),
+            (entry, {"contact_id": their_contact.id}),
+            (entry, {"account_id": theirs.id}),
+            (entry, {"user_id": self.ka_user2.id}),
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                with self.cr.savepoint():
+                    records.write(vals)
+        # nor through the partner's one2many
+        with self.assertRaises(AccessError), self.cr.savepoint():
+            self._as(self.ka_user, theirs).write(
+                {"ka_file_ids": [Command.link(file.id)]}
+            )
+        # nor created with another owner
+        fresh = self._account("Fresh", user_id=self.ka_user.id)
+        with self.assertRaises(AccessError), self.cr.savepoint():
+            self._as(self.ka_user, self.env["key_account.file"]).create(
+                {"partner_id": fresh.id, "user_id": self.ka_user2.id}
+            )
+        self.env.invalidate_all()
+        self.assertRecordValues(
+            self._file(self.mine),
+            [{"partner_id": self.mine.id, "user_id": self.ka_user.id}],
+        )
+        self.assertFalse(self._file(theirs) | self._file(fresh))
+        self.assertRecordValues(
+            self.contact.ka_relation_ids,
+            [{"contact_id": self.contact.id, "user_id": self.ka_user.id}],
+        )
+        # created by its owner with the account only: theirs
+        created = self._as(self.ka_user, self.env["key_account.file"]).create(
+            {"partner_id": fresh.id, "need": "Pumps"}
+        )
+        self.assertEqual(created.user_id, self.ka_user)
+
     def test_owner_writes_one_field_and_keeps_the_others(self):
         partner = self._as(self.ka_user, self.mine)
         partner.write({"ka_need": "A third line"})
