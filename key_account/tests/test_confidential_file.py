@@ -9,6 +9,7 @@ from odoo.tests import new_test_user
 from odoo.tests import tagged
 from odoo.tools import SQL
 from odoo.tools import mute_logger
+from odoo.tools.safe_eval import safe_eval
 from odoo.tools.sql import column_exists
 
 from .common import HOSTILE_CONTEXT
@@ -507,6 +508,24 @@ class TestConfidentialWrite(ConfidentialCase):
         # and the manager writes any account's file
         self._as(self.ka_manager, self.pool).write({"ka_need": "Revisited"})
         self.assertEqual(self._file(self.pool).need, "Revisited")
+
+    def test_new_key_account_filled_by_its_creator(self):
+        """From the Key Accounts menu, a salesperson's new account is theirs:
+        they fill its file in the creation form."""
+        action = self.env.ref("key_account.res_partner_action_key_account")
+        context = safe_eval(action.context, {"uid": self.ka_user.id})
+        Partner = self.env["res.partner"].with_user(self.ka_user)
+        with Form(Partner.with_context(**context)) as form:
+            form.name = "Brand New Co"
+            form.ka_type_id = self.type_potential
+            form.ka_need = "Spare parts"
+            form.ka_budget_max = 50_000
+        partner = form.record
+        self.assertEqual(partner.user_id, self.ka_user)
+        self.assertRecordValues(
+            self._file(partner), [{"need": "Spare parts", "budget_max": 50_000}]
+        )
+        self.assertFalse(self._as(self.ka_user2, partner).ka_need)
 
     def test_bad_amounts_refused(self):
         with self.assertRaises(ValidationError) as caught, self.cr.savepoint():
