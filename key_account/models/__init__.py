@@ -15,6 +15,7 @@ from . import key_account_commission_tier
 from . import key_account_development_plan
 from . import key_account_expense
 from . import key_account_feedback
+from . import key_account_file
 from . import key_account_file_check
 from . import key_account_gift
 from . import key_account_grade
@@ -27,6 +28,7 @@ from . import key_account_monthly_report
 from . import key_account_movement_report
 from . import key_account_pool_log
 from . import key_account_reception
+from . import key_account_relation
 from . import key_account_scorecard
 from . import key_account_scorecard_line
 from . import key_account_type

@@ -18,12 +18,28 @@ from odoo.tools import SQL
 from odoo.tools import config
 from odoo.tools import split_every
 
+from .key_account_file import PARTNER_FILE_FIELDS
+from .key_account_file import SOURCES
+from .key_account_relation import LEVELS
+from .key_account_relation import PARTNER_RELATION_FIELDS
+from .key_account_relation import ROLES
 from .key_account_workflow_mixin import field_labels
 
 KA_USER = "key_account.group_key_account_user"
 KA_MANAGER = "key_account.group_key_account_manager"
 
-LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
+# the confidential fields: computed per user from key_account.file and
+# key_account.relation, with an inverse (see _compute_ka_file)
+_FILE = {
+    "compute": "_compute_ka_file",
+    "inverse": "_inverse_ka_file",
+    "groups": KA_USER,
+}
+_RELATION = {
+    "compute": "_compute_ka_relation",
+    "inverse": "_inverse_ka_relation",
+    "groups": KA_USER,
+}
 
 
 class ResPartner(models.Model):
@@ -60,30 +76,37 @@ class ResPartner(models.Model):
         readonly=False,
         copy=False,
     )
-    ka_source = fields.Selection(
-        [
-            ("trade_show", "Trade show"),
-            ("referral", "Referral"),
-            ("online", "Online enquiry"),
-            ("cold_visit", "Cold visit"),
-            ("other", "Other"),
-        ],
-        string="Source",
-    )
-    ka_staff_count = fields.Integer(string="Staff")
+    # ---- the customer file (key_account.file), as the current user reads it -----
+    # Not stored here: each field reads the file with the user's record rules
+    # (its owner and Key Account managers), so another salesperson, or anyone
+    # but a manager on a pool account, reads nothing; writing one writes the
+    # file as the user (created on the first write), the rules deciding.
+    # Non-stored, they cannot be searched, grouped by or sorted on either.
+    ka_source = fields.Selection(SOURCES, string="Source", **_FILE)
+    ka_staff_count = fields.Integer(string="Staff", **_FILE)
     ka_annual_revenue = fields.Monetary(
-        string="Annual Revenue", currency_field="ka_currency_id"
+        string="Annual Revenue", currency_field="ka_currency_id", **_FILE
     )
-    ka_main_business = fields.Text(string="Main Business")
-    ka_decision_process = fields.Text(
-        string="Procurement Decision Process", groups=KA_USER
-    )
-    ka_need = fields.Text(string="Current Need")
-    ka_expected_purchase_date = fields.Date(string="Expected Purchase")
+    ka_main_business = fields.Text(string="Main Business", **_FILE)
+    ka_decision_process = fields.Text(string="Procurement Decision Process", **_FILE)
+    ka_need = fields.Text(string="Current Need", **_FILE)
+    ka_expected_purchase_date = fields.Date(string="Expected Purchase", **_FILE)
     ka_budget_min = fields.Monetary(
-        string="Budget From", currency_field="ka_currency_id"
+        string="Budget From", currency_field="ka_currency_id", **_FILE
     )
-    ka_budget_max = fields.Monetary(string="Budget To", currency_field="ka_currency_id")
+    ka_budget_max = fields.Monetary(
+        string="Budget To", currency_field="ka_currency_id", **_FILE
+    )
+    ka_file_ids = fields.One2many(
+        "key_account.file", "partner_id", string="Customer File", groups=KA_USER
+    )
+    ka_file_access = fields.Boolean(
+        string="Reads the Customer File",
+        compute="_compute_ka_file_access",
+        groups=KA_USER,
+        help="The current user may read and edit the customer file and the "
+        "relationship map: the owner of the account and Key Account managers.",
+    )
     ka_currency_id = fields.Many2one(
         "res.currency", compute="_compute_ka_currency_id", string="Key Account Currency"
     )
@@ -93,8 +116,18 @@ class ResPartner(models.Model):
         compute="_compute_ka_sales",
         store=True,
         copy=False,
+        groups=KA_MANAGER,
         help="Untaxed amount of the confirmed sale orders of the last 12 months, "
         "of the company and all its contacts, in company currency.",
+    )
+    # what salespeople read instead: their own accounts' figure only
+    ka_owner_sales_12m = fields.Monetary(
+        string="12-month Sales (Own Accounts)",
+        currency_field="ka_currency_id",
+        compute="_compute_ka_owner_sales_12m",
+        groups=KA_USER,
+        help="The 12-month sales of the accounts you own (Key Account managers: "
+        "of every account).",
     )
     ka_last_order_date = fields.Date(
         string="Last Order",
@@ -146,31 +179,29 @@ class ResPartner(models.Model):
         compute="_compute_ka_grade_history_count", groups=KA_USER
     )
 
-    # ---- relationship map (on the contacts) --------------------------------
-    ka_role = fields.Selection(
-        [
-            ("decision_maker", "Decision maker"),
-            ("buyer", "Buyer"),
-            ("user", "User"),
-            ("influencer", "Influencer"),
-            ("other", "Other"),
-        ],
-        string="Role",
-        groups=KA_USER,
-    )
-    ka_influence = fields.Selection(LEVELS, string="Influence", groups=KA_USER)
+    # ---- relationship map (key_account.relation, on the contacts) ----------------
+    # As the file: the entry of the contact, read and written with the user's
+    # rights (the owner of the contact's company and Key Account managers).
+    ka_role = fields.Selection(ROLES, string="Role", **_RELATION)
+    ka_influence = fields.Selection(LEVELS, string="Influence", **_RELATION)
     ka_relationship = fields.Selection(
-        LEVELS, string="Relationship Strength", groups=KA_USER
+        LEVELS, string="Relationship Strength", **_RELATION
     )
     ka_competitor_relationship = fields.Selection(
-        LEVELS, string="Competitor's Relationship", groups=KA_USER
+        LEVELS, string="Competitor's Relationship", **_RELATION
     )
-    ka_birthday = fields.Date(string="Birthday", groups=KA_USER)
-    ka_hobbies = fields.Char(string="Hobbies", groups=KA_USER)
+    ka_birthday = fields.Date(string="Birthday", **_RELATION)
+    ka_hobbies = fields.Char(string="Hobbies", **_RELATION)
     ka_notes = fields.Text(
         string="Relationship Notes",
-        groups=KA_USER,
         help="Personality, strengthening measures, next steps.",
+        **_RELATION,
+    )
+    ka_relation_ids = fields.One2many(
+        "key_account.relation",
+        "contact_id",
+        string="Relationship Map Entry",
+        groups=KA_USER,
     )
 
     # ---- computes ------------------------------------------------------------
@@ -289,28 +320,145 @@ class ResPartner(models.Model):
             stats[partner_id].append((Company.browse(company_id), amount, last_date))
         return stats
 
+    # ---- the customer file and the relationship map, per user ---------------------
+    @api.depends(
+        *(f"ka_file_ids.{fname}" for fname in PARTNER_FILE_FIELDS.values()),
+        "ka_file_ids.user_id",
+    )
+    @api.depends_context("uid")
+    def _compute_ka_file(self):
+        """The customer file as the current user may read it: one query for
+        the whole batch, through the record rules of ``key_account.file``."""
+        self._ka_read_confidential(
+            "key_account.file", "partner_id", PARTNER_FILE_FIELDS
+        )
+
+    def _inverse_ka_file(self):
+        self._ka_write_confidential(
+            "key_account.file", "partner_id", PARTNER_FILE_FIELDS
+        )
+
+    @api.depends(
+        *(f"ka_relation_ids.{fname}" for fname in PARTNER_RELATION_FIELDS.values()),
+        "ka_relation_ids.user_id",
+    )
+    @api.depends_context("uid")
+    def _compute_ka_relation(self):
+        """The contact's relationship-map entry as the current user may read it
+        (see :meth:`_compute_ka_file`)."""
+        self._ka_read_confidential(
+            "key_account.relation", "contact_id", PARTNER_RELATION_FIELDS
+        )
+
+    def _inverse_ka_relation(self):
+        self._ka_write_confidential(
+            "key_account.relation", "contact_id", PARTNER_RELATION_FIELDS
+        )
+
+    def _ka_read_confidential(self, model, link, mapping):
+        """Set the partner fields of ``mapping`` (partner field -> field of
+        ``model``) from the records of ``model`` whose ``link`` is the partner,
+        read as the current user: empty where the rules hide them."""
+        records = self.env[model].search_fetch(
+            [(link, "in", self._origin.ids)], [link, *mapping.values()]
+        )
+        by_partner = {record[link].id: record for record in records}
+        for partner in self:
+            record = by_partner.get(partner._origin.id)
+            for pname, fname in mapping.items():
+                partner[pname] = record[fname] if record else False
+
+    def _ka_write_confidential(self, model, link, mapping):
+        """Write the partner fields of ``mapping`` to the records of ``model``
+        of these partners as the current user, creating the missing ones: the
+        record rules of ``model`` decide, whatever the context.
+
+        Only the fields with a value in cache are written: those being written
+        (and those read before, unchanged). The ORM protects the others while
+        one of them is written and would give them as empty."""
+        Model = self.env[model]
+        existing = Model.sudo().search_fetch([(link, "in", self.ids)], [link])
+        records = {record[link].id: record.with_env(Model.env) for record in existing}
+        updates = defaultdict(Model.browse)
+        to_create = []
+        for partner in self:
+            vals = {
+                fname: partner._fields[pname].convert_to_write(partner[pname], partner)
+                for pname, fname in mapping.items()
+                if pname in partner._cache
+            }
+            if partner.id in records:
+                updates[tuple(vals.items())] |= records[partner.id]
+            else:
+                to_create.append({link: partner.id, **vals})
+        for vals, targets in updates.items():
+            self._ka_check_confidential_access(targets, "write", link)
+            targets.write(dict(vals))
+        if to_create:
+            # create, then apply the rules as the ORM does, in a savepoint so
+            # that a refusal leaves nothing behind
+            with self.env.cr.savepoint():
+                created = Model.sudo().create(to_create).with_env(Model.env)
+                self._ka_check_confidential_access(created, "create", link)
+
+    def _ka_check_confidential_access(self, records, operation, link):
+        """Raise unless the current user may ``operation`` ``records`` (files
+        or relationship-map entries) under their access rules."""
+        forbidden = records - records._filtered_access(operation)
+        if forbidden:
+            account = forbidden[0].sudo()[link].commercial_partner_id
+            raise AccessError(
+                self.env._(
+                    "%(account)s is not your key account: only its owner and Key "
+                    "Account managers can edit its customer file and relationship "
+                    "map. Claim it from the pool first, or ask a manager.",
+                    account=account.display_name,
+                )
+            )
+
+    @api.depends("user_id", "commercial_partner_id.user_id")
+    @api.depends_context("uid")
+    def _compute_ka_file_access(self):
+        # for the form only (read-only fields, hidden relationship map): the
+        # record rules of the file and the map are the guard
+        manager = self._ka_is_manager()
+        for partner in self:
+            partner.ka_file_access = (
+                manager or partner.commercial_partner_id.user_id == self.env.user
+            )
+
+    @api.depends("ka_sales_12m", "user_id")
+    @api.depends_context("uid")
+    def _compute_ka_owner_sales_12m(self):
+        manager = self._ka_is_manager()
+        for partner in self:
+            mine = manager or partner.user_id == self.env.user
+            # as superuser: the stored figure is Key Account managers' field
+            partner.ka_owner_sales_12m = partner.sudo().ka_sales_12m if mine else 0.0
+
     @api.depends(
         "ka_type_id",
         "industry_id",
-        "ka_staff_count",
-        "ka_annual_revenue",
         "street",
         "city",
         "country_id",
         "phone",
         "mobile",
         "email",
-        "ka_main_business",
-        "ka_decision_process",
-        "ka_need",
-        "ka_expected_purchase_date",
-        "ka_budget_max",
         "website",
         "vat",
-        "child_ids.ka_role",
+        "ka_file_ids.staff_count",
+        "ka_file_ids.annual_revenue",
+        "ka_file_ids.main_business",
+        "ka_file_ids.decision_process",
+        "ka_file_ids.need",
+        "ka_file_ids.expected_purchase_date",
+        "ka_file_ids.budget_max",
+        "child_ids.ka_relation_ids.role",
         "child_ids.active",
     )
     def _compute_ka_file_completeness(self):
+        # as superuser: the completeness of a file is not confidential
         checks = (
             self.env["key_account.file.check"].sudo().search([]).mapped("criterion")
         )
@@ -325,19 +473,24 @@ class ResPartner(models.Model):
         """Whether the customer file of this company passes ``check``."""
         self.ensure_one()
         partner = self.sudo()
+        file = partner.ka_file_ids[:1]
         if check in ("decision_maker", "buyer"):
-            return any(c.ka_role == check for c in partner.child_ids if c.active)
+            return any(
+                c.ka_relation_ids[:1].role == check
+                for c in partner.child_ids
+                if c.active
+            )
         return bool(
             {
                 "industry": lambda: partner.industry_id,
-                "size": lambda: partner.ka_staff_count or partner.ka_annual_revenue,
+                "size": lambda: file.staff_count or file.annual_revenue,
                 "address": lambda: partner.street and partner.city,
                 "phone_email": lambda: partner.phone or partner.mobile or partner.email,
-                "main_business": lambda: partner.ka_main_business,
-                "decision_process": lambda: partner.ka_decision_process,
-                "need": lambda: partner.ka_need,
-                "expected_purchase": lambda: partner.ka_expected_purchase_date,
-                "budget": lambda: partner.ka_budget_max,
+                "main_business": lambda: file.main_business,
+                "decision_process": lambda: file.decision_process,
+                "need": lambda: file.need,
+                "expected_purchase": lambda: file.expected_purchase_date,
+                "budget": lambda: file.budget_max,
                 "website": lambda: partner.website,
                 "vat": lambda: partner.vat,
             }[check]()
@@ -351,6 +504,7 @@ class ResPartner(models.Model):
         )
         self.env.add_to_compute(self._fields["ka_file_completeness"], accounts)
 
+    @api.depends_context("uid")
     def _compute_ka_grade_history_count(self):
         counts = dict(
             self.env["key_account.grade.history"]._read_group(
@@ -362,35 +516,6 @@ class ResPartner(models.Model):
 
     def _read_group_ka_grade_ids(self, grades, domain):
         return grades.search([])
-
-    # ---- constraints -----------------------------------------------------------
-    @api.constrains(
-        "ka_staff_count", "ka_annual_revenue", "ka_budget_min", "ka_budget_max"
-    )
-    def _check_ka_amounts(self):
-        for partner in self:
-            if (
-                min(
-                    partner.ka_staff_count,
-                    partner.ka_annual_revenue,
-                    partner.ka_budget_min,
-                    partner.ka_budget_max,
-                )
-                < 0
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "%(partner)s: staff, revenue and budget cannot be negative.",
-                        partner=partner.display_name,
-                    )
-                )
-            if partner.ka_budget_max and partner.ka_budget_min > partner.ka_budget_max:
-                raise ValidationError(
-                    self.env._(
-                        "%(partner)s: the budget range starts above its end.",
-                        partner=partner.display_name,
-                    )
-                )
 
     # ---- what clients may write ---------------------------------------------------
     # Written by the module's own processes only (sales from the orders, the
@@ -598,23 +723,19 @@ class ResPartner(models.Model):
                 companies=[partner.company_id.id or None for partner in changed],
                 old=[old_grades[partner.id].id or None for partner in changed],
                 new=[partner.ka_grade_id.id or None for partner in changed],
-                sales=[partner.ka_sales_12m for partner in changed],
+                sales=[partner.ka_sales_12m for partner in changed.sudo()],
                 currencies=[partner.ka_currency_id.id for partner in changed],
             )
         )
         self.env["key_account.grade.history"].invalidate_model()
         changed.invalidate_recordset(["ka_grade_history_ids"])
         none = self.env._("no grade")
+        # no sales figure: the chatter of a partner is read by every internal
+        # user, the 12-month sales by Key Account managers only
         if automatic:
-            template = self.env._(
-                "Re-graded from %(old)s to %(new)s (12-month sales: %(sales)s)."
-            )
+            template = self.env._("Re-graded from %(old)s to %(new)s.")
         else:
             template = self.env._("Grade changed by hand from %(old)s to %(new)s.")
-        # the context's language may not be active (a database created with
-        # --load-language zh_CN has no English): then the first active one
-        Lang = self.env["res.lang"]
-        lang = Lang._lang_get(self.env.lang or "en_US") or Lang.search([], limit=1)
         bodies = [
             Markup("<p>%s</p>")
             % (
@@ -622,24 +743,11 @@ class ResPartner(models.Model):
                 % {
                     "old": old_grades[partner.id].name or none,
                     "new": partner.ka_grade_id.name or none,
-                    "sales": partner._ka_format_amount(partner.ka_sales_12m, lang),
                 }
             )
             for partner in changed
         ]
         changed._ka_log_notes(bodies)
-
-    def _ka_format_amount(self, amount, lang):
-        """``amount`` in the account's currency, as the user reads it; cheap
-        enough to format thousands of amounts (no look-up per call)."""
-        currency = self.ka_currency_id
-        if lang:
-            number = lang.format(f"%.{currency.decimal_places}f", amount, grouping=True)
-        else:
-            number = f"{amount:,.{currency.decimal_places}f}"
-        if currency.position == "before":
-            return f"{currency.symbol}\N{NO-BREAK SPACE}{number}"
-        return f"{number}\N{NO-BREAK SPACE}{currency.symbol}"
 
     def _ka_log_notes(self, bodies):
         """Log an internal note on each partner of ``self`` (``bodies``: escaped
@@ -766,7 +874,8 @@ class ResPartner(models.Model):
         today = fields.Date.context_today(self)
         moves = defaultdict(list)  # new grade -> partner ids
         by_company = defaultdict(list)
-        for partner in accounts:
+        # as superuser: the sales are read by Key Account managers only
+        for partner in accounts.sudo():
             if not partner.ka_grade_locked:
                 by_company[partner.company_id or self.env.company].append(partner)
         Grade = self.env["key_account.grade"]

@@ -77,7 +77,8 @@ class TestCompleteness(KeyAccountCase):
         self.assertEqual(partner.ka_file_completeness, 50)
 
     def test_filled_through_the_form(self):
-        partner = self._account()
+        # by its owner: the file is theirs to fill
+        partner = self._account(user_id=self.ka_user.id)
         self._contact(partner, "buyer")
         with Form(partner.with_user(self.ka_user)) as form:
             form.industry_id = self.industry

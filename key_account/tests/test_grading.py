@@ -1,5 +1,4 @@
 from datetime import timedelta
-from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
@@ -121,24 +120,20 @@ class TestGrading(KeyAccountCase):
         self.assertEqual(History.search_count([("partner_id", "=", partner.id)]), 2)
         self.assertEqual(partner.ka_grade_id, self.grade_a)
 
-    def test_regrade_when_the_language_is_not_active(self):
-        """A database created with --load-language zh_CN has no active
-        English, yet the demo's re-grading runs in en_US: the chatter notes
-        are formatted in an active language, or plainly when none is found."""
+    def test_regrade_note_gives_no_sales_figure(self):
+        """The partner's chatter is read by every internal user who reads the
+        partner, the 12-month sales by Key Account managers only: the note
+        of a re-grading says the grades, not the sales (the grade history,
+        under its record rules, keeps them)."""
         partner = self._account()
         self._order(partner, 250_000)
-        Lang = type(self.env["res.lang"])
-        with patch.object(Lang, "_lang_get", return_value=self.env["res.lang"]):
-            partner._ka_regrade()
+        partner._ka_regrade()
         self.assertEqual(partner.ka_grade_id, self.grade_b)
         note = partner.message_ids.filtered(lambda m: "Re-graded" in (m.body or ""))
-        self.assertIn("250,000.00", note.body)
-        self.assertEqual(
-            partner._ka_format_amount(1234.5, self.env["res.lang"]).split(
-                "\N{NO-BREAK SPACE}"
-            )[partner.ka_currency_id.position == "before"],
-            "1,234.50",
-        )
+        self.assertEqual(len(note), 1)
+        self.assertIn(self.grade_b.name, note.body)
+        self.assertNotIn("250", note.body)
+        self.assertEqual(partner.ka_grade_history_ids.sales_12m, 250_000)
 
     def test_dormant_after_inactive_months(self):
         today = self._today()

@@ -10,7 +10,7 @@ KANBAN_SPEC = {
     "industry_id": {"fields": {"display_name": {}}},
     "city": {},
     "ka_currency_id": {"fields": {}},
-    "ka_sales_12m": {},
+    "ka_owner_sales_12m": {},  # a salesperson's (ka_sales_12m: managers')
     "ka_file_completeness": {},
     "ka_last_order_date": {},
     "activity_ids": {},

@@ -3,7 +3,20 @@ from odoo.tests import tagged
 
 from .common import KeyAccountCase
 
-SENSITIVE_COMPANY = ["ka_decision_process", "ka_contact_ids"]
+SENSITIVE_COMPANY = [
+    "ka_source",
+    "ka_staff_count",
+    "ka_annual_revenue",
+    "ka_main_business",
+    "ka_decision_process",
+    "ka_need",
+    "ka_expected_purchase_date",
+    "ka_budget_min",
+    "ka_budget_max",
+    "ka_contact_ids",
+    "ka_sales_12m",
+    "ka_owner_sales_12m",
+]
 SENSITIVE_CONTACT = [
     "ka_role",
     "ka_influence",
@@ -20,7 +33,11 @@ class TestSecurity(KeyAccountCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.account = cls._account("Secret Co", ka_decision_process="CEO decides alone")
+        cls.account = cls._account(
+            "Secret Co",
+            user_id=cls.ka_user.id,
+            ka_decision_process="CEO decides alone",
+        )
         cls.contact = cls.env["res.partner"].create(
             {
                 "name": "Mr Wang",
@@ -55,6 +72,7 @@ class TestSecurity(KeyAccountCase):
             self.assertNotIn(f'name="{fname}"', arch)
 
     def test_key_account_users_read_them(self):
+        # the owner of the account (test_confidential_file: nobody else)
         contact = self.contact.with_user(self.ka_user)
         self.assertEqual(contact.ka_hobbies, "Go, tea")
         self.assertEqual(
@@ -89,6 +107,7 @@ class TestSecurity(KeyAccountCase):
     def test_grade_history_is_read_only(self):
         self.account.with_user(self.ka_manager).ka_grade_id = self.grade_b
         row = self.account.ka_grade_history_ids
+        # the owner reads it (test_confidential_file: nobody else)
         self.assertEqual(len(row.with_user(self.ka_user).read(["new_grade_id"])), 1)
         with self.assertRaises(AccessError):
             row.with_user(self.ka_user).new_grade_id = self.grade_a

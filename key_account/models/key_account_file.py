@@ -1,0 +1,241 @@
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import AccessError
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+from odoo.tools.sql import column_exists
+
+SOURCES = [
+    ("trade_show", "Trade show"),
+    ("referral", "Referral"),
+    ("online", "Online enquiry"),
+    ("cold_visit", "Cold visit"),
+    ("other", "Other"),
+]
+
+# the partner's field -> the file's field: the partner shows the file under
+# its former field names (res_partner.py), as the current user may read it
+PARTNER_FILE_FIELDS = {
+    "ka_source": "source",
+    "ka_staff_count": "staff_count",
+    "ka_annual_revenue": "annual_revenue",
+    "ka_main_business": "main_business",
+    "ka_decision_process": "decision_process",
+    "ka_need": "need",
+    "ka_expected_purchase_date": "expected_purchase_date",
+    "ka_budget_min": "budget_min",
+    "ka_budget_max": "budget_max",
+}
+
+
+def check_fixed_fields(records, vals_list, fixed, creating=False):
+    """Refuse a client's values of ``fixed``: the account and the owner of a
+    file or a relationship-map entry follow its partner (the record rules
+    read the owner; a file written onto another account would change
+    hands). The first of ``fixed``, the partner, is given on creation."""
+    if records.env.su:
+        return
+    refused = set(fixed[1:] if creating else fixed)
+    if any(vals.keys() & refused for vals in vals_list):
+        raise AccessError(
+            records.env._(
+                "The account and the owner of %(what)s follow the partner: they "
+                "cannot be written.",
+                what=records._description,
+            )
+        )
+
+
+class KeyAccountFile(models.Model):
+    """The confidential customer file of a key account: read and written by
+    the account's owner and by Key Account managers only (record rules).
+    Salespeople see it on the partner form through the partner's fields
+    ``ka_need``, ``ka_budget_max``... which read it with their own rights."""
+
+    _name = "key_account.file"
+    _description = "Customer File"
+    _rec_name = "partner_id"
+
+    # the unique constraint below is the index on partner_id
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Key Account",
+        required=True,
+        ondelete="cascade",
+    )
+    company_id = fields.Many2one(
+        related="partner_id.company_id", store=True, index="btree_not_null"
+    )
+    user_id = fields.Many2one(
+        related="partner_id.commercial_partner_id.user_id",
+        string="Owner",
+        store=True,
+        index="btree_not_null",
+        help="The salesperson of the key account: with the Key Account managers, "
+        "the only one who reads and edits its file.",
+    )
+    currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
+    source = fields.Selection(SOURCES)
+    staff_count = fields.Integer(string="Staff")
+    annual_revenue = fields.Monetary()
+    main_business = fields.Text()
+    decision_process = fields.Text(string="Procurement Decision Process")
+    need = fields.Text(string="Current Need")
+    expected_purchase_date = fields.Date(string="Expected Purchase")
+    budget_min = fields.Monetary(string="Budget From")
+    budget_max = fields.Monetary(string="Budget To")
+
+    _sql_constraints = [
+        (
+            "partner_uniq",
+            "unique (partner_id)",
+            "A key account has one customer file.",
+        ),
+    ]
+
+    _ka_fixed_fields = ("partner_id", "company_id", "user_id")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_fixed_fields(self, vals_list, self._ka_fixed_fields, creating=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_fixed_fields(self, [vals], self._ka_fixed_fields)
+        return super().write(vals)
+
+    @api.depends("company_id")
+    @api.depends_context("company")
+    def _compute_currency_id(self):
+        # the partner's key-account currency (res.partner.ka_currency_id)
+        for file in self:
+            file.currency_id = (
+                file.company_id.currency_id or self.env.company.currency_id
+            )
+
+    @api.constrains("staff_count", "annual_revenue", "budget_min", "budget_max")
+    def _check_amounts(self):
+        for file in self:
+            partner = file.partner_id.sudo()
+            if (
+                min(
+                    file.staff_count,
+                    file.annual_revenue,
+                    file.budget_min,
+                    file.budget_max,
+                )
+                < 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s: staff, revenue and budget cannot be negative.",
+                        partner=partner.display_name,
+                    )
+                )
+            if file.budget_max and file.budget_min > file.budget_max:
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s: the budget range starts above its end.",
+                        partner=partner.display_name,
+                    )
+                )
+
+    # ---- upgrade from 18.0.1: the file was columns of res_partner ------------------
+    @api.model
+    def _ka_migrate_partner_columns(self):
+        """Move the customer files kept in the legacy columns of
+        ``res_partner`` (``ka_need``, ...: left in the table when the fields
+        stopped being stored) into files, then drop the columns. A file
+        already there (written while the module was updated) keeps its values
+        and gets the missing ones.
+
+        :return: the number of partners whose columns were copied
+        """
+        return migrate_partner_columns(
+            self,
+            "partner_id",
+            PARTNER_FILE_FIELDS,
+            {
+                "partner_id": SQL("p.id"),
+                "company_id": SQL("p.company_id"),
+                "user_id": SQL("cp.user_id"),
+            },
+        )
+
+
+def _legacy_filled(model, column, fname):
+    """SQL: the legacy column ``column`` of ``p`` holds a value (the ORM
+    wrote 0 and empty texts for untouched numbers and texts)."""
+    sql_column = SQL.identifier("p", column)
+    ftype = model._fields[fname].type
+    if ftype in ("integer", "float", "monetary"):
+        return SQL("COALESCE(%s, 0) <> 0", sql_column)
+    if ftype in ("char", "text", "selection"):
+        return SQL("COALESCE(%s, '') <> ''", sql_column)
+    return SQL("%s IS NOT NULL", sql_column)
+
+
+def migrate_partner_columns(model, link, mapping, keys):
+    """Copy the columns of ``mapping`` (res_partner column -> column of
+    this model) into rows of this model, one per partner with a value,
+    whose other columns are ``keys`` (SQL over ``p``, the partner, and
+    ``cp``, its commercial partner); then drop the columns."""
+    cr = model.env.cr
+    legacy = {
+        column: fname
+        for column, fname in mapping.items()
+        if column_exists(cr, "res_partner", column)
+    }
+    if not legacy:
+        return 0
+    model.env.flush_all()
+    table = SQL.identifier(model._table)
+    columns = [*keys, *legacy.values()]
+    cr.execute(
+        SQL(
+            """
+            INSERT INTO %(table)s (%(columns)s, create_uid, create_date,
+                                   write_uid, write_date)
+            SELECT %(values)s, %(uid)s, NOW() AT TIME ZONE 'UTC',
+                   %(uid)s, NOW() AT TIME ZONE 'UTC'
+              FROM res_partner p
+              JOIN res_partner cp ON cp.id = COALESCE(p.commercial_partner_id, p.id)
+             WHERE %(any_value)s
+            ON CONFLICT (%(link)s) DO UPDATE
+               SET %(fill)s
+         RETURNING %(link)s
+            """,
+            table=table,
+            columns=SQL(", ").join(SQL.identifier(c) for c in columns),
+            values=SQL(", ").join(
+                [
+                    *keys.values(),
+                    *(SQL.identifier("p", c) for c in legacy),
+                ]
+            ),
+            uid=model.env.uid,
+            any_value=SQL(" OR ").join(
+                _legacy_filled(model, column, fname) for column, fname in legacy.items()
+            ),
+            link=SQL.identifier(link),
+            fill=SQL(", ").join(
+                SQL(
+                    "%(col)s = COALESCE(%(table)s.%(col)s, EXCLUDED.%(col)s)",
+                    table=table,
+                    col=SQL.identifier(fname),
+                )
+                for fname in legacy.values()
+            ),
+        )
+    )
+    partner_ids = [row[0] for row in cr.fetchall()]
+    cr.execute(
+        SQL(
+            "ALTER TABLE res_partner %s",
+            SQL(", ").join(SQL("DROP COLUMN %s", SQL.identifier(c)) for c in legacy),
+        )
+    )
+    model.env.invalidate_all()
+    model.env["res.partner"]._ka_recompute_completeness()
+    return len(partner_ids)
