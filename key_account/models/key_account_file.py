@@ -54,6 +54,7 @@ class KeyAccountFile(models.Model):
     ``ka_need``, ``ka_budget_max``... which read it with their own rights."""
 
     _name = "key_account.file"
+    _inherit = ["key_account.number.mixin"]
     _description = "Customer File"
     _rec_name = "partner_id"
 
