@@ -1,12 +1,15 @@
 from datetime import date
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
+from odoo.tests import new_test_user
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import HOSTILE_CONTEXT
 from .common import KeyAccountCase
@@ -45,6 +48,25 @@ class CommissionCase(KeyAccountCase):
         cls.ka_user.ka_commission_plan_id = cls.plan
         cls.ka_user2.ka_commission_plan_id = cls.plan
         cls.account = cls._account(user_id=cls.ka_user.id)
+        # separation of duties: a second manager, and Finance who pays
+        cls.ka_manager2 = new_test_user(
+            cls.env,
+            login="ka_manager2",
+            name="Mark Manager",
+            groups="key_account.group_key_account_manager",
+        )
+        cls.ka_approver = new_test_user(
+            cls.env,
+            login="ka_approver",
+            name="Fiona Finance",
+            groups="key_account.group_key_account_approver",
+        )
+
+    @staticmethod
+    def _as(records, user):
+        """``records`` as ``user``, with every context key that ever unlocked
+        a guard set."""
+        return records.with_user(user).with_context(**HOSTILE_CONTEXT)
 
     def _settle(self, date_from, date_to, users=None):
         return self.Settlement.compute_settlements(date_from, date_to, users=users)
@@ -391,29 +413,55 @@ class TestCommissionSettlements(CommissionCase):
             self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user
         )
         settlement = self._settle(date(2025, 1, 1), date(2025, 1, 31))
-        settlement.action_confirm()
         # as a manager (the superuser is not checked), whatever the context
-        managed = settlement.with_user(self.ka_manager).with_context(**HOSTILE_CONTEXT)
+        managed = self._as(settlement, self.ka_manager)
+        managed.action_confirm()
+        self.assertEqual(settlement.state, "confirmed")
         for action in (
             lambda: managed.write({"date_to": date(2025, 2, 1)}),
             lambda: managed.unlink(),
             lambda: managed.line_ids.write({"amount_commission": 1}),
             lambda: managed.line_ids.unlink(),
             lambda: managed.write({"state": "draft"}),
+            lambda: self._as(self.Settlement, self.ka_manager).create(
+                {
+                    "user_id": self.ka_user.id,
+                    "date_from": date(2025, 1, 1),
+                    "date_to": date(2025, 1, 31),
+                    "state": "paid",
+                }
+            ),
         ):
             with self.assertRaises(UserError):
                 action()
         commission = settlement.amount_commission
-        # recompute: the confirmed settlement is untouched, its order not counted again
-        self.assertFalse(self._settle(date(2025, 1, 1), date(2025, 1, 31)))
+        Settlement = self._as(self.Settlement, self.ka_manager)
+        # the same period again: the confirmed settlement is untouched, its
+        # order not counted again
+        self.assertFalse(
+            Settlement.compute_settlements(date(2025, 1, 1), date(2025, 1, 31))
+        )
         later = self._order(
             self.account, 1_000, date=date(2025, 2, 10), user=self.ka_user
         )
-        two_months = self._settle(date(2025, 1, 1), date(2025, 2, 28))
-        self.assertEqual(two_months.line_ids.order_id, later)
+        # January-February overlaps the confirmed January: refused for him,
+        # naming the settlement; for everybody, he is left out
+        with self.assertRaises(UserError) as caught:
+            Settlement.compute_settlements(
+                date(2025, 1, 1), date(2025, 2, 28), users=self.ka_user
+            )
+        self.assertIn(settlement.name, str(caught.exception))
+        self.assertFalse(
+            Settlement.compute_settlements(date(2025, 1, 1), date(2025, 2, 28))
+        )
+        february = Settlement.compute_settlements(date(2025, 2, 1), date(2025, 2, 28))
+        self.assertEqual(february.line_ids.order_id, later)
         self.assertEqual(settlement.amount_commission, commission)
         self.assertEqual(settlement.line_ids.order_id, order)
-        settlement.action_pay()
+        # a manager does not pay, Finance does
+        with self.assertRaises(AccessError):
+            managed.action_pay()
+        self._as(settlement, self.ka_approver).action_pay()
         self.assertEqual(settlement.state, "paid")
 
     def test_cancelled_after_confirmation(self):
@@ -633,6 +681,325 @@ class TestCommissionSettlements(CommissionCase):
             self.Settlement.with_user(self.outsider).search([])
         action = self.env.ref("key_account.key_account_commission_settlement_action_my")
         self.assertIn("'edit': False", action.context)
+
+
+@tagged("post_install", "-at_install")
+class TestCommissionCountedOnce(CommissionCase):
+    """An order is in one live settlement (draft, confirmed, paid) at most;
+    periods of one salesperson and company do not overlap; confirmation and
+    payment check again."""
+
+    def _orders_in_live_settlements(self):
+        """The orders of the tests' salespeople in live settlements, and how
+        many order lines count them."""
+        lines = self.env["key_account.commission.settlement.line"].search(
+            [
+                ("user_id", "in", (self.ka_user | self.ka_user2).ids),
+                ("line_type", "=", "order"),
+                ("state", "in", ("draft", "confirmed", "paid")),
+            ]
+        )
+        return lines.order_id, len(lines)
+
+    def test_two_month_period_then_one_month(self):
+        """The report: the plans settle every two months, the wizard offered
+        one month; September-October existed, computing October counted its
+        orders twice."""
+        two_months = self.plan.copy({"cadence": "bimonthly"})
+        self.ka_user.ka_commission_plan_id = two_months
+        self._order(self.account, 12_000, date=date(2025, 9, 10), user=self.ka_user)
+        self._order(self.account, 8_000, date=date(2025, 10, 10), user=self.ka_user)
+        colleague_order = self._order(
+            self.account, 5_000, date=date(2025, 10, 5), user=self.ka_user2
+        )
+        Settlement = self._as(self.Settlement, self.ka_manager)
+        sep_oct = Settlement.compute_settlements(
+            date(2025, 9, 1), date(2025, 10, 31), users=self.ka_user
+        )
+        self.assertEqual(sep_oct.amount_base, 20_000)
+        count = self.Settlement.search_count([])
+        with self.assertRaises(UserError) as caught:
+            Settlement.compute_settlements(
+                date(2025, 10, 1), date(2025, 10, 31), users=self.ka_user
+            )
+        self.assertIn(sep_oct.name, str(caught.exception))
+        self.assertEqual(self.Settlement.search_count([]), count)
+        # for everybody: he is left out and the result says so; his colleague
+        # is computed
+        october, overlaps = Settlement._ka_compute_settlements(
+            date(2025, 10, 1), date(2025, 10, 31), skip_overlaps=True
+        )
+        self.assertEqual(overlaps, sep_oct)
+        self.assertEqual(october.user_id, self.ka_user2)
+        self.assertEqual(october.line_ids.order_id, colleague_order)
+        orders, count = self._orders_in_live_settlements()
+        self.assertEqual(len(orders), count)
+        # another company keeps its own periods
+        other = self.env["res.company"].create({"name": "Other Commission Co"})
+        (self.ka_user | self.ka_manager).company_ids |= other
+        foreign = self._order(
+            self._account("Foreign Co"),
+            3_000,
+            date=date(2025, 10, 20),
+            user=self.ka_user,
+            company=other,
+        )
+        there = Settlement.with_company(other).compute_settlements(
+            date(2025, 10, 1), date(2025, 10, 31), users=self.ka_user
+        )
+        self.assertEqual(there.company_id, other)
+        self.assertEqual(there.line_ids.order_id, foreign)
+        # cancelled, the two-month settlement frees its orders and its period
+        self._as(sep_oct, self.ka_manager).action_cancel("One month only")
+        october = Settlement.with_company(self.company).compute_settlements(
+            date(2025, 10, 1), date(2025, 10, 31), users=self.ka_user
+        )
+        self.assertEqual(october.amount_base, 8_000)
+
+    def test_an_order_in_one_live_settlement(self):
+        """A reassigned order stays in the draft that holds it."""
+        order = self._order(
+            self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user
+        )
+        mine = self._settle(date(2025, 1, 1), date(2025, 1, 31), users=self.ka_user)
+        self.assertEqual(mine.line_ids.order_id, order)
+        order.user_id = self.ka_user2
+        self.assertFalse(
+            self._settle(date(2025, 1, 1), date(2025, 1, 31), users=self.ka_user2)
+        )
+        # recomputing the draft that holds it keeps it
+        self.assertFalse(
+            self._settle(
+                date(2025, 1, 1), date(2025, 1, 31), users=self.ka_user
+            ).line_ids.order_id
+        )
+        self.assertFalse(mine.line_ids)
+        # freed, it goes to its new salesperson
+        theirs = self._settle(date(2025, 1, 1), date(2025, 1, 31), users=self.ka_user2)
+        self.assertEqual(theirs.line_ids.order_id, order)
+
+    def _legacy_duplicate(self):
+        """Two drafts counting the same order, as computed before the rule."""
+        order = self._order(
+            self.account, 15_000, date=date(2025, 10, 10), user=self.ka_user
+        )
+        sep_oct = self._settle(date(2025, 9, 1), date(2025, 10, 31))
+        october = self.Settlement.create(
+            {
+                "user_id": self.ka_user.id,
+                "date_from": date(2025, 10, 1),
+                "date_to": date(2025, 10, 31),
+                "plan_id": self.plan.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "line_type": "order",
+                            "order_id": order.id,
+                            "amount_base": 15_000,
+                            "rate": 5.5,
+                            "amount_commission": 825,
+                        }
+                    )
+                ],
+            }
+        )
+        return order, sep_oct, october
+
+    def test_confirm_checks_again(self):
+        _order, sep_oct, october = self._legacy_duplicate()
+        # both at once: refused
+        with self.assertRaises(UserError):
+            self._as(sep_oct | october, self.ka_manager).action_confirm()
+        self.assertEqual(set((sep_oct | october).mapped("state")), {"draft"})
+        # one, then the other: the second is refused, naming the first
+        self._as(october, self.ka_manager).action_confirm()
+        with self.assertRaises(UserError) as caught:
+            self._as(sep_oct, self.ka_manager2).action_confirm()
+        self.assertIn(october.name, str(caught.exception))
+        self.assertEqual(sep_oct.state, "draft")
+
+    def test_pay_checks_again(self):
+        _order, sep_oct, october = self._legacy_duplicate()
+        # both confirmed before the rule
+        (sep_oct | october)._ka_workflow_write({"state": "confirmed"})
+        with self.assertRaises(UserError) as caught:
+            self._as(sep_oct, self.ka_approver).action_pay()
+        self.assertIn(october.name, str(caught.exception))
+        self.assertEqual(sep_oct.state, "confirmed")
+        self._as(october, self.ka_manager).action_cancel("Counted in September")
+        self._as(sep_oct, self.ka_approver).action_pay()
+        self.assertEqual(sep_oct.state, "paid")
+
+    def test_overlapping_period_refused_at_confirmation(self):
+        """Another period of the same salesperson: its expenses, reward and
+        tier would be counted twice even without a shared order."""
+        self._order(self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user)
+        january = self._settle(date(2025, 1, 1), date(2025, 1, 31))
+        legacy = self.Settlement.create(
+            {
+                "user_id": self.ka_user.id,
+                "date_from": date(2025, 1, 1),
+                "date_to": date(2025, 2, 28),
+            }
+        )
+        self._as(january, self.ka_manager).action_confirm()
+        with self.assertRaises(UserError) as caught:
+            self._as(legacy, self.ka_manager).action_confirm()
+        self.assertIn(january.name, str(caught.exception))
+        # the colleague's settlement of the same period is not concerned
+        self._order(self.account, 4_000, date=date(2025, 1, 12), user=self.ka_user2)
+        colleague = self._settle(date(2025, 1, 1), date(2025, 2, 28), self.ka_user2)
+        self._as(colleague, self.ka_manager).action_confirm()
+        self.assertEqual(colleague.state, "confirmed")
+
+    def test_reversal_counted_once(self):
+        order = self._order(
+            self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user
+        )
+        january = self._settle(date(2025, 1, 1), date(2025, 1, 31))
+        january.action_confirm()
+        order._action_cancel()
+        february = self._settle(date(2025, 2, 1), date(2025, 2, 28))
+        self.assertTrue(self._lines(february, "reversal"))
+        # the reversal is held by the February draft: March does not repeat it
+        self.assertFalse(self._settle(date(2025, 3, 1), date(2025, 3, 31)))
+        # a copy made before the rule cannot be confirmed after it
+        march = self.Settlement.create(
+            {
+                "user_id": self.ka_user.id,
+                "date_from": date(2025, 3, 1),
+                "date_to": date(2025, 3, 31),
+                "line_ids": [
+                    Command.create(
+                        {
+                            "line_type": "reversal",
+                            "order_id": order.id,
+                            "reversed_line_id": self._lines(january).id,
+                            "amount_commission": -825,
+                        }
+                    )
+                ],
+            }
+        )
+        self._as(february, self.ka_manager).action_confirm()
+        with self.assertRaises(UserError) as caught:
+            self._as(march, self.ka_manager).action_confirm()
+        self.assertIn(february.name, str(caught.exception))
+
+    def test_periods_of_each_cadence(self):
+        last = self.Settlement._ka_last_period
+        for today, cadence, period in (
+            (date(2025, 1, 15), "bimonthly", (date(2024, 11, 1), date(2024, 12, 31))),
+            (date(2025, 2, 1), "bimonthly", (date(2024, 11, 1), date(2024, 12, 31))),
+            (date(2025, 3, 1), "bimonthly", (date(2025, 1, 1), date(2025, 2, 28))),
+            (date(2025, 12, 31), "bimonthly", (date(2025, 9, 1), date(2025, 10, 31))),
+            (date(2025, 3, 1), "monthly", (date(2025, 2, 1), date(2025, 2, 28))),
+            (date(2025, 1, 31), "monthly", (date(2024, 12, 1), date(2024, 12, 31))),
+        ):
+            with self.subTest(today=today, cadence=cadence):
+                self.assertEqual(last(cadence, today), period)
+
+    def test_cron_skips_overlaps(self):
+        """The monthly cron computes each cadence's period; a salesperson
+        with an overlapping settlement is left out, not a failure."""
+        two_months = self.plan.copy({"cadence": "bimonthly"})
+        self._order(self.account, 12_000, date=date(2025, 9, 10), user=self.ka_user)
+        self._order(self.account, 8_000, date=date(2025, 10, 10), user=self.ka_user)
+        self._order(self.account, 5_000, date=date(2025, 10, 5), user=self.ka_user2)
+        # October computed while he was paid monthly, then his plan changed
+        october = self._settle(date(2025, 10, 1), date(2025, 10, 31), self.ka_user)
+        self.ka_user.ka_commission_plan_id = two_months
+        with freeze_time("2025-11-01"):
+            self.Settlement._cron_compute_settlements()
+        computed = self.Settlement.search(
+            [("user_id", "in", (self.ka_user | self.ka_user2).ids)]
+        )
+        self.assertEqual(
+            sorted((s.user_id.login, s.date_from, s.date_to) for s in computed),
+            [
+                ("ka_user", date(2025, 10, 1), date(2025, 10, 31)),
+                ("ka_user2", date(2025, 10, 1), date(2025, 10, 31)),
+            ],
+        )
+        october.action_cancel("Paid every two months now")
+        with freeze_time("2025-11-01"):
+            self.Settlement._cron_compute_settlements()
+        sep_oct = self.Settlement.search(
+            [("user_id", "=", self.ka_user.id), ("state", "=", "draft")]
+        )
+        self.assertEqual(
+            (sep_oct.date_from, sep_oct.amount_base), (date(2025, 9, 1), 20_000)
+        )
+        # after November: monthly plans only
+        self._order(self.account, 1_000, date=date(2025, 11, 5), user=self.ka_user)
+        with freeze_time("2025-12-01"):
+            self.Settlement._cron_compute_settlements()
+        self.assertFalse(
+            self.Settlement.search(
+                [("user_id", "=", self.ka_user.id), ("date_to", ">", date(2025, 11, 1))]
+            )
+        )
+
+    def test_totals_add_up(self):
+        """The list, pivot and dashboard totals per salesperson are the sum of
+        their orders' commissions: no settlement adds an order twice."""
+        self._order(self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user)
+        self._order(self.account, 5_000, date=date(2025, 2, 10), user=self.ka_user)
+        self._order(self.account, 30_000, date=date(2025, 1, 20), user=self.ka_user2)
+        Settlement = self._as(self.Settlement, self.ka_manager)
+        january = Settlement.compute_settlements(date(2025, 1, 1), date(2025, 1, 31))
+        january.action_confirm()
+        # cancelled and computed again, then a two-month attempt (refused)
+        mine = january.filtered(lambda s: s.user_id == self.ka_user)
+        mine.action_cancel("Wrong plan")
+        Settlement.compute_settlements(date(2025, 1, 1), date(2025, 1, 31))
+        with self.assertRaises(UserError):
+            Settlement.compute_settlements(
+                date(2025, 1, 1), date(2025, 2, 28), users=self.ka_user
+            )
+        self.assertFalse(
+            Settlement.compute_settlements(date(2025, 1, 1), date(2025, 2, 28))
+        )
+        Settlement.compute_settlements(date(2025, 2, 1), date(2025, 2, 28))
+        # 15,000 x 5.5% + 5,000 x 5%; 30,000 x 6%
+        expected = {self.ka_user: 825 + 250, self.ka_user2: 1_800}
+        orders, count = self._orders_in_live_settlements()
+        self.assertEqual((len(orders), count), (3, 3))
+
+        def totals(user, action_xmlid, filters=()):
+            action = self.env.ref(action_xmlid)
+            domain = safe_eval(action.domain or "[]", {"uid": user.id})
+            arch = etree.fromstring(
+                self.Settlement.with_user(user).get_views([(False, "search")])["views"][
+                    "search"
+                ]["arch"]
+            )
+            for name in filters:
+                self.assertIn(f"search_default_{name}", action.context)
+                (node,) = arch.xpath(f"//filter[@name='{name}']")
+                domain += safe_eval(node.get("domain"), {"uid": user.id})
+            groups = self.Settlement.with_user(user).read_group(
+                domain, ["amount_commission:sum"], ["user_id"]
+            )
+            return {
+                self.env["res.users"].browse(g["user_id"][0]): g["amount_commission"]
+                for g in groups
+                if g["user_id"][0] in (self.ka_user | self.ka_user2).ids
+            }
+
+        dashboard = "key_account.key_account_commission_settlement_action_dashboard"
+        self.assertEqual(totals(self.ka_manager, dashboard), expected)
+        self.assertEqual(
+            totals(
+                self.ka_manager,
+                "key_account.key_account_commission_settlement_action",
+                ["live"],
+            ),
+            expected,
+        )
+        my = "key_account.key_account_commission_settlement_action_my"
+        for user in (self.ka_user, self.ka_user2):
+            self.assertEqual(totals(user, my), {user: expected[user]})
 
 
 @tagged("post_install", "-at_install")
