@@ -7,6 +7,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
+from odoo.tests import Form
 from odoo.tests import new_test_user
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
@@ -647,7 +648,13 @@ class TestCommissionSettlements(CommissionCase):
         wizard = (
             self.env["key_account.commission.compute"]
             .with_user(self.ka_manager)
-            .create({"date_from": date(2025, 1, 1), "date_to": date(2025, 1, 31)})
+            .create(
+                {
+                    "cadence": "monthly",
+                    "date_from": date(2025, 1, 1),
+                    "date_to": date(2025, 1, 31),
+                }
+            )
         )
         action = wizard.action_compute()
         settlement = self.Settlement.search(action["domain"])
@@ -681,6 +688,145 @@ class TestCommissionSettlements(CommissionCase):
             self.Settlement.with_user(self.outsider).search([])
         action = self.env.ref("key_account.key_account_commission_settlement_action_my")
         self.assertIn("'edit': False", action.context)
+
+
+@tagged("post_install", "-at_install")
+class TestCommissionComputeWizard(CommissionCase):
+    """Compute Commissions, as the manager who opens it from the menu."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Wizard = cls.env["key_account.commission.compute"].with_user(cls.ka_manager)
+        cls.two_months = cls.plan.copy({"cadence": "bimonthly"})
+
+    def test_every_wizard_opens(self):
+        """default_get of each wizard of the app, as a manager (a default
+        that crashes is an "Oops!" on the menu)."""
+        wizards = [
+            name
+            for name, model in self.env.registry.items()
+            if name.startswith("key_account.") and model._transient
+        ]
+        self.assertIn("key_account.commission.compute", wizards)
+        for name in wizards:
+            Wizard = self.env[name].with_user(self.ka_manager)
+            with self.subTest(wizard=name):
+                self.assertIsInstance(Wizard.default_get(list(Wizard._fields)), dict)
+
+    def test_default_period_follows_the_cadence(self):
+        with freeze_time("2025-11-15"):
+            defaults = self.Wizard.default_get(list(self.Wizard._fields))
+            # both salespeople are paid monthly
+            self.assertEqual(defaults["cadence"], "monthly")
+            form = Form(self.Wizard)
+            self.assertEqual(
+                (form.date_from, form.date_to), (date(2025, 10, 1), date(2025, 10, 31))
+            )
+            form.cadence = "bimonthly"
+            self.assertEqual(
+                (form.date_from, form.date_to), (date(2025, 9, 1), date(2025, 10, 31))
+            )
+            # most salespeople on two-month plans: two months by default
+            (self.ka_user | self.ka_user2).ka_commission_plan_id = self.two_months
+            self.assertEqual(Form(self.Wizard).date_from, date(2025, 9, 1))
+        with freeze_time("2026-01-10"):
+            form = Form(self.Wizard)
+            self.assertEqual(
+                (form.cadence, form.date_from, form.date_to),
+                ("bimonthly", date(2025, 11, 1), date(2025, 12, 31)),
+            )
+
+    def test_end_to_end_with_awards(self):
+        self.env["key_account.commission.target"].create(
+            {"user_id": self.ka_user.id, "month": date(2025, 10, 1), "amount": 10_000}
+        )
+        self._order(self.account, 15_000, date=date(2025, 10, 14), user=self.ka_user)
+        self._order(self.account, 2_000, date=date(2025, 10, 15), user=self.ka_user2)
+        with freeze_time("2025-11-03"):
+            form = Form(self.Wizard)
+            form.propose_awards = True
+            wizard = form.save()
+            action = wizard.action_compute()
+        settlements = self.Settlement.search(action["domain"])
+        self.assertEqual(settlements.user_id, self.ka_user | self.ka_user2)
+        self.assertEqual(settlements.mapped("date_from"), [date(2025, 10, 1)] * 2)
+        awards = settlements.line_ids.filtered(lambda line: line.line_type == "award")
+        self.assertIn("Monthly champion 2025-10", awards.mapped("reason"))
+        self.assertEqual(awards.user_id, self.ka_user)
+        # without the box, no award is proposed
+        with freeze_time("2025-11-03"):
+            Form(self.Wizard).save().action_compute()
+        self.assertEqual(
+            settlements.line_ids.filtered(lambda line: line.line_type == "award"),
+            awards,
+        )
+
+    def test_one_cadence_at_a_time(self):
+        self.ka_user2.ka_commission_plan_id = self.two_months
+        self._order(self.account, 15_000, date=date(2025, 10, 14), user=self.ka_user)
+        self._order(self.account, 2_000, date=date(2025, 10, 15), user=self.ka_user2)
+        with freeze_time("2025-11-03"):
+            form = Form(self.Wizard)
+            form.cadence = "monthly"
+            form.user_ids.add(self.ka_user)
+            form.user_ids.add(self.ka_user2)
+            wizard = form.save()
+            with self.assertRaises(UserError) as caught:
+                wizard.action_compute()
+            self.assertIn(self.ka_user2.name, str(caught.exception))
+            self.assertIn(self.two_months.name, str(caught.exception))
+            wizard.user_ids = self.outsider
+            with self.assertRaises(UserError) as caught:
+                wizard.action_compute()
+            self.assertIn(self.outsider.name, str(caught.exception))
+            # everybody of the monthly cadence: not the two-month colleague
+            # (one of each: two months by default, as the shipped plans)
+            form = Form(self.Wizard)
+            self.assertEqual(form.cadence, "bimonthly")
+            form.cadence = "monthly"
+            action = form.save().action_compute()
+            self.assertEqual(
+                self.Settlement.search(action["domain"]).user_id, self.ka_user
+            )
+            form = Form(self.Wizard)
+            form.cadence = "bimonthly"
+            action = form.save().action_compute()
+            settlement = self.Settlement.search(action["domain"])
+            self.assertEqual(settlement.user_id, self.ka_user2)
+            self.assertEqual(settlement.date_from, date(2025, 9, 1))
+
+    def test_overlaps_left_out_and_said(self):
+        self._order(self.account, 15_000, date=date(2025, 10, 14), user=self.ka_user)
+        self._order(self.account, 2_000, date=date(2025, 10, 15), user=self.ka_user2)
+        earlier = self._settle(date(2025, 9, 15), date(2025, 10, 14), self.ka_user)
+        with freeze_time("2025-11-03"):
+            # named: refused, naming the settlement
+            form = Form(self.Wizard)
+            form.user_ids.add(self.ka_user)
+            with self.assertRaises(UserError) as caught:
+                form.save().action_compute()
+            self.assertIn(earlier.name, str(caught.exception))
+            # everybody: left out, and said
+            action = Form(self.Wizard).save().action_compute()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn(earlier.name, action["params"]["message"])
+        settlements = self.Settlement.search(action["params"]["next"]["domain"])
+        self.assertEqual(settlements.user_id, self.ka_user2)
+
+    def test_for_managers_only(self):
+        with self.assertRaises(AccessError):
+            self.env["key_account.commission.compute"].with_user(self.ka_user).create(
+                {"cadence": "monthly"}
+            )
+        with self.assertRaises(AccessError):
+            self._as(self.Settlement, self.ka_user).compute_settlements(
+                date(2025, 1, 1), date(2025, 1, 31)
+            )
+        with self.assertRaises(AccessError):
+            self._as(self.Settlement, self.ka_approver)._ka_compute_settlements(
+                date(2025, 1, 1), date(2025, 1, 31)
+            )
 
 
 @tagged("post_install", "-at_install")
