@@ -77,7 +77,10 @@ class KeyAccountCommissionPlan(models.Model):
         "key_account.commission.tier", "plan_id", string="Tiers", copy=True
     )
     user_ids = fields.One2many(
-        "res.users", "ka_commission_plan_id", string="Salespeople"
+        "res.users",
+        "ka_commission_plan_id",
+        string="Salespeople",
+        groups="key_account.group_key_account_manager",
     )
 
     def _default_deduct_expenses(self):
@@ -133,7 +136,7 @@ class KeyAccountCommissionPlan(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
-        used = self.filtered("user_ids")
+        used = self.sudo().filtered("user_ids")
         if used:
             raise UserError(
                 self.env._(

@@ -1149,6 +1149,225 @@ class TestCommissionCountedOnce(CommissionCase):
 
 
 @tagged("post_install", "-at_install")
+class TestCommissionSeparationOfDuties(CommissionCase):
+    """A manager confirms and cancels, Finance pays, nobody their own
+    settlement; salespeople read theirs, Finance reads all."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # managers and Finance people sell too
+        (cls.ka_manager | cls.ka_approver).ka_commission_plan_id = cls.plan
+        for user, amount in (
+            (cls.ka_user, 15_000),
+            (cls.ka_user2, 4_000),
+            (cls.ka_manager, 30_000),
+            (cls.ka_approver, 2_000),
+        ):
+            cls._order(cls.account, amount, date=date(2025, 1, 10), user=user)
+        settlements = cls.env["key_account.commission.settlement"].compute_settlements(
+            date(2025, 1, 1), date(2025, 1, 31)
+        )
+        cls.by_user = {s.user_id: s for s in settlements}
+        cls.other_company = cls.env["res.company"].create({"name": "Other Pay Co"})
+        cls.manager_elsewhere = new_test_user(
+            cls.env,
+            login="ka_manager_c2",
+            groups="key_account.group_key_account_manager",
+            company_id=cls.other_company.id,
+            company_ids=[Command.set(cls.other_company.ids)],
+        )
+
+    def test_nobody_settles_their_own(self):
+        mine = self.by_user[self.ka_user]
+        # a salesperson, over the ORM, on their own draft
+        for action in (
+            lambda: self._as(mine, self.ka_user).action_confirm(),
+            lambda: self._as(mine, self.ka_user).action_pay(),
+            lambda: self._as(mine, self.ka_user).action_cancel("mine"),
+            lambda: self._as(mine, self.ka_user).write({"state": "paid"}),
+        ):
+            with self.assertRaises(AccessError):
+                action()
+        self.assertEqual(mine.state, "draft")
+        # a manager, on their own: a second manager confirms it
+        own = self.by_user[self.ka_manager]
+        with self.assertRaises(AccessError):
+            self._as(own, self.ka_manager).action_confirm()
+        self._as(own, self.ka_manager2).action_confirm()
+        with self.assertRaises(AccessError):
+            self._as(own, self.ka_manager).action_cancel("Too low")
+        wizard = self._as(
+            self.env["key_account.commission.settlement.cancel"], self.ka_manager
+        ).create({"settlement_ids": [Command.set(own.ids)], "reason": "Too low"})
+        with self.assertRaises(AccessError):
+            wizard.action_cancel()
+        self.assertEqual(own.state, "confirmed")
+        # Finance neither confirms nor cancels; a manager does not pay
+        with self.assertRaises(AccessError):
+            self._as(mine, self.ka_approver).action_confirm()
+        self._as(mine, self.ka_manager).action_confirm()
+        with self.assertRaises(AccessError):
+            self._as(mine, self.ka_approver).action_cancel("No")
+        with self.assertRaises(AccessError):
+            self._as(mine, self.ka_manager).action_pay()
+        self._as(mine, self.ka_approver).action_pay()
+        self.assertEqual(mine.state, "paid")
+        # Finance does not pay themselves
+        theirs = self.by_user[self.ka_approver]
+        self._as(theirs, self.ka_manager).action_confirm()
+        with self.assertRaises(AccessError):
+            self._as(theirs, self.ka_approver).action_pay()
+        self.assertEqual(theirs.state, "confirmed")
+        # nor does a manager of another company touch these
+        with self.assertRaises(AccessError):
+            elsewhere = self._as(self.by_user[self.ka_user2], self.manager_elsewhere)
+            elsewhere.action_confirm()
+        self.assertEqual(self.by_user[self.ka_user2].state, "draft")
+        self._as(own, self.ka_manager2).action_cancel("Wrong plan")
+        self.assertEqual(own.state, "cancelled")
+
+    def test_who_reads_what(self):
+        ours = self.env["key_account.commission.settlement"].browse(
+            [s.id for s in self.by_user.values()]
+        )
+        Settlement = self.Settlement.with_context(**HOSTILE_CONTEXT)
+        Line = self.env["key_account.commission.settlement.line"].with_context(
+            **HOSTILE_CONTEXT
+        )
+        mine = self.by_user[self.ka_user]
+        # salespeople: their own
+        self.assertEqual(Settlement.with_user(self.ka_user).search([]), mine)
+        self.assertEqual(Line.with_user(self.ka_user).search([]).settlement_id, mine)
+        with self.assertRaises(AccessError):
+            self.by_user[self.ka_user2].with_user(self.ka_user).read(["name"])
+        # Finance: all, read-only
+        finance = Settlement.with_user(self.ka_approver)
+        self.assertEqual(finance.search([("id", "in", ours.ids)]), ours)
+        self.assertEqual(
+            Line.with_user(self.ka_approver).search(
+                [("settlement_id", "in", ours.ids)]
+            ),
+            ours.line_ids,
+        )
+        groups = finance.read_group(
+            [("id", "in", ours.ids)], ["amount_commission:sum"], ["user_id"]
+        )
+        self.assertEqual(len(groups), 4)
+        for action in (
+            lambda: mine.with_user(self.ka_approver).write({"plan_id": False}),
+            lambda: mine.with_user(self.ka_approver).unlink(),
+            lambda: mine.line_ids.with_user(self.ka_approver).write({"rate": 1}),
+            lambda: Line.with_user(self.ka_approver).create(
+                {
+                    "settlement_id": mine.id,
+                    "line_type": "award",
+                    "amount_commission": 1,
+                    "reason": "Me",
+                }
+            ),
+        ):
+            with self.assertRaises(AccessError):
+                action()
+        # managers: all of their companies; another company's: none
+        self.assertEqual(
+            Settlement.with_user(self.ka_manager).search([("id", "in", ours.ids)]),
+            ours,
+        )
+        self.assertFalse(
+            Settlement.with_user(self.manager_elsewhere).search(
+                [("id", "in", ours.ids)]
+            )
+        )
+
+    def test_buttons_and_menus_by_role(self):
+        def buttons(user):
+            arch = etree.fromstring(
+                self.Settlement.with_user(user).get_views([(False, "form")])["views"][
+                    "form"
+                ]["arch"]
+            )
+            return {node.get("name") for node in arch.xpath("//header/button")}
+
+        self.assertEqual(
+            buttons(self.ka_manager), {"action_confirm", "action_open_cancel_wizard"}
+        )
+        self.assertEqual(buttons(self.ka_approver), {"action_pay"})
+        self.assertEqual(buttons(self.ka_user), set())
+        settlements = self.env.ref("key_account.key_account_commission_settlement_menu")
+        compute = self.env.ref("key_account.key_account_commission_compute_menu")
+        Menu = self.env["ir.ui.menu"]
+        for user, visible in (
+            (self.ka_user, set()),
+            (self.ka_approver, {settlements.id}),
+            (self.ka_manager, {settlements.id, compute.id}),
+        ):
+            with self.subTest(user=user.login):
+                self.assertEqual(
+                    Menu.with_user(user)._visible_menu_ids()
+                    & {settlements.id, compute.id},
+                    visible,
+                )
+
+    def test_plan_and_status_for_managers(self):
+        self.ka_user2.ka_commission_status = "probation"
+        fields = ["ka_commission_plan_id", "ka_commission_status", "ka_below_target"]
+        for reader in (self.ka_user, self.ka_approver):
+            for fname in fields:
+                with self.subTest(reader=reader.login, field=fname):
+                    with self.assertRaises(AccessError):
+                        self.ka_user2.with_user(reader).read([fname])
+                    if fname != "ka_below_target":  # not stored
+                        with self.assertRaises(AccessError):
+                            self.env["res.users"].with_user(reader).search(
+                                [(fname, "!=", False)]
+                            )
+        with self.assertRaises(AccessError):
+            self._as(self.ka_user, self.ka_user).write(
+                {"ka_commission_status": "regular"}
+            )
+        # one's own plan and status, nobody else's
+        own = self.ka_user.with_user(self.ka_user)
+        self.assertEqual(
+            own.read(["ka_my_commission_plan_id", "ka_my_commission_status"])[0][
+                "ka_my_commission_plan_id"
+            ][0],
+            self.plan.id,
+        )
+        self.assertEqual(own.ka_my_commission_status, "regular")
+        colleague = self.ka_user2.with_user(self.ka_user)
+        self.assertFalse(colleague.ka_my_commission_plan_id)
+        self.assertFalse(colleague.ka_my_commission_status)
+        # managers read everybody's
+        managed = self.ka_user2.with_user(self.ka_manager)
+        self.assertEqual(managed.ka_commission_plan_id, self.plan)
+        self.assertEqual(managed.ka_commission_status, "probation")
+        self.assertFalse(managed.ka_below_target)
+
+    def test_forms_open_for_every_role(self):
+        mine = self.by_user[self.ka_user]
+        for user in (self.ka_user, self.ka_approver, self.ka_manager):
+            with self.subTest(user=user.login):
+                form = Form(self.plan.with_user(user))
+                self.assertEqual(form.name, self.plan.name)
+                form = Form(mine.with_user(user))
+                self.assertEqual(form.amount_commission, 825)
+                prefs = Form(
+                    user.with_user(user), view="base.view_users_form_simple_modif"
+                )
+                self.assertEqual(prefs.ka_my_commission_status, "regular")
+        self.assertEqual(
+            Form(self.plan.with_user(self.ka_manager)).user_ids._records[0]["id"]
+            in self.plan.user_ids.ids,
+            True,
+        )
+        users_form = Form(
+            self.ka_user.with_user(self.ka_manager), view="base.view_users_form"
+        )
+        self.assertEqual(users_form.ka_commission_plan_id, self.plan)
+
+
+@tagged("post_install", "-at_install")
 class TestCommissionPaidBasis(CommissionCase):
     """Plans paid on invoiced and paid amounts: an order counts in the period
     its customer invoices are fully paid in, credit notes are deducted."""
