@@ -4,6 +4,7 @@ from . import key_account_approval_mixin
 from . import key_account_code_mixin
 from . import key_account_expense_mixin
 from . import key_account_month_mixin
+from . import key_account_number_mixin
 from . import key_account_approval_line
 from . import key_account_approval_rule
 from . import key_account_commission_plan

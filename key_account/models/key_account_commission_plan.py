@@ -10,6 +10,7 @@ class KeyAccountCommissionPlan(models.Model):
     is paid on, and the tier table (key_account.commission.tier)."""
 
     _name = "key_account.commission.plan"
+    _inherit = ["key_account.number.mixin"]
     _description = "Commission Plan"
     _order = "sequence, id"
     _check_company_auto = True

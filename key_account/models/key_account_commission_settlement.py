@@ -856,6 +856,11 @@ class KeyAccountCommissionSettlement(models.Model):
                     }
                 )
         if inactive_orders:
+            # noted once: the notes are found by their subtype, not by their
+            # text (written in the language of whoever computed)
+            subtype = self.env.ref(
+                "key_account.mail_message_subtype_part_timer_inactive"
+            )
             orders = self.env["sale.order"].sudo().browse(inactive_orders)
             noted = (
                 self.env["mail.message"]
@@ -864,17 +869,17 @@ class KeyAccountCommissionSettlement(models.Model):
                     [
                         ("model", "=", "sale.order"),
                         ("res_id", "in", inactive_orders),
-                        ("body", "ilike", "part-timer had no sale"),
+                        ("subtype_id", "=", subtype.id),
                     ],
                     ["res_id"],
                 )
             )
             done = {res_id for (res_id,) in noted}
-            (orders.filtered(lambda o: o.id not in done))._message_log_batch(
-                bodies=dict.fromkeys(
-                    [o for o in inactive_orders if o not in done], inactive_reason
-                )
-            )
+            to_note = [o for o in inactive_orders if o not in done]
+            if to_note:
+                orders.browse(to_note)._message_log_batch(
+                    bodies=dict.fromkeys(to_note, inactive_reason)
+                ).subtype_id = subtype
         if plan.tier_basis != "order" and period_tier.fixed_amount and rows:
             vals_list.append(
                 {

@@ -8,7 +8,7 @@ class KeyAccountCommissionTarget(models.Model):
     """A salesperson's sales target for one month (company currency)."""
 
     _name = "key_account.commission.target"
-    _inherit = ["key_account.month.mixin"]
+    _inherit = ["key_account.month.mixin", "key_account.number.mixin"]
     _description = "Monthly Sales Target"
     _order = "month desc, user_id"
     _check_company_auto = True

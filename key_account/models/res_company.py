@@ -3,6 +3,11 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
 
+from .key_account_number_mixin import check_numbers
+
+# the commission's numbers a client may send
+COMMISSION_NUMBERS = ("ka_award_weekly", "ka_award_monthly", "ka_penalty_factor")
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -62,6 +67,15 @@ class ResCompany(models.Model):
         help="The previous owner of an account may not claim it again for this "
         "many days after it left them (0: no cooldown).",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_numbers(self, vals_list, COMMISSION_NUMBERS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_numbers(self, [vals], COMMISSION_NUMBERS)
+        return super().write(vals)
 
     @api.constrains(
         "ka_pool_followup_days",

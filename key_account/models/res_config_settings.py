@@ -1,9 +1,31 @@
+from odoo import api
 from odoo import fields
 from odoo import models
+
+from .key_account_number_mixin import check_numbers
+
+# the commission's numbers a client may send
+COMMISSION_NUMBERS = (
+    "ka_commission_factor_regular",
+    "ka_commission_factor_probation",
+    "ka_commission_factor_demoted",
+    "ka_award_weekly",
+    "ka_award_monthly",
+    "ka_penalty_factor",
+)
 
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_numbers(self, vals_list, COMMISSION_NUMBERS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_numbers(self, [vals], COMMISSION_NUMBERS)
+        return super().write(vals)
 
     ka_feedback_hours_complaint = fields.Integer(
         string="Hours to Answer a Complaint",

@@ -491,13 +491,18 @@ class TestCommissionSettlements(CommissionCase):
         # one commission of 15,000 x 5.5% = 825, split 60/40
         self.assertEqual(self._lines(settlement).amount_commission, 495)
         referral = self._lines(settlement, "referral")
+        self.assertEqual(referral.reason, "Referral share: 40%")
         self.assertEqual(referral.payee_partner_id, contact)
         self.assertEqual(referral.amount_commission, 330)
         self.assertEqual(settlement.amount_commission, 495)
         self.assertEqual(settlement.amount_referral, 330)
         self.assertEqual(settlement.amount_base, 15_000)
-        with self.assertRaises(ValidationError):
+        with self.assertRaises(ValidationError) as caught:
             order.ka_referral_share = 101
+        self.assertEqual(
+            str(caught.exception),
+            "A referral share is a percentage from 0 to 100, not 101.0.",
+        )
         with self.assertRaises(ValidationError):
             order.ka_referral_partner_id = False
         # cancelled after confirmation: both shares reversed
@@ -1365,6 +1370,149 @@ class TestCommissionSeparationOfDuties(CommissionCase):
             self.ka_user.with_user(self.ka_manager), view="base.view_users_form"
         )
         self.assertEqual(users_form.ka_commission_plan_id, self.plan)
+
+
+@tagged("post_install", "-at_install")
+class TestCommissionTextsAndNumbers(CommissionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("zh_CN")
+        cls.Managed = (
+            cls.env["key_account.commission.settlement"]
+            .with_user(cls.ka_manager)
+            .with_context(**HOSTILE_CONTEXT)
+        )
+
+    def test_part_timer_noted_once_whatever_the_language(self):
+        self.ka_user.ka_commission_plan_id = self.part_time.copy({"cadence": "monthly"})
+        self._order(self.account, 12_000, date=date(2025, 1, 10), user=self.ka_user)
+        may_order = self._order(
+            self.account, 12_000, date=date(2025, 5, 10), user=self.ka_user
+        )
+        subtype = self.env.ref("key_account.mail_message_subtype_part_timer_inactive")
+
+        def notes():
+            return may_order.message_ids.filtered(lambda m: m.subtype_id == subtype)
+
+        may = self.Managed.with_context(lang="zh_CN").compute_settlements(
+            date(2025, 5, 1), date(2025, 5, 31)
+        )
+        self.assertEqual(len(notes()), 1)
+        self.assertNotIn("calendar months", notes().body)
+        self.assertIn("3", notes().body)
+        self.Managed.with_context(lang="en_US").compute_settlements(
+            date(2025, 5, 1), date(2025, 5, 31)
+        )
+        self.assertEqual(len(notes()), 1)
+        self.assertEqual(
+            len(
+                may_order.message_ids.filtered(
+                    lambda m: "calendar months" in m.body or "自然月" in m.body
+                )
+            ),
+            1,
+        )
+        self.assertEqual(self._lines(may).amount_commission, 0)
+        self.assertIn("no sale in the 3 calendar months", self._lines(may).reason)
+
+    def test_referral_share_text(self):
+        """One percent sign, in both languages."""
+        contact = self.env["res.partner"].create({"name": "Rita Referral"})
+        order = self._order(
+            self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user
+        )
+        order.write({"ka_referral_partner_id": contact.id, "ka_referral_share": 100})
+        for lang, text in (("en_US", "Referral share: 100%"), ("zh_CN", "100%")):
+            with self.subTest(lang=lang):
+                settlement = self.Managed.with_context(lang=lang).compute_settlements(
+                    date(2025, 1, 1), date(2025, 1, 31)
+                )
+                reason = self._lines(settlement, "referral").reason
+                self.assertIn(text, reason)
+                self.assertNotIn("%%", reason)
+
+    def test_numbers_not_nan_nor_infinite(self):
+        """Over the ORM as a manager (JSON-RPC reads NaN and Infinity)."""
+        self._order(self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user)
+        draft = self._settle(date(2025, 1, 1), date(2025, 1, 31))
+        plan = self.plan.with_user(self.ka_manager).with_context(**HOSTILE_CONTEXT)
+        target = (
+            self.env["key_account.commission.target"]
+            .with_user(self.ka_manager)
+            .with_context(**HOSTILE_CONTEXT)
+            .create(
+                {
+                    "user_id": self.ka_user.id,
+                    "month": date(2025, 1, 1),
+                    "amount": 1_000,
+                }
+            )
+        )
+        line = self._lines(draft).with_user(self.ka_manager)
+        order = line.order_id.with_user(self.ka_manager)
+        admin = self.env.ref("base.user_admin")
+        Lines = line.browse()
+        writes = [
+            (plan, "discount_threshold"),
+            (plan.tier_ids[:1], "amount_from"),
+            (plan.tier_ids[:1], "amount_to"),
+            (plan.tier_ids[:1], "rate"),
+            (plan.tier_ids[:1], "fixed_amount"),
+            (target, "amount"),
+            (line, "amount_base"),
+            (line, "price_ratio"),
+            (line, "tier_rate"),
+            (line, "rate"),
+            (line, "amount_commission"),
+            (order, "ka_referral_share"),
+            (self.company.with_user(admin), "ka_award_weekly"),
+            (self.company.with_user(admin), "ka_penalty_factor"),
+        ]
+        creates = [
+            (
+                plan.browse(),
+                lambda bad: {
+                    "name": "Bad plan",
+                    "tier_ids": [Command.create({"amount_from": 0, "rate": bad})],
+                },
+            ),
+            (
+                target.browse(),
+                lambda bad: {
+                    "user_id": self.ka_user2.id,
+                    "month": date(2025, 2, 1),
+                    "amount": bad,
+                },
+            ),
+            (
+                Lines,
+                lambda bad: {
+                    "settlement_id": draft.id,
+                    "line_type": "correction",
+                    "reason": "Typo",
+                    "amount_commission": bad,
+                },
+            ),
+            (
+                self.env["res.config.settings"].with_user(admin),
+                lambda bad: {"ka_commission_factor_probation": bad},
+            ),
+        ]
+        for bad in (float("nan"), float("inf"), float("-inf"), "NaN", "Infinity"):
+            for record, fname in writes:
+                with self.subTest(model=record._name, field=fname, value=bad):
+                    before = record.read([fname])[0][fname]
+                    with self.assertRaises(ValidationError) as caught:
+                        record.write({fname: bad})
+                    self.assertIn("finite number", str(caught.exception))
+                    self.assertEqual(record.read([fname])[0][fname], before)
+            for model, values in creates:
+                with self.subTest(model=model._name, value=bad):
+                    with self.assertRaises(ValidationError) as caught:
+                        model.create(values(bad))
+                    self.assertIn("finite number", str(caught.exception))
+        self.assertEqual(draft.amount_commission, 825)
 
 
 @tagged("post_install", "-at_install")
