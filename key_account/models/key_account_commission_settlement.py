@@ -222,6 +222,8 @@ class KeyAccountCommissionSettlement(models.Model):
         )
         clashes = self.env.cr.fetchall()
         involved = sorted(set(self.ids) | {other for _mine, other, *_rest in clashes})
+        # a concurrent confirmation of one of them fails this with a
+        # serialization error, which the server retries (not a bad query)
         self.env.cr.execute(
             SQL(
                 """
@@ -229,7 +231,8 @@ class KeyAccountCommissionSettlement(models.Model):
              WHERE id = ANY(%s) ORDER BY id FOR UPDATE
             """,
                 involved,
-            )
+            ),
+            log_exceptions=False,
         )
         states = dict(self.env.cr.fetchall())
         for mine, other, order_id, kind in clashes:

@@ -1,4 +1,5 @@
 from . import test_commission
+from . import test_commission_concurrency
 from . import test_completeness
 from . import test_configuration
 from . import test_dashboard
