@@ -1592,6 +1592,46 @@ class TestCommissionPaidBasis(CommissionCase):
         # no positive sales in April: the lowest tier's rate (5%)
         self.assertAlmostEqual(line.amount_commission, -500)
 
+    def test_invoice_counted_once(self):
+        """An (invoice, order) pair is in one live settlement at most, and a
+        copy of it cannot be confirmed."""
+        order = self._order(
+            self.account, 30_000, date=date(2025, 2, 10), user=self.ka_user
+        )
+        invoice = self._invoice(order, date(2025, 2, 20))
+        self._pay(invoice, date(2025, 3, 10))
+        march = self._settle(date(2025, 3, 1), date(2025, 3, 31))
+        self.assertEqual(self._order_lines(march).invoice_id, invoice)
+        # the order changes hands: the pair stays in the draft that holds it
+        self.ka_user2.ka_commission_plan_id = self.paid_plan
+        order.user_id = self.ka_user2
+        self.assertFalse(
+            self._order_lines(
+                self._settle(date(2025, 3, 1), date(2025, 3, 31), self.ka_user2)
+            )
+        )
+        copy = self.Settlement.create(
+            {
+                "user_id": self.ka_user.id,
+                "date_from": date(2025, 4, 1),
+                "date_to": date(2025, 4, 30),
+                "line_ids": [
+                    Command.create(
+                        {
+                            "line_type": "order",
+                            "order_id": order.id,
+                            "invoice_id": invoice.id,
+                            "amount_commission": 1_800,
+                        }
+                    )
+                ],
+            }
+        )
+        self._as(march, self.ka_manager).action_confirm()
+        with self.assertRaises(UserError) as caught:
+            self._as(copy, self.ka_manager).action_confirm()
+        self.assertIn(march.name, str(caught.exception))
+
     def test_other_plans_unchanged(self):
         """A salesperson on a confirmed-orders plan is paid on the order date,
         invoiced or not, in the same computation."""
