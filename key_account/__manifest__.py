@@ -16,6 +16,7 @@
         "data/key_account_file_check_data.xml",
         "data/res_partner_category_data.xml",
         "data/mail_activity_type_data.xml",
+        "data/mail_message_subtype_data.xml",
         "data/ir_cron_data.xml",
         "data/key_account_kpi_indicator_data.xml",
         "data/key_account_kpi_template_data.xml",

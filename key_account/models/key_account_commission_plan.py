@@ -10,6 +10,7 @@ class KeyAccountCommissionPlan(models.Model):
     is paid on, and the tier table (key_account.commission.tier)."""
 
     _name = "key_account.commission.plan"
+    _inherit = ["key_account.number.mixin"]
     _description = "Commission Plan"
     _order = "sequence, id"
     _check_company_auto = True
@@ -77,7 +78,10 @@ class KeyAccountCommissionPlan(models.Model):
         "key_account.commission.tier", "plan_id", string="Tiers", copy=True
     )
     user_ids = fields.One2many(
-        "res.users", "ka_commission_plan_id", string="Salespeople"
+        "res.users",
+        "ka_commission_plan_id",
+        string="Salespeople",
+        groups="key_account.group_key_account_manager",
     )
 
     def _default_deduct_expenses(self):
@@ -133,7 +137,7 @@ class KeyAccountCommissionPlan(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
-        used = self.filtered("user_ids")
+        used = self.sudo().filtered("user_ids")
         if used:
             raise UserError(
                 self.env._(

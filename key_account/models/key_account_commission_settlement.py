@@ -1,3 +1,4 @@
+import logging
 from collections import defaultdict
 from datetime import datetime
 from datetime import time
@@ -11,12 +12,18 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+_logger = logging.getLogger(__name__)
+
 # computed lines are replaced by every recompute; the others are entered by
 # hand (or proposed) and kept
 COMPUTED_LINE_TYPES = ("order", "referral", "reward", "expense", "reversal")
 # domain.md §8 awards, company currency
 KA_MANAGER = "key_account.group_key_account_manager"
 KA_APPROVER = "key_account.group_key_account_approver"
+# a live settlement holds its orders: no other settlement may count them
+LIVE_STATES = ("draft", "confirmed", "paid")
+# money promised or paid: what confirmation and payment check against
+SETTLED_STATES = ("confirmed", "paid")
 # a part-timer without sale for this many calendar months stops earning
 INACTIVE_MONTHS = 3
 
@@ -169,8 +176,104 @@ class KeyAccountCommissionSettlement(models.Model):
                 )
             )
 
+    def _ka_check_counted_once(self, what):
+        """Money moves once. Before ``what`` (confirm, pay): refuse when an
+        order, an (invoice, order) pair or a reversal of these settlements is
+        in another confirmed or paid settlement (or in two of them), or when
+        another confirmed or paid settlement of the same salesperson and
+        company covers part of a different period. The settlements involved
+        are locked first: of two people confirming settlements that count the
+        same order at the same moment, the second waits, then fails with a
+        serialization error and is retried, and refused."""
+        if not self:
+            return
+        self.env["key_account.commission.settlement.line"].flush_model(
+            ["settlement_id", "line_type", "order_id", "invoice_id", "reversed_line_id"]
+        )
+        self.flush_model(["state", "user_id", "company_id", "date_from", "date_to"])
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT l.settlement_id, o.settlement_id, l.order_id, l.line_type
+              FROM key_account_commission_settlement_line l
+              JOIN key_account_commission_settlement_line o
+                ON o.settlement_id <> l.settlement_id
+               AND ((l.line_type = 'order' AND o.line_type = 'order'
+                     AND o.order_id = l.order_id
+                     AND (l.invoice_id IS NULL OR o.invoice_id IS NULL
+                          OR o.invoice_id = l.invoice_id))
+                 OR (l.line_type = 'reversal' AND o.line_type = 'reversal'
+                     AND o.reversed_line_id = l.reversed_line_id))
+              JOIN key_account_commission_settlement os ON os.id = o.settlement_id
+             WHERE l.settlement_id = ANY(%(ids)s) AND os.state = ANY(%(live)s)
+            UNION ALL
+            SELECT s.id, os.id, NULL, 'period'
+              FROM key_account_commission_settlement s
+              JOIN key_account_commission_settlement os
+                ON os.user_id = s.user_id AND os.company_id = s.company_id
+               AND os.id <> s.id AND os.state = ANY(%(live)s)
+               AND os.date_from <= s.date_to AND os.date_to >= s.date_from
+               AND (os.date_from <> s.date_from OR os.date_to <> s.date_to)
+             WHERE s.id = ANY(%(ids)s)
+            """,
+                ids=self.ids,
+                live=list(LIVE_STATES),
+            )
+        )
+        clashes = self.env.cr.fetchall()
+        involved = sorted(set(self.ids) | {other for _mine, other, *_rest in clashes})
+        # a concurrent confirmation of one of them fails this with a
+        # serialization error, which the server retries (not a bad query)
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT id, state FROM key_account_commission_settlement
+             WHERE id = ANY(%s) ORDER BY id FOR UPDATE
+            """,
+                involved,
+            ),
+            log_exceptions=False,
+        )
+        states = dict(self.env.cr.fetchall())
+        for mine, other, order_id, kind in clashes:
+            if other not in self.ids and states.get(other) not in SETTLED_STATES:
+                continue
+            settlement = self.browse(mine)
+            other_settlement = self.sudo().browse(other)
+            values = {
+                "what": what,
+                "name": settlement.name,
+                "other": other_settlement.name,
+                "state": dict(self._fields["state"]._description_selection(self.env))[
+                    other_settlement.state
+                ],
+                "order": self.env["sale.order"].sudo().browse(order_id).name,
+            }
+            if kind == "period":
+                message = self.env._(
+                    "Cannot %(what)s %(name)s: %(other)s (%(state)s) already "
+                    "covers part of its period. Cancel one of them, or compute "
+                    "the same period again.",
+                    **values,
+                )
+            elif kind == "reversal":
+                message = self.env._(
+                    "Cannot %(what)s %(name)s: the cancellation of %(order)s is "
+                    "already deducted in %(other)s (%(state)s).",
+                    **values,
+                )
+            else:
+                message = self.env._(
+                    "Cannot %(what)s %(name)s: %(order)s is already counted in "
+                    "%(other)s (%(state)s), and an order is paid once. Recompute "
+                    "%(name)s, or cancel one of them.",
+                    **values,
+                )
+            raise UserError(message)
+
     def action_confirm(self):
-        self._ka_check_not_own(KA_MANAGER, self.env._("confirm"))
+        what = self.env._("confirm")
+        self._ka_check_not_own(KA_MANAGER, what)
         for settlement in self:
             if settlement.state != "draft":
                 raise UserError(
@@ -179,10 +282,12 @@ class KeyAccountCommissionSettlement(models.Model):
                         name=settlement.name,
                     )
                 )
+        self._ka_check_counted_once(what)
         self._ka_workflow_write({"state": "confirmed"})
 
     def action_pay(self):
-        self._ka_check_not_own(KA_APPROVER, self.env._("pay"))
+        what = self.env._("pay")
+        self._ka_check_not_own(KA_APPROVER, what)
         for settlement in self:
             if settlement.state != "confirmed":
                 raise UserError(
@@ -191,6 +296,7 @@ class KeyAccountCommissionSettlement(models.Model):
                         name=settlement.name,
                     )
                 )
+        self._ka_check_counted_once(what)
         self._ka_workflow_write({"state": "paid"})
 
     def action_cancel(self, reason):
@@ -254,11 +360,14 @@ class KeyAccountCommissionSettlement(models.Model):
         )
 
     @api.model
-    def _ka_fetch_orders(self, date_from, date_to, users, paid_users=None):
-        """One query: the period's confirmed orders not settled yet, with
-        their base amount in company currency and their price ratio (% of list
-        price). The orders of ``paid_users`` (paid on invoiced and paid
-        amounts) are left out."""
+    def _ka_fetch_orders(
+        self, date_from, date_to, users, paid_users=None, refreshed=()
+    ):
+        """One query: the period's confirmed orders in no live settlement
+        (draft, confirmed or paid; the lines of the ``refreshed`` drafts, about
+        to be recomputed, do not count), with their base amount in company
+        currency and their price ratio (% of list price). The orders of
+        ``paid_users`` (paid on invoiced and paid amounts) are left out."""
         start = datetime.combine(date_from, time.min)
         stop = datetime.combine(date_to + relativedelta(days=1), time.min)
         user_clause = (
@@ -291,7 +400,8 @@ class KeyAccountCommissionSettlement(models.Model):
                          JOIN key_account_commission_settlement s
                            ON s.id = l.settlement_id
                         WHERE l.order_id = so.id AND l.line_type = 'order'
-                          AND s.state IN ('confirmed', 'paid'))
+                          AND s.state = ANY(%(live)s)
+                          AND s.id <> ALL(%(refreshed)s))
             ), prices AS (%(prices)s)
             SELECT o.id, o.user_id, o.company_id, o.date_order, o.base,
                    CASE WHEN COALESCE(p.list, 0) > 0
@@ -305,17 +415,21 @@ class KeyAccountCommissionSettlement(models.Model):
                 stop=stop,
                 companies=self.env.companies.ids,
                 user_clause=user_clause,
+                live=list(LIVE_STATES),
+                refreshed=list(refreshed),
                 prices=self._ka_prices_sql(SQL("SELECT id FROM orders")),
             )
         )
         return self.env.cr.fetchall()
 
     @api.model
-    def _ka_fetch_paid(self, date_from, date_to, users):
+    def _ka_fetch_paid(self, date_from, date_to, users, refreshed=()):
         """One query, for ``users`` paid on invoiced and paid amounts: the
         parts of their orders invoiced in posted customer invoices and credit
         notes that became fully paid in the period (the date of their last
-        reconciliation), not settled yet. A row per (invoice, order): the
+        reconciliation), in no live settlement (as for orders, the
+        ``refreshed`` drafts do not count; an order settled as a whole counts
+        for all its invoices). A row per (invoice, order): the
         untaxed amount of the invoice's lines of that order in company currency
         (negative for a credit note), the order's price ratio, the payment
         date."""
@@ -379,9 +493,10 @@ class KeyAccountCommissionSettlement(models.Model):
                      FROM key_account_commission_settlement_line l
                      JOIN key_account_commission_settlement s
                        ON s.id = l.settlement_id
-                    WHERE l.invoice_id = p.move_id AND l.order_id = so.id
-                      AND l.line_type = 'order'
-                      AND s.state IN ('confirmed', 'paid'))
+                    WHERE l.order_id = so.id AND l.line_type = 'order'
+                      AND (l.invoice_id = p.move_id OR l.invoice_id IS NULL)
+                      AND s.state = ANY(%(live)s)
+                      AND s.id <> ALL(%(refreshed)s))
              ORDER BY so.user_id, p.paid_date, p.move_id, so.id
             """,
                 date_from=date_from,
@@ -389,14 +504,17 @@ class KeyAccountCommissionSettlement(models.Model):
                 companies=self.env.companies.ids,
                 users=users.ids,
                 prices=self._ka_prices_sql(SQL("SELECT order_id FROM parts")),
+                live=list(LIVE_STATES),
+                refreshed=list(refreshed),
             )
         )
         return self.env.cr.fetchall()
 
     @api.model
-    def _ka_fetch_reversals(self, date_from, users):
+    def _ka_fetch_reversals(self, date_from, users, refreshed=()):
         """Order lines of confirmed or paid settlements of earlier periods
-        whose order was cancelled since, not reversed yet."""
+        whose order was cancelled since, reversed in no live settlement yet
+        (but the ``refreshed`` drafts)."""
         user_clause = (
             SQL("AND s.user_id = ANY(%s)", users.ids) if users is not None else SQL()
         )
@@ -419,11 +537,14 @@ class KeyAccountCommissionSettlement(models.Model):
                      JOIN key_account_commission_settlement rs
                        ON rs.id = r.settlement_id
                     WHERE r.reversed_line_id = l.id
-                      AND rs.state IN ('confirmed', 'paid'))
+                      AND rs.state = ANY(%(live)s)
+                      AND rs.id <> ALL(%(refreshed)s))
             """,
                 date_from=date_from,
                 companies=self.env.companies.ids,
                 user_clause=user_clause,
+                live=list(LIVE_STATES),
+                refreshed=list(refreshed),
             )
         )
         return self.env.cr.fetchall()
@@ -468,23 +589,110 @@ class KeyAccountCommissionSettlement(models.Model):
     def compute_settlements(self, date_from, date_to, users=None):
         """Create or refresh the draft settlements of the period
         [date_from, date_to] for ``users`` (default: every salesperson with a
-        plan who sold in it). Confirmed and paid settlements are never
-        touched, and their orders never counted again. Returns the
+        plan who sold in it); for Key Account managers.
+
+        An order (on plans paid on invoiced and paid amounts: an invoice of
+        an order) is counted in one live settlement (draft, confirmed or
+        paid) at most; a cancelled settlement frees its orders. Confirmed and
+        paid settlements are never touched. Recomputing the same period
+        refreshes its drafts. A period overlapping a live settlement of
+        another period of the same salesperson and company is refused for the
+        ``users`` named (a UserError naming that settlement); computing for
+        everybody (``users`` None) leaves those salespeople out (see
+        :meth:`_ka_compute_settlements`, which also says who). Returns the
         settlements created or refreshed."""
+        settlements, _overlaps = self._ka_compute_settlements(
+            date_from, date_to, users=users, skip_overlaps=users is None
+        )
+        return settlements
+
+    @api.model
+    def _ka_last_period(self, cadence, today=None):
+        """The last complete settlement period of ``cadence`` before
+        ``today`` (default: the user's today): last month, or the last of the
+        two-month periods January-February, March-April, ..."""
+        today = today or fields.Date.context_today(self)
+        start = today.replace(day=1)
+        if cadence == "bimonthly":
+            start = start.replace(month=start.month - (start.month - 1) % 2)
+            return start - relativedelta(months=2), start - relativedelta(days=1)
+        return start - relativedelta(months=1), start - relativedelta(days=1)
+
+    @api.model
+    def _ka_overlapping(self, date_from, date_to, users=None):
+        """The live settlements of ``users`` (default: everybody) in the
+        current companies whose period overlaps [date_from, date_to] without
+        being it."""
+        domain = [
+            ("state", "in", LIVE_STATES),
+            ("company_id", "in", self.env.companies.ids),
+            ("date_from", "<=", date_to),
+            ("date_to", ">=", date_from),
+            "|",
+            ("date_from", "!=", date_from),
+            ("date_to", "!=", date_to),
+        ]
+        if users is not None:
+            domain.append(("user_id", "in", users.ids))
+        return self.sudo().search(domain, order="user_id, date_from")
+
+    @api.model
+    def _ka_compute_settlements(
+        self, date_from, date_to, users=None, skip_overlaps=False
+    ):
+        """:meth:`compute_settlements`; the salespeople with a live settlement
+        overlapping the period (another period, same company) are refused, or
+        with ``skip_overlaps`` left out.
+
+        :return: (the settlements created or refreshed, the overlapping
+            settlements whose salespeople were left out)
+        """
+        if not (self.env.su or self.env.user.has_group(KA_MANAGER)):
+            raise AccessError(
+                self.env._("Only Key Account managers can compute commissions.")
+            )
         date_from = fields.Date.to_date(date_from)
         date_to = fields.Date.to_date(date_to)
         if date_from > date_to:
             raise UserError(self.env._("The period must end after it starts."))
+        overlaps = self._ka_overlapping(date_from, date_to, users)
+        if overlaps and not skip_overlaps:
+            raise UserError(
+                self.env._(
+                    "%(settlements)s already cover part of %(date_from)s - "
+                    "%(date_to)s: an order is settled once. Compute exactly "
+                    "their period again, or cancel them first.",
+                    settlements=", ".join(overlaps[:5].mapped("name")),
+                    date_from=date_from,
+                    date_to=date_to,
+                )
+            )
+        skipped = {(s.user_id.id, s.company_id.id) for s in overlaps}
         Line = self.env["key_account.commission.settlement.line"]
+        # existing drafts of the period are refreshed (their lines do not hold
+        # their orders), others created
+        draft_domain = [
+            ("date_from", "=", date_from),
+            ("date_to", "=", date_to),
+            ("state", "=", "draft"),
+            ("company_id", "in", self.env.companies.ids),
+        ]
+        if users is not None:
+            draft_domain.append(("user_id", "in", users.ids))
+        drafts = self.search(draft_domain).filtered(
+            lambda s: (s.user_id.id, s.company_id.id) not in skipped
+        )
         # salespeople paid on invoiced and paid amounts: their rows come from
         # the invoices paid in the period instead of the orders of the period
         paid_domain = [("ka_commission_plan_id.amount_basis", "=", "paid")]
         if users is not None:
             paid_domain.append(("id", "in", users.ids))
         paid_users = self.env["res.users"].sudo().search(paid_domain)
-        rows = self._ka_fetch_orders(date_from, date_to, users, paid_users)
-        rows += self._ka_fetch_paid(date_from, date_to, paid_users)
-        reversals = self._ka_fetch_reversals(date_from, users)
+        rows = self._ka_fetch_orders(
+            date_from, date_to, users, paid_users, refreshed=drafts.ids
+        )
+        rows += self._ka_fetch_paid(date_from, date_to, paid_users, drafts.ids)
+        reversals = self._ka_fetch_reversals(date_from, users, drafts.ids)
 
         by_key = defaultdict(list)
         for row in rows:
@@ -495,7 +703,7 @@ class KeyAccountCommissionSettlement(models.Model):
         keys = set(by_key) | set(reversal_by_key)
         all_users = self.env["res.users"].browse({uid for uid, _c in keys}).sudo()
         plans = {u.id: u.ka_commission_plan_id for u in all_users}
-        keys = {k for k in keys if plans.get(k[0])}
+        keys = {k for k in keys if plans.get(k[0]) and k not in skipped}
         key_users = self.env["res.users"].browse({uid for uid, _c in keys}).sudo()
         expenses = self._ka_expenses_by_user(key_users, date_from, date_to)
         targets = self.env["key_account.commission.target"]._ka_effective_targets(
@@ -506,16 +714,6 @@ class KeyAccountCommissionSettlement(models.Model):
             ["amount_base", "amount_commission", "order_id", "payee_partner_id"]
         )
 
-        # existing drafts of the period are refreshed, others created
-        draft_domain = [
-            ("date_from", "=", date_from),
-            ("date_to", "=", date_to),
-            ("state", "=", "draft"),
-            ("company_id", "in", self.env.companies.ids),
-        ]
-        if users is not None:
-            draft_domain.append(("user_id", "in", users.ids))
-        drafts = self.search(draft_domain)
         draft_by_key = {(s.user_id.id, s.company_id.id): s for s in drafts}
         missing = sorted(k for k in keys if k not in draft_by_key)
         created = self.create(
@@ -573,7 +771,7 @@ class KeyAccountCommissionSettlement(models.Model):
                     }
                 )
         Line.create(line_vals)
-        return drafts | created
+        return drafts | created, overlaps
 
     def _ka_line_values(self, settlement, plan, rows, expense, target, months=None):
         """The computed lines of one settlement, as create values. ``months``:
@@ -661,6 +859,11 @@ class KeyAccountCommissionSettlement(models.Model):
                     }
                 )
         if inactive_orders:
+            # noted once: the notes are found by their subtype, not by their
+            # text (written in the language of whoever computed)
+            subtype = self.env.ref(
+                "key_account.mail_message_subtype_part_timer_inactive"
+            )
             orders = self.env["sale.order"].sudo().browse(inactive_orders)
             noted = (
                 self.env["mail.message"]
@@ -669,17 +872,17 @@ class KeyAccountCommissionSettlement(models.Model):
                     [
                         ("model", "=", "sale.order"),
                         ("res_id", "in", inactive_orders),
-                        ("body", "ilike", "part-timer had no sale"),
+                        ("subtype_id", "=", subtype.id),
                     ],
                     ["res_id"],
                 )
             )
             done = {res_id for (res_id,) in noted}
-            (orders.filtered(lambda o: o.id not in done))._message_log_batch(
-                bodies=dict.fromkeys(
-                    [o for o in inactive_orders if o not in done], inactive_reason
-                )
-            )
+            to_note = [o for o in inactive_orders if o not in done]
+            if to_note:
+                orders.browse(to_note)._message_log_batch(
+                    bodies=dict.fromkeys(to_note, inactive_reason)
+                ).subtype_id = subtype
         if plan.tier_basis != "order" and period_tier.fixed_amount and rows:
             vals_list.append(
                 {
@@ -835,21 +1038,26 @@ class KeyAccountCommissionSettlement(models.Model):
     @api.model
     def _cron_compute_settlements(self):
         """After each month: compute the settlements of the period that just
-        ended (monthly plans every month, two-month plans on even months)."""
+        ended (monthly plans every month, two-month plans after February,
+        April, ...). Salespeople with a live settlement overlapping the period
+        are left out (logged)."""
         today = fields.Date.context_today(self)
-        last_month_end = today.replace(day=1) - relativedelta(days=1)
-        month_start = last_month_end.replace(day=1)
         Users = self.env["res.users"].sudo()
-        monthly = Users.search([("ka_commission_plan_id.cadence", "=", "monthly")])
-        if monthly:
-            self.compute_settlements(month_start, last_month_end, users=monthly)
-        if last_month_end.month % 2 == 0:
-            bimonthly = Users.search(
-                [("ka_commission_plan_id.cadence", "=", "bimonthly")]
+        for cadence in ("monthly", "bimonthly"):
+            date_from, date_to = self._ka_last_period(cadence, today)
+            if date_to != today.replace(day=1) - relativedelta(days=1):
+                continue
+            users = Users.search([("ka_commission_plan_id.cadence", "=", cadence)])
+            if not users:
+                continue
+            _settlements, overlaps = self._ka_compute_settlements(
+                date_from, date_to, users=users, skip_overlaps=True
             )
-            if bimonthly:
-                self.compute_settlements(
-                    month_start - relativedelta(months=1),
-                    last_month_end,
-                    users=bimonthly,
+            if overlaps:
+                _logger.info(
+                    "Commissions %s - %s: left out, an overlapping settlement "
+                    "exists: %s",
+                    date_from,
+                    date_to,
+                    ", ".join(overlaps.mapped("name")),
                 )

@@ -10,6 +10,7 @@ class KeyAccountCommissionSettlementLine(models.Model):
     fixed reward, the expenses deducted, or an adjustment with a reason."""
 
     _name = "key_account.commission.settlement.line"
+    _inherit = ["key_account.number.mixin"]
     _description = "Commission Settlement Line"
     _order = "settlement_id, line_type, date, id"
 

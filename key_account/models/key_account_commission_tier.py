@@ -11,6 +11,7 @@ class KeyAccountCommissionTier(models.Model):
     (``fixed_amount``, company currency, with a label such as "1 g gold")."""
 
     _name = "key_account.commission.tier"
+    _inherit = ["key_account.number.mixin"]
     _description = "Commission Tier"
     _order = "plan_id, amount_from, id"
 

@@ -7,42 +7,59 @@ from odoo.exceptions import ValidationError
 NUMBER_TYPES = ("float", "monetary", "integer")
 
 
+def check_numbers(records, vals_list, fnames=None):
+    """Refuse, with a clear message, a value of ``vals_list`` that is not a
+    finite number in a float, monetary or integer field of ``records``' model
+    (only the fields ``fnames``, when given)."""
+    for vals in vals_list:
+        for fname, value in vals.items():
+            field = records._fields.get(fname)
+            if field is None or field.type not in NUMBER_TYPES:
+                continue
+            if fnames is not None and fname not in fnames:
+                continue
+            try:
+                number = float(value or 0)
+            except (TypeError, ValueError, OverflowError):
+                number = math.nan
+            if not math.isfinite(number):
+                raise ValidationError(
+                    records.env._(
+                        "%(field)s must be a finite number, not %(value)s.",
+                        field=field._description_string(records.env),
+                        value=str(value)[:40],
+                    )
+                )
+
+
+def module_number_fields(records):
+    """The number fields that this module adds to ``records``' model (the
+    ones to check on another app's model)."""
+    return {
+        fname
+        for fname, field in records._fields.items()
+        if field.type in NUMBER_TYPES and "key_account" in (field._modules or ())
+    }
+
+
 class KeyAccountNumberMixin(models.AbstractModel):
-    """Numbers from a client are finite: JSON-RPC accepts ``NaN`` and
-    ``Infinity``, which would reach the database or end in a raw Python
-    error. Checked for the numbers of this module's fields."""
+    """Amounts, rates and factors that are numbers.
+
+    A client sends what it likes over JSON-RPC, ``NaN`` and ``Infinity``
+    included (Python's JSON reads them), or a string: Odoo's rounding then
+    fails with a raw Python error, or stores a NaN that poisons every sum.
+    ``create`` and ``write`` refuse them with a clear message instead, for
+    every float, monetary and integer field (models of other apps call
+    :func:`check_numbers` on the fields they add)."""
 
     _name = "key_account.number.mixin"
     _description = "Key Account Finite Numbers"
 
-    def _ka_check_numbers(self, vals):
-        bad = [
-            fname
-            for fname, value in vals.items()
-            if isinstance(value, float)
-            and not math.isfinite(value)
-            and (field := self._fields.get(fname))
-            and field.type in NUMBER_TYPES
-            and "key_account" in (field._modules or ())
-        ]
-        if bad:
-            raise ValidationError(
-                self.env._(
-                    "%(fields)s: enter a number (not NaN nor infinity).",
-                    fields=", ".join(
-                        sorted(
-                            self._fields[f]._description_string(self.env) for f in bad
-                        )
-                    ),
-                )
-            )
-
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            self._ka_check_numbers(vals)
+        check_numbers(self, vals_list)
         return super().create(vals_list)
 
     def write(self, vals):
-        self._ka_check_numbers(vals)
+        check_numbers(self, [vals])
         return super().write(vals)

@@ -3,10 +3,12 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
 
+from .key_account_number_mixin import check_numbers
+from .key_account_number_mixin import module_number_fields
+
 
 class ResCompany(models.Model):
-    _name = "res.company"
-    _inherit = ["res.company", "key_account.number.mixin"]
+    _inherit = "res.company"
 
     # commissions: awards and the fraud penalty (domain: 200, 300, 10x)
     ka_award_weekly = fields.Monetary(string="Weekly Champion Award", default=200.0)
@@ -63,6 +65,15 @@ class ResCompany(models.Model):
         help="The previous owner of an account may not claim it again for this "
         "many days after it left them (0: no cooldown).",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_numbers(self, vals_list, module_number_fields(self))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_numbers(self, [vals], module_number_fields(self))
+        return super().write(vals)
 
     @api.constrains(
         "ka_pool_followup_days",

@@ -1,9 +1,22 @@
+from odoo import api
 from odoo import fields
 from odoo import models
+
+from .key_account_number_mixin import check_numbers
+from .key_account_number_mixin import module_number_fields
 
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_numbers(self, vals_list, module_number_fields(self))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_numbers(self, [vals], module_number_fields(self))
+        return super().write(vals)
 
     ka_feedback_hours_complaint = fields.Integer(
         string="Hours to Answer a Complaint",

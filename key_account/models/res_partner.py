@@ -20,6 +20,8 @@ from odoo.tools import split_every
 
 from .key_account_file import PARTNER_FILE_FIELDS
 from .key_account_file import SOURCES
+from .key_account_number_mixin import check_numbers
+from .key_account_number_mixin import module_number_fields
 from .key_account_relation import LEVELS
 from .key_account_relation import PARTNER_RELATION_FIELDS
 from .key_account_relation import ROLES
@@ -43,8 +45,7 @@ _RELATION = {
 
 
 class ResPartner(models.Model):
-    _name = "res.partner"
-    _inherit = ["res.partner", "key_account.number.mixin"]
+    _inherit = "res.partner"
 
     # ---- key-account profile (on the company) ------------------------------
     ka_type_id = fields.Many2one(
@@ -633,6 +634,7 @@ class ResPartner(models.Model):
     # ---- grade changes and owners ------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        check_numbers(self, vals_list, module_number_fields(self))
         if not self.env.su:
             for vals in vals_list:
                 self._ka_check_client_vals(vals, creating=True)
@@ -649,6 +651,7 @@ class ResPartner(models.Model):
         (pool moves log themselves). A client's write is checked: no system
         field, grades and types by managers, and an owner change on a key
         account by a manager only, logged as an assignment or a release."""
+        check_numbers(self, [vals], module_number_fields(self))
         moved = self.browse()
         if not self.env.su:
             self._ka_check_client_vals(vals)

@@ -1,39 +1,76 @@
 from dateutil.relativedelta import relativedelta
 
+from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.tools import SQL
 
 BELOW_TARGET_MONTHS = 3
+COMMISSION_STATUSES = [
+    ("regular", "Regular"),
+    ("probation", "On Probation"),
+    ("demoted", "Demoted"),
+]
 
 
 class ResUsers(models.Model):
     _inherit = "res.users"
 
+    # how a salesperson is paid, and whether they fall behind: for Key
+    # Account managers; each salesperson sees their own plan and status in
+    # the ka_my_* fields (their preferences)
     ka_commission_plan_id = fields.Many2one(
         "key_account.commission.plan",
         string="Commission Plan",
-        groups="key_account.group_key_account_user",
+        groups="key_account.group_key_account_manager",
     )
     ka_commission_status = fields.Selection(
-        [
-            ("regular", "Regular"),
-            ("probation", "On Probation"),
-            ("demoted", "Demoted"),
-        ],
+        COMMISSION_STATUSES,
         string="Salesperson Status",
         default="regular",
-        groups="key_account.group_key_account_user",
+        groups="key_account.group_key_account_manager",
         help="Scales the salesperson's targets by the factor set in Settings.",
     )
     ka_below_target = fields.Boolean(
         string="Below Target 3 Months",
         compute="_compute_ka_below_target",
-        groups="key_account.group_key_account_user",
+        groups="key_account.group_key_account_manager",
         help="Confirmed sales below the target (x the status factor) in each "
         "of the last three complete months: on probation this means "
         "dismissal, otherwise demotion.",
     )
+    ka_my_commission_plan_id = fields.Many2one(
+        "key_account.commission.plan",
+        string="My Commission Plan",
+        compute="_compute_ka_my_commission",
+        groups="key_account.group_key_account_user",
+        help="The plan you are paid on (set by a Key Account manager).",
+    )
+    ka_my_commission_status = fields.Selection(
+        COMMISSION_STATUSES,
+        string="My Salesperson Status",
+        compute="_compute_ka_my_commission",
+        groups="key_account.group_key_account_user",
+        help="Scales your targets (set by a Key Account manager).",
+    )
+
+    @property
+    def SELF_READABLE_FIELDS(self):
+        return [
+            *super().SELF_READABLE_FIELDS,
+            "ka_my_commission_plan_id",
+            "ka_my_commission_status",
+        ]
+
+    @api.depends_context("uid")
+    @api.depends("ka_commission_plan_id", "ka_commission_status")
+    def _compute_ka_my_commission(self):
+        """One's own plan and status, empty on anybody else's user."""
+        for user in self:
+            own = user._origin == self.env.user
+            data = user.sudo()
+            user.ka_my_commission_plan_id = own and data.ka_commission_plan_id
+            user.ka_my_commission_status = own and data.ka_commission_status
 
     def _compute_ka_below_target(self):
         today = fields.Date.context_today(self)
@@ -75,7 +112,7 @@ class ResUsers(models.Model):
         factors = Target._ka_status_factors()
         below = {}
         for user, month, amount in targets:
-            factor = factors.get(user.ka_commission_status or "regular", 1.0)
+            factor = factors.get(user.sudo().ka_commission_status or "regular", 1.0)
             key = (user.id, fields.Date.to_date(month))
             if amount and sales.get(key, 0.0) < amount * factor:
                 below[user.id] = below.get(user.id, 0) + 1

@@ -6,6 +6,9 @@ from odoo.tools import SQL
 from odoo.tools.sql import column_exists
 from odoo.tools.sql import create_column
 
+from .key_account_number_mixin import check_numbers
+from .key_account_number_mixin import module_number_fields
+
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
@@ -47,12 +50,26 @@ class SaleOrder(models.Model):
         help="The referral contact's share of the order's commission.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the commission takes the referral share (the amounts are sale's)
+        check_numbers(self, vals_list, module_number_fields(self))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_numbers(self, [vals], module_number_fields(self))
+        return super().write(vals)
+
     @api.constrains("ka_referral_partner_id", "ka_referral_share")
     def _check_ka_referral_share(self):
         for order in self:
             if not 0 <= order.ka_referral_share <= 100:
                 raise ValidationError(
-                    self.env._("A referral share must be between 0 and 100%%.")
+                    self.env._(
+                        "A referral share is a percentage from 0 to 100, not "
+                        "%(share)s.",
+                        share=order.ka_referral_share,
+                    )
                 )
             if order.ka_referral_share and not order.ka_referral_partner_id:
                 raise ValidationError(

@@ -1,12 +1,16 @@
 from datetime import date
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
+from odoo.tests import Form
+from odoo.tests import new_test_user
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import HOSTILE_CONTEXT
 from .common import KeyAccountCase
@@ -45,6 +49,25 @@ class CommissionCase(KeyAccountCase):
         cls.ka_user.ka_commission_plan_id = cls.plan
         cls.ka_user2.ka_commission_plan_id = cls.plan
         cls.account = cls._account(user_id=cls.ka_user.id)
+        # separation of duties: a second manager, and Finance who pays
+        cls.ka_manager2 = new_test_user(
+            cls.env,
+            login="ka_manager2",
+            name="Mark Manager",
+            groups="key_account.group_key_account_manager",
+        )
+        cls.ka_approver = new_test_user(
+            cls.env,
+            login="ka_approver",
+            name="Fiona Finance",
+            groups="key_account.group_key_account_approver",
+        )
+
+    @staticmethod
+    def _as(records, user):
+        """``records`` as ``user``, with every context key that ever unlocked
+        a guard set."""
+        return records.with_user(user).with_context(**HOSTILE_CONTEXT)
 
     def _settle(self, date_from, date_to, users=None):
         return self.Settlement.compute_settlements(date_from, date_to, users=users)
@@ -391,29 +414,55 @@ class TestCommissionSettlements(CommissionCase):
             self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user
         )
         settlement = self._settle(date(2025, 1, 1), date(2025, 1, 31))
-        settlement.action_confirm()
         # as a manager (the superuser is not checked), whatever the context
-        managed = settlement.with_user(self.ka_manager).with_context(**HOSTILE_CONTEXT)
+        managed = self._as(settlement, self.ka_manager)
+        managed.action_confirm()
+        self.assertEqual(settlement.state, "confirmed")
         for action in (
             lambda: managed.write({"date_to": date(2025, 2, 1)}),
             lambda: managed.unlink(),
             lambda: managed.line_ids.write({"amount_commission": 1}),
             lambda: managed.line_ids.unlink(),
             lambda: managed.write({"state": "draft"}),
+            lambda: self._as(self.Settlement, self.ka_manager).create(
+                {
+                    "user_id": self.ka_user.id,
+                    "date_from": date(2025, 1, 1),
+                    "date_to": date(2025, 1, 31),
+                    "state": "paid",
+                }
+            ),
         ):
             with self.assertRaises(UserError):
                 action()
         commission = settlement.amount_commission
-        # recompute: the confirmed settlement is untouched, its order not counted again
-        self.assertFalse(self._settle(date(2025, 1, 1), date(2025, 1, 31)))
+        Settlement = self._as(self.Settlement, self.ka_manager)
+        # the same period again: the confirmed settlement is untouched, its
+        # order not counted again
+        self.assertFalse(
+            Settlement.compute_settlements(date(2025, 1, 1), date(2025, 1, 31))
+        )
         later = self._order(
             self.account, 1_000, date=date(2025, 2, 10), user=self.ka_user
         )
-        two_months = self._settle(date(2025, 1, 1), date(2025, 2, 28))
-        self.assertEqual(two_months.line_ids.order_id, later)
+        # January-February overlaps the confirmed January: refused for him,
+        # naming the settlement; for everybody, he is left out
+        with self.assertRaises(UserError) as caught:
+            Settlement.compute_settlements(
+                date(2025, 1, 1), date(2025, 2, 28), users=self.ka_user
+            )
+        self.assertIn(settlement.name, str(caught.exception))
+        self.assertFalse(
+            Settlement.compute_settlements(date(2025, 1, 1), date(2025, 2, 28))
+        )
+        february = Settlement.compute_settlements(date(2025, 2, 1), date(2025, 2, 28))
+        self.assertEqual(february.line_ids.order_id, later)
         self.assertEqual(settlement.amount_commission, commission)
         self.assertEqual(settlement.line_ids.order_id, order)
-        settlement.action_pay()
+        # a manager does not pay, Finance does
+        with self.assertRaises(AccessError):
+            managed.action_pay()
+        self._as(settlement, self.ka_approver).action_pay()
         self.assertEqual(settlement.state, "paid")
 
     def test_cancelled_after_confirmation(self):
@@ -442,13 +491,18 @@ class TestCommissionSettlements(CommissionCase):
         # one commission of 15,000 x 5.5% = 825, split 60/40
         self.assertEqual(self._lines(settlement).amount_commission, 495)
         referral = self._lines(settlement, "referral")
+        self.assertEqual(referral.reason, "Referral share: 40%")
         self.assertEqual(referral.payee_partner_id, contact)
         self.assertEqual(referral.amount_commission, 330)
         self.assertEqual(settlement.amount_commission, 495)
         self.assertEqual(settlement.amount_referral, 330)
         self.assertEqual(settlement.amount_base, 15_000)
-        with self.assertRaises(ValidationError):
+        with self.assertRaises(ValidationError) as caught:
             order.ka_referral_share = 101
+        self.assertEqual(
+            str(caught.exception),
+            "A referral share is a percentage from 0 to 100, not 101.0.",
+        )
         with self.assertRaises(ValidationError):
             order.ka_referral_partner_id = False
         # cancelled after confirmation: both shares reversed
@@ -599,7 +653,13 @@ class TestCommissionSettlements(CommissionCase):
         wizard = (
             self.env["key_account.commission.compute"]
             .with_user(self.ka_manager)
-            .create({"date_from": date(2025, 1, 1), "date_to": date(2025, 1, 31)})
+            .create(
+                {
+                    "cadence": "monthly",
+                    "date_from": date(2025, 1, 1),
+                    "date_to": date(2025, 1, 31),
+                }
+            )
         )
         action = wizard.action_compute()
         settlement = self.Settlement.search(action["domain"])
@@ -633,6 +693,824 @@ class TestCommissionSettlements(CommissionCase):
             self.Settlement.with_user(self.outsider).search([])
         action = self.env.ref("key_account.key_account_commission_settlement_action_my")
         self.assertIn("'edit': False", action.context)
+
+
+@tagged("post_install", "-at_install")
+class TestCommissionComputeWizard(CommissionCase):
+    """Compute Commissions, as the manager who opens it from the menu."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Wizard = cls.env["key_account.commission.compute"].with_user(cls.ka_manager)
+        cls.two_months = cls.plan.copy({"cadence": "bimonthly"})
+
+    def test_every_wizard_opens(self):
+        """default_get of each wizard of the app, as a manager (a default
+        that crashes is an "Oops!" on the menu)."""
+        wizards = [
+            name
+            for name, model in self.env.registry.items()
+            if name.startswith("key_account.") and model._transient
+        ]
+        self.assertIn("key_account.commission.compute", wizards)
+        for name in wizards:
+            Wizard = self.env[name].with_user(self.ka_manager)
+            with self.subTest(wizard=name):
+                self.assertIsInstance(Wizard.default_get(list(Wizard._fields)), dict)
+
+    def test_default_period_follows_the_cadence(self):
+        with freeze_time("2025-11-15"):
+            defaults = self.Wizard.default_get(list(self.Wizard._fields))
+            # both salespeople are paid monthly
+            self.assertEqual(defaults["cadence"], "monthly")
+            form = Form(self.Wizard)
+            self.assertEqual(
+                (form.date_from, form.date_to), (date(2025, 10, 1), date(2025, 10, 31))
+            )
+            form.cadence = "bimonthly"
+            self.assertEqual(
+                (form.date_from, form.date_to), (date(2025, 9, 1), date(2025, 10, 31))
+            )
+            # most salespeople on two-month plans: two months by default
+            (self.ka_user | self.ka_user2).ka_commission_plan_id = self.two_months
+            self.assertEqual(Form(self.Wizard).date_from, date(2025, 9, 1))
+        with freeze_time("2026-01-10"):
+            form = Form(self.Wizard)
+            self.assertEqual(
+                (form.cadence, form.date_from, form.date_to),
+                ("bimonthly", date(2025, 11, 1), date(2025, 12, 31)),
+            )
+
+    def test_end_to_end_with_awards(self):
+        self.env["key_account.commission.target"].create(
+            {"user_id": self.ka_user.id, "month": date(2025, 10, 1), "amount": 10_000}
+        )
+        self._order(self.account, 15_000, date=date(2025, 10, 14), user=self.ka_user)
+        self._order(self.account, 2_000, date=date(2025, 10, 15), user=self.ka_user2)
+        with freeze_time("2025-11-03"):
+            form = Form(self.Wizard)
+            form.propose_awards = True
+            wizard = form.save()
+            action = wizard.action_compute()
+        settlements = self.Settlement.search(action["domain"])
+        self.assertEqual(settlements.user_id, self.ka_user | self.ka_user2)
+        self.assertEqual(settlements.mapped("date_from"), [date(2025, 10, 1)] * 2)
+        awards = settlements.line_ids.filtered(lambda line: line.line_type == "award")
+        self.assertIn("Monthly champion 2025-10", awards.mapped("reason"))
+        self.assertEqual(awards.user_id, self.ka_user)
+        # without the box, no award is proposed
+        with freeze_time("2025-11-03"):
+            Form(self.Wizard).save().action_compute()
+        self.assertEqual(
+            settlements.line_ids.filtered(lambda line: line.line_type == "award"),
+            awards,
+        )
+
+    def test_one_cadence_at_a_time(self):
+        self.ka_user2.ka_commission_plan_id = self.two_months
+        self._order(self.account, 15_000, date=date(2025, 10, 14), user=self.ka_user)
+        self._order(self.account, 2_000, date=date(2025, 10, 15), user=self.ka_user2)
+        with freeze_time("2025-11-03"):
+            form = Form(self.Wizard)
+            form.cadence = "monthly"
+            form.user_ids.add(self.ka_user)
+            form.user_ids.add(self.ka_user2)
+            wizard = form.save()
+            with self.assertRaises(UserError) as caught:
+                wizard.action_compute()
+            self.assertIn(self.ka_user2.name, str(caught.exception))
+            self.assertIn(self.two_months.name, str(caught.exception))
+            wizard.user_ids = self.outsider
+            with self.assertRaises(UserError) as caught:
+                wizard.action_compute()
+            self.assertIn(self.outsider.name, str(caught.exception))
+            # everybody of the monthly cadence: not the two-month colleague
+            # (one of each: two months by default, as the shipped plans)
+            form = Form(self.Wizard)
+            self.assertEqual(form.cadence, "bimonthly")
+            form.cadence = "monthly"
+            action = form.save().action_compute()
+            self.assertEqual(
+                self.Settlement.search(action["domain"]).user_id, self.ka_user
+            )
+            form = Form(self.Wizard)
+            form.cadence = "bimonthly"
+            action = form.save().action_compute()
+            settlement = self.Settlement.search(action["domain"])
+            self.assertEqual(settlement.user_id, self.ka_user2)
+            self.assertEqual(settlement.date_from, date(2025, 9, 1))
+
+    def test_overlaps_left_out_and_said(self):
+        self._order(self.account, 15_000, date=date(2025, 10, 14), user=self.ka_user)
+        self._order(self.account, 2_000, date=date(2025, 10, 15), user=self.ka_user2)
+        earlier = self._settle(date(2025, 9, 15), date(2025, 10, 14), self.ka_user)
+        with freeze_time("2025-11-03"):
+            # named: refused, naming the settlement
+            form = Form(self.Wizard)
+            form.user_ids.add(self.ka_user)
+            with self.assertRaises(UserError) as caught:
+                form.save().action_compute()
+            self.assertIn(earlier.name, str(caught.exception))
+            # everybody: left out, and said
+            action = Form(self.Wizard).save().action_compute()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn(earlier.name, action["params"]["message"])
+        settlements = self.Settlement.search(action["params"]["next"]["domain"])
+        self.assertEqual(settlements.user_id, self.ka_user2)
+
+    def test_for_managers_only(self):
+        with self.assertRaises(AccessError):
+            self.env["key_account.commission.compute"].with_user(self.ka_user).create(
+                {"cadence": "monthly"}
+            )
+        with self.assertRaises(AccessError):
+            self._as(self.Settlement, self.ka_user).compute_settlements(
+                date(2025, 1, 1), date(2025, 1, 31)
+            )
+        with self.assertRaises(AccessError):
+            self._as(self.Settlement, self.ka_approver)._ka_compute_settlements(
+                date(2025, 1, 1), date(2025, 1, 31)
+            )
+
+
+@tagged("post_install", "-at_install")
+class TestCommissionCountedOnce(CommissionCase):
+    """An order is in one live settlement (draft, confirmed, paid) at most;
+    periods of one salesperson and company do not overlap; confirmation and
+    payment check again."""
+
+    def _orders_in_live_settlements(self):
+        """The orders of the tests' salespeople in live settlements, and how
+        many order lines count them."""
+        lines = self.env["key_account.commission.settlement.line"].search(
+            [
+                ("user_id", "in", (self.ka_user | self.ka_user2).ids),
+                ("line_type", "=", "order"),
+                ("state", "in", ("draft", "confirmed", "paid")),
+            ]
+        )
+        return lines.order_id, len(lines)
+
+    def test_two_month_period_then_one_month(self):
+        """The report: the plans settle every two months, the wizard offered
+        one month; September-October existed, computing October counted its
+        orders twice."""
+        two_months = self.plan.copy({"cadence": "bimonthly"})
+        self.ka_user.ka_commission_plan_id = two_months
+        self._order(self.account, 12_000, date=date(2025, 9, 10), user=self.ka_user)
+        self._order(self.account, 8_000, date=date(2025, 10, 10), user=self.ka_user)
+        colleague_order = self._order(
+            self.account, 5_000, date=date(2025, 10, 5), user=self.ka_user2
+        )
+        Settlement = self._as(self.Settlement, self.ka_manager)
+        sep_oct = Settlement.compute_settlements(
+            date(2025, 9, 1), date(2025, 10, 31), users=self.ka_user
+        )
+        self.assertEqual(sep_oct.amount_base, 20_000)
+        count = self.Settlement.search_count([])
+        with self.assertRaises(UserError) as caught:
+            Settlement.compute_settlements(
+                date(2025, 10, 1), date(2025, 10, 31), users=self.ka_user
+            )
+        self.assertIn(sep_oct.name, str(caught.exception))
+        self.assertEqual(self.Settlement.search_count([]), count)
+        # for everybody: he is left out and the result says so; his colleague
+        # is computed
+        october, overlaps = Settlement._ka_compute_settlements(
+            date(2025, 10, 1), date(2025, 10, 31), skip_overlaps=True
+        )
+        self.assertEqual(overlaps, sep_oct)
+        self.assertEqual(october.user_id, self.ka_user2)
+        self.assertEqual(october.line_ids.order_id, colleague_order)
+        orders, count = self._orders_in_live_settlements()
+        self.assertEqual(len(orders), count)
+        # another company keeps its own periods
+        other = self.env["res.company"].create({"name": "Other Commission Co"})
+        (self.ka_user | self.ka_manager).company_ids |= other
+        foreign = self._order(
+            self._account("Foreign Co"),
+            3_000,
+            date=date(2025, 10, 20),
+            user=self.ka_user,
+            company=other,
+        )
+        there = Settlement.with_company(other).compute_settlements(
+            date(2025, 10, 1), date(2025, 10, 31), users=self.ka_user
+        )
+        self.assertEqual(there.company_id, other)
+        self.assertEqual(there.line_ids.order_id, foreign)
+        # cancelled, the two-month settlement frees its orders and its period
+        self._as(sep_oct, self.ka_manager).action_cancel("One month only")
+        october = Settlement.with_company(self.company).compute_settlements(
+            date(2025, 10, 1), date(2025, 10, 31), users=self.ka_user
+        )
+        self.assertEqual(october.amount_base, 8_000)
+
+    def test_an_order_in_one_live_settlement(self):
+        """A reassigned order stays in the draft that holds it."""
+        order = self._order(
+            self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user
+        )
+        mine = self._settle(date(2025, 1, 1), date(2025, 1, 31), users=self.ka_user)
+        self.assertEqual(mine.line_ids.order_id, order)
+        order.user_id = self.ka_user2
+        self.assertFalse(
+            self._settle(date(2025, 1, 1), date(2025, 1, 31), users=self.ka_user2)
+        )
+        # recomputing the draft that holds it keeps it
+        self.assertFalse(
+            self._settle(
+                date(2025, 1, 1), date(2025, 1, 31), users=self.ka_user
+            ).line_ids.order_id
+        )
+        self.assertFalse(mine.line_ids)
+        # freed, it goes to its new salesperson
+        theirs = self._settle(date(2025, 1, 1), date(2025, 1, 31), users=self.ka_user2)
+        self.assertEqual(theirs.line_ids.order_id, order)
+
+    def _legacy_duplicate(self):
+        """Two drafts counting the same order, as computed before the rule."""
+        order = self._order(
+            self.account, 15_000, date=date(2025, 10, 10), user=self.ka_user
+        )
+        sep_oct = self._settle(date(2025, 9, 1), date(2025, 10, 31))
+        october = self.Settlement.create(
+            {
+                "user_id": self.ka_user.id,
+                "date_from": date(2025, 10, 1),
+                "date_to": date(2025, 10, 31),
+                "plan_id": self.plan.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "line_type": "order",
+                            "order_id": order.id,
+                            "amount_base": 15_000,
+                            "rate": 5.5,
+                            "amount_commission": 825,
+                        }
+                    )
+                ],
+            }
+        )
+        return order, sep_oct, october
+
+    def test_confirm_checks_again(self):
+        _order, sep_oct, october = self._legacy_duplicate()
+        # both at once: refused
+        with self.assertRaises(UserError):
+            self._as(sep_oct | october, self.ka_manager).action_confirm()
+        self.assertEqual(set((sep_oct | october).mapped("state")), {"draft"})
+        # one, then the other: the second is refused, naming the first
+        self._as(october, self.ka_manager).action_confirm()
+        with self.assertRaises(UserError) as caught:
+            self._as(sep_oct, self.ka_manager2).action_confirm()
+        self.assertIn(october.name, str(caught.exception))
+        self.assertEqual(sep_oct.state, "draft")
+
+    def test_pay_checks_again(self):
+        _order, sep_oct, october = self._legacy_duplicate()
+        # both confirmed before the rule
+        (sep_oct | october)._ka_workflow_write({"state": "confirmed"})
+        with self.assertRaises(UserError) as caught:
+            self._as(sep_oct, self.ka_approver).action_pay()
+        self.assertIn(october.name, str(caught.exception))
+        self.assertEqual(sep_oct.state, "confirmed")
+        self._as(october, self.ka_manager).action_cancel("Counted in September")
+        self._as(sep_oct, self.ka_approver).action_pay()
+        self.assertEqual(sep_oct.state, "paid")
+
+    def test_overlapping_period_refused_at_confirmation(self):
+        """Another period of the same salesperson: its expenses, reward and
+        tier would be counted twice even without a shared order."""
+        self._order(self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user)
+        january = self._settle(date(2025, 1, 1), date(2025, 1, 31))
+        legacy = self.Settlement.create(
+            {
+                "user_id": self.ka_user.id,
+                "date_from": date(2025, 1, 1),
+                "date_to": date(2025, 2, 28),
+            }
+        )
+        self._as(january, self.ka_manager).action_confirm()
+        with self.assertRaises(UserError) as caught:
+            self._as(legacy, self.ka_manager).action_confirm()
+        self.assertIn(january.name, str(caught.exception))
+        # the colleague's settlement of the same period is not concerned
+        self._order(self.account, 4_000, date=date(2025, 1, 12), user=self.ka_user2)
+        colleague = self._settle(date(2025, 1, 1), date(2025, 2, 28), self.ka_user2)
+        self._as(colleague, self.ka_manager).action_confirm()
+        self.assertEqual(colleague.state, "confirmed")
+
+    def test_reversal_counted_once(self):
+        order = self._order(
+            self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user
+        )
+        january = self._settle(date(2025, 1, 1), date(2025, 1, 31))
+        january.action_confirm()
+        order._action_cancel()
+        february = self._settle(date(2025, 2, 1), date(2025, 2, 28))
+        self.assertTrue(self._lines(february, "reversal"))
+        # the reversal is held by the February draft: March does not repeat it
+        self.assertFalse(self._settle(date(2025, 3, 1), date(2025, 3, 31)))
+        # a copy made before the rule cannot be confirmed after it
+        march = self.Settlement.create(
+            {
+                "user_id": self.ka_user.id,
+                "date_from": date(2025, 3, 1),
+                "date_to": date(2025, 3, 31),
+                "line_ids": [
+                    Command.create(
+                        {
+                            "line_type": "reversal",
+                            "order_id": order.id,
+                            "reversed_line_id": self._lines(january).id,
+                            "amount_commission": -825,
+                        }
+                    )
+                ],
+            }
+        )
+        self._as(february, self.ka_manager).action_confirm()
+        with self.assertRaises(UserError) as caught:
+            self._as(march, self.ka_manager).action_confirm()
+        self.assertIn(february.name, str(caught.exception))
+
+    def test_periods_of_each_cadence(self):
+        last = self.Settlement._ka_last_period
+        for today, cadence, period in (
+            (date(2025, 1, 15), "bimonthly", (date(2024, 11, 1), date(2024, 12, 31))),
+            (date(2025, 2, 1), "bimonthly", (date(2024, 11, 1), date(2024, 12, 31))),
+            (date(2025, 3, 1), "bimonthly", (date(2025, 1, 1), date(2025, 2, 28))),
+            (date(2025, 12, 31), "bimonthly", (date(2025, 9, 1), date(2025, 10, 31))),
+            (date(2025, 3, 1), "monthly", (date(2025, 2, 1), date(2025, 2, 28))),
+            (date(2025, 1, 31), "monthly", (date(2024, 12, 1), date(2024, 12, 31))),
+        ):
+            with self.subTest(today=today, cadence=cadence):
+                self.assertEqual(last(cadence, today), period)
+
+    def test_cron_skips_overlaps(self):
+        """The monthly cron computes each cadence's period; a salesperson
+        with an overlapping settlement is left out, not a failure."""
+        two_months = self.plan.copy({"cadence": "bimonthly"})
+        self._order(self.account, 12_000, date=date(2025, 9, 10), user=self.ka_user)
+        self._order(self.account, 8_000, date=date(2025, 10, 10), user=self.ka_user)
+        self._order(self.account, 5_000, date=date(2025, 10, 5), user=self.ka_user2)
+        # October computed while he was paid monthly, then his plan changed
+        october = self._settle(date(2025, 10, 1), date(2025, 10, 31), self.ka_user)
+        self.ka_user.ka_commission_plan_id = two_months
+        with freeze_time("2025-11-01"):
+            self.Settlement._cron_compute_settlements()
+        computed = self.Settlement.search(
+            [("user_id", "in", (self.ka_user | self.ka_user2).ids)]
+        )
+        self.assertEqual(
+            sorted((s.user_id.login, s.date_from, s.date_to) for s in computed),
+            [
+                ("ka_user", date(2025, 10, 1), date(2025, 10, 31)),
+                ("ka_user2", date(2025, 10, 1), date(2025, 10, 31)),
+            ],
+        )
+        october.action_cancel("Paid every two months now")
+        with freeze_time("2025-11-01"):
+            self.Settlement._cron_compute_settlements()
+        sep_oct = self.Settlement.search(
+            [("user_id", "=", self.ka_user.id), ("state", "=", "draft")]
+        )
+        self.assertEqual(
+            (sep_oct.date_from, sep_oct.amount_base), (date(2025, 9, 1), 20_000)
+        )
+        # after November: monthly plans only
+        self._order(self.account, 1_000, date=date(2025, 11, 5), user=self.ka_user)
+        with freeze_time("2025-12-01"):
+            self.Settlement._cron_compute_settlements()
+        self.assertFalse(
+            self.Settlement.search(
+                [("user_id", "=", self.ka_user.id), ("date_to", ">", date(2025, 11, 1))]
+            )
+        )
+
+    def test_totals_add_up(self):
+        """The list, pivot and dashboard totals per salesperson are the sum of
+        their orders' commissions: no settlement adds an order twice."""
+        self._order(self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user)
+        self._order(self.account, 5_000, date=date(2025, 2, 10), user=self.ka_user)
+        self._order(self.account, 30_000, date=date(2025, 1, 20), user=self.ka_user2)
+        Settlement = self._as(self.Settlement, self.ka_manager)
+        january = Settlement.compute_settlements(date(2025, 1, 1), date(2025, 1, 31))
+        january.action_confirm()
+        # cancelled and computed again, then a two-month attempt (refused)
+        mine = january.filtered(lambda s: s.user_id == self.ka_user)
+        mine.action_cancel("Wrong plan")
+        Settlement.compute_settlements(date(2025, 1, 1), date(2025, 1, 31))
+        with self.assertRaises(UserError):
+            Settlement.compute_settlements(
+                date(2025, 1, 1), date(2025, 2, 28), users=self.ka_user
+            )
+        self.assertFalse(
+            Settlement.compute_settlements(date(2025, 1, 1), date(2025, 2, 28))
+        )
+        Settlement.compute_settlements(date(2025, 2, 1), date(2025, 2, 28))
+        # 15,000 x 5.5% + 5,000 x 5%; 30,000 x 6%
+        expected = {self.ka_user: 825 + 250, self.ka_user2: 1_800}
+        orders, count = self._orders_in_live_settlements()
+        self.assertEqual((len(orders), count), (3, 3))
+
+        def totals(user, action_xmlid, filters=()):
+            action = self.env.ref(action_xmlid)
+            domain = safe_eval(action.domain or "[]", {"uid": user.id})
+            arch = etree.fromstring(
+                self.Settlement.with_user(user).get_views([(False, "search")])["views"][
+                    "search"
+                ]["arch"]
+            )
+            for name in filters:
+                self.assertIn(f"search_default_{name}", action.context)
+                (node,) = arch.xpath(f"//filter[@name='{name}']")
+                domain += safe_eval(node.get("domain"), {"uid": user.id})
+            groups = self.Settlement.with_user(user).read_group(
+                domain, ["amount_commission:sum"], ["user_id"]
+            )
+            return {
+                self.env["res.users"].browse(g["user_id"][0]): g["amount_commission"]
+                for g in groups
+                if g["user_id"][0] in (self.ka_user | self.ka_user2).ids
+            }
+
+        dashboard = "key_account.key_account_commission_settlement_action_dashboard"
+        self.assertEqual(totals(self.ka_manager, dashboard), expected)
+        self.assertEqual(
+            totals(
+                self.ka_manager,
+                "key_account.key_account_commission_settlement_action",
+                ["live"],
+            ),
+            expected,
+        )
+        my = "key_account.key_account_commission_settlement_action_my"
+        for user in (self.ka_user, self.ka_user2):
+            self.assertEqual(totals(user, my), {user: expected[user]})
+
+
+@tagged("post_install", "-at_install")
+class TestCommissionSeparationOfDuties(CommissionCase):
+    """A manager confirms and cancels, Finance pays, nobody their own
+    settlement; salespeople read theirs, Finance reads all."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # managers and Finance people sell too
+        (cls.ka_manager | cls.ka_approver).ka_commission_plan_id = cls.plan
+        for user, amount in (
+            (cls.ka_user, 15_000),
+            (cls.ka_user2, 4_000),
+            (cls.ka_manager, 30_000),
+            (cls.ka_approver, 2_000),
+        ):
+            cls._order(cls.account, amount, date=date(2025, 1, 10), user=user)
+        settlements = cls.env["key_account.commission.settlement"].compute_settlements(
+            date(2025, 1, 1), date(2025, 1, 31)
+        )
+        cls.by_user = {s.user_id: s for s in settlements}
+        cls.other_company = cls.env["res.company"].create({"name": "Other Pay Co"})
+        cls.manager_elsewhere = new_test_user(
+            cls.env,
+            login="ka_manager_c2",
+            groups="key_account.group_key_account_manager",
+            company_id=cls.other_company.id,
+            company_ids=[Command.set(cls.other_company.ids)],
+        )
+
+    def test_nobody_settles_their_own(self):
+        mine = self.by_user[self.ka_user]
+        # a salesperson, over the ORM, on their own draft
+        for action in (
+            lambda: self._as(mine, self.ka_user).action_confirm(),
+            lambda: self._as(mine, self.ka_user).action_pay(),
+            lambda: self._as(mine, self.ka_user).action_cancel("mine"),
+            lambda: self._as(mine, self.ka_user).write({"state": "paid"}),
+        ):
+            with self.assertRaises(AccessError):
+                action()
+        self.assertEqual(mine.state, "draft")
+        # a manager, on their own: a second manager confirms it
+        own = self.by_user[self.ka_manager]
+        with self.assertRaises(AccessError):
+            self._as(own, self.ka_manager).action_confirm()
+        self._as(own, self.ka_manager2).action_confirm()
+        with self.assertRaises(AccessError):
+            self._as(own, self.ka_manager).action_cancel("Too low")
+        wizard = self._as(
+            self.env["key_account.commission.settlement.cancel"], self.ka_manager
+        ).create({"settlement_ids": [Command.set(own.ids)], "reason": "Too low"})
+        with self.assertRaises(AccessError):
+            wizard.action_cancel()
+        self.assertEqual(own.state, "confirmed")
+        # Finance neither confirms nor cancels; a manager does not pay
+        with self.assertRaises(AccessError):
+            self._as(mine, self.ka_approver).action_confirm()
+        self._as(mine, self.ka_manager).action_confirm()
+        with self.assertRaises(AccessError):
+            self._as(mine, self.ka_approver).action_cancel("No")
+        with self.assertRaises(AccessError):
+            self._as(mine, self.ka_manager).action_pay()
+        self._as(mine, self.ka_approver).action_pay()
+        self.assertEqual(mine.state, "paid")
+        # Finance does not pay themselves
+        theirs = self.by_user[self.ka_approver]
+        self._as(theirs, self.ka_manager).action_confirm()
+        with self.assertRaises(AccessError):
+            self._as(theirs, self.ka_approver).action_pay()
+        self.assertEqual(theirs.state, "confirmed")
+        # nor does a manager of another company touch these
+        with self.assertRaises(AccessError):
+            elsewhere = self._as(self.by_user[self.ka_user2], self.manager_elsewhere)
+            elsewhere.action_confirm()
+        self.assertEqual(self.by_user[self.ka_user2].state, "draft")
+        self._as(own, self.ka_manager2).action_cancel("Wrong plan")
+        self.assertEqual(own.state, "cancelled")
+
+    def test_who_reads_what(self):
+        ours = self.env["key_account.commission.settlement"].browse(
+            [s.id for s in self.by_user.values()]
+        )
+        Settlement = self.Settlement.with_context(**HOSTILE_CONTEXT)
+        Line = self.env["key_account.commission.settlement.line"].with_context(
+            **HOSTILE_CONTEXT
+        )
+        mine = self.by_user[self.ka_user]
+        # salespeople: their own
+        self.assertEqual(Settlement.with_user(self.ka_user).search([]), mine)
+        self.assertEqual(Line.with_user(self.ka_user).search([]).settlement_id, mine)
+        with self.assertRaises(AccessError):
+            self.by_user[self.ka_user2].with_user(self.ka_user).read(["name"])
+        # Finance: all, read-only
+        finance = Settlement.with_user(self.ka_approver)
+        self.assertEqual(finance.search([("id", "in", ours.ids)]), ours)
+        self.assertEqual(
+            Line.with_user(self.ka_approver).search(
+                [("settlement_id", "in", ours.ids)]
+            ),
+            ours.line_ids,
+        )
+        groups = finance.read_group(
+            [("id", "in", ours.ids)], ["amount_commission:sum"], ["user_id"]
+        )
+        self.assertEqual(len(groups), 4)
+        for action in (
+            lambda: mine.with_user(self.ka_approver).write({"plan_id": False}),
+            lambda: mine.with_user(self.ka_approver).unlink(),
+            lambda: mine.line_ids.with_user(self.ka_approver).write({"rate": 1}),
+            lambda: Line.with_user(self.ka_approver).create(
+                {
+                    "settlement_id": mine.id,
+                    "line_type": "award",
+                    "amount_commission": 1,
+                    "reason": "Me",
+                }
+            ),
+        ):
+            with self.assertRaises(AccessError):
+                action()
+        # managers: all of their companies; another company's: none
+        self.assertEqual(
+            Settlement.with_user(self.ka_manager).search([("id", "in", ours.ids)]),
+            ours,
+        )
+        self.assertFalse(
+            Settlement.with_user(self.manager_elsewhere).search(
+                [("id", "in", ours.ids)]
+            )
+        )
+
+    def test_buttons_and_menus_by_role(self):
+        def buttons(user):
+            arch = etree.fromstring(
+                self.Settlement.with_user(user).get_views([(False, "form")])["views"][
+                    "form"
+                ]["arch"]
+            )
+            return {node.get("name") for node in arch.xpath("//header/button")}
+
+        self.assertEqual(
+            buttons(self.ka_manager), {"action_confirm", "action_open_cancel_wizard"}
+        )
+        self.assertEqual(buttons(self.ka_approver), {"action_pay"})
+        self.assertEqual(buttons(self.ka_user), set())
+        settlements = self.env.ref("key_account.key_account_commission_settlement_menu")
+        compute = self.env.ref("key_account.key_account_commission_compute_menu")
+        Menu = self.env["ir.ui.menu"]
+        for user, visible in (
+            (self.ka_user, set()),
+            (self.ka_approver, {settlements.id}),
+            (self.ka_manager, {settlements.id, compute.id}),
+        ):
+            with self.subTest(user=user.login):
+                self.assertEqual(
+                    Menu.with_user(user)._visible_menu_ids()
+                    & {settlements.id, compute.id},
+                    visible,
+                )
+
+    def test_plan_and_status_for_managers(self):
+        self.ka_user2.ka_commission_status = "probation"
+        fields = ["ka_commission_plan_id", "ka_commission_status", "ka_below_target"]
+        for reader in (self.ka_user, self.ka_approver):
+            for fname in fields:
+                with self.subTest(reader=reader.login, field=fname):
+                    with self.assertRaises(AccessError):
+                        self.ka_user2.with_user(reader).read([fname])
+                    if fname != "ka_below_target":  # not stored
+                        with self.assertRaises(AccessError):
+                            self.env["res.users"].with_user(reader).search(
+                                [(fname, "!=", False)]
+                            )
+        with self.assertRaises(AccessError):
+            self._as(self.ka_user, self.ka_user).write(
+                {"ka_commission_status": "regular"}
+            )
+        # one's own plan and status, nobody else's
+        own = self.ka_user.with_user(self.ka_user)
+        self.assertEqual(
+            own.read(["ka_my_commission_plan_id", "ka_my_commission_status"])[0][
+                "ka_my_commission_plan_id"
+            ][0],
+            self.plan.id,
+        )
+        self.assertEqual(own.ka_my_commission_status, "regular")
+        colleague = self.ka_user2.with_user(self.ka_user)
+        self.assertFalse(colleague.ka_my_commission_plan_id)
+        self.assertFalse(colleague.ka_my_commission_status)
+        # managers read everybody's
+        managed = self.ka_user2.with_user(self.ka_manager)
+        self.assertEqual(managed.ka_commission_plan_id, self.plan)
+        self.assertEqual(managed.ka_commission_status, "probation")
+        self.assertFalse(managed.ka_below_target)
+
+    def test_forms_open_for_every_role(self):
+        mine = self.by_user[self.ka_user]
+        for user in (self.ka_user, self.ka_approver, self.ka_manager):
+            with self.subTest(user=user.login):
+                form = Form(self.plan.with_user(user))
+                self.assertEqual(form.name, self.plan.name)
+                form = Form(mine.with_user(user))
+                self.assertEqual(form.amount_commission, 825)
+                prefs = Form(
+                    user.with_user(user), view="base.view_users_form_simple_modif"
+                )
+                self.assertEqual(prefs.ka_my_commission_status, "regular")
+        # managers see the plan's salespeople
+        plan_form = Form(self.plan.with_user(self.ka_manager))
+        self.assertEqual(len(plan_form.user_ids), len(self.plan.user_ids))
+        users_form = Form(
+            self.ka_user.with_user(self.ka_manager), view="base.view_users_form"
+        )
+        self.assertEqual(users_form.ka_commission_plan_id, self.plan)
+
+
+@tagged("post_install", "-at_install")
+class TestCommissionTextsAndNumbers(CommissionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("zh_CN")
+        cls.Managed = (
+            cls.env["key_account.commission.settlement"]
+            .with_user(cls.ka_manager)
+            .with_context(**HOSTILE_CONTEXT)
+        )
+
+    def test_part_timer_noted_once_whatever_the_language(self):
+        self.ka_user.ka_commission_plan_id = self.part_time.copy({"cadence": "monthly"})
+        self._order(self.account, 12_000, date=date(2025, 1, 10), user=self.ka_user)
+        may_order = self._order(
+            self.account, 12_000, date=date(2025, 5, 10), user=self.ka_user
+        )
+        subtype = self.env.ref("key_account.mail_message_subtype_part_timer_inactive")
+
+        def notes():
+            return may_order.message_ids.filtered(lambda m: m.subtype_id == subtype)
+
+        may = self.Managed.with_context(lang="zh_CN").compute_settlements(
+            date(2025, 5, 1), date(2025, 5, 31)
+        )
+        self.assertEqual(len(notes()), 1)
+        self.assertNotIn("calendar months", notes().body)
+        self.assertIn("3", notes().body)
+        self.Managed.with_context(lang="en_US").compute_settlements(
+            date(2025, 5, 1), date(2025, 5, 31)
+        )
+        self.assertEqual(len(notes()), 1)
+        self.assertEqual(
+            len(
+                may_order.message_ids.filtered(
+                    lambda m: "calendar months" in m.body or "自然月" in m.body
+                )
+            ),
+            1,
+        )
+        self.assertEqual(self._lines(may).amount_commission, 0)
+        self.assertIn("no sale in the 3 calendar months", self._lines(may).reason)
+
+    def test_referral_share_text(self):
+        """One percent sign, in both languages."""
+        contact = self.env["res.partner"].create({"name": "Rita Referral"})
+        order = self._order(
+            self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user
+        )
+        order.write({"ka_referral_partner_id": contact.id, "ka_referral_share": 100})
+        for lang, text in (("en_US", "Referral share: 100%"), ("zh_CN", "100%")):
+            with self.subTest(lang=lang):
+                settlement = self.Managed.with_context(lang=lang).compute_settlements(
+                    date(2025, 1, 1), date(2025, 1, 31)
+                )
+                reason = self._lines(settlement, "referral").reason
+                self.assertIn(text, reason)
+                self.assertNotIn("%%", reason)
+
+    def test_numbers_not_nan_nor_infinite(self):
+        """Over the ORM as a manager (JSON-RPC reads NaN and Infinity)."""
+        self._order(self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user)
+        draft = self._settle(date(2025, 1, 1), date(2025, 1, 31))
+        plan = self.plan.with_user(self.ka_manager).with_context(**HOSTILE_CONTEXT)
+        target = (
+            self.env["key_account.commission.target"]
+            .with_user(self.ka_manager)
+            .with_context(**HOSTILE_CONTEXT)
+            .create(
+                {
+                    "user_id": self.ka_user.id,
+                    "month": date(2025, 1, 1),
+                    "amount": 1_000,
+                }
+            )
+        )
+        line = self._lines(draft).with_user(self.ka_manager)
+        order = line.order_id.with_user(self.ka_manager)
+        admin = self.env.ref("base.user_admin")
+        Lines = line.browse()
+        writes = [
+            (plan, "discount_threshold"),
+            (plan.tier_ids[:1], "amount_from"),
+            (plan.tier_ids[:1], "amount_to"),
+            (plan.tier_ids[:1], "rate"),
+            (plan.tier_ids[:1], "fixed_amount"),
+            (target, "amount"),
+            (line, "amount_base"),
+            (line, "price_ratio"),
+            (line, "tier_rate"),
+            (line, "rate"),
+            (line, "amount_commission"),
+            (order, "ka_referral_share"),
+            (self.company.with_user(admin), "ka_award_weekly"),
+            (self.company.with_user(admin), "ka_penalty_factor"),
+        ]
+        creates = [
+            (
+                plan.browse(),
+                lambda bad: {
+                    "name": "Bad plan",
+                    "tier_ids": [Command.create({"amount_from": 0, "rate": bad})],
+                },
+            ),
+            (
+                target.browse(),
+                lambda bad: {
+                    "user_id": self.ka_user2.id,
+                    "month": date(2025, 2, 1),
+                    "amount": bad,
+                },
+            ),
+            (
+                Lines,
+                lambda bad: {
+                    "settlement_id": draft.id,
+                    "line_type": "correction",
+                    "reason": "Typo",
+                    "amount_commission": bad,
+                },
+            ),
+            (
+                self.env["res.config.settings"].with_user(admin),
+                lambda bad: {"ka_commission_factor_probation": bad},
+            ),
+        ]
+        for bad in (float("nan"), float("inf"), float("-inf"), "NaN", "Infinity"):
+            for record, fname in writes:
+                with self.subTest(model=record._name, field=fname, value=bad):
+                    before = record.read([fname])[0][fname]
+                    with self.assertRaises(ValidationError) as caught:
+                        record.write({fname: bad})
+                    self.assertIn("finite number", str(caught.exception))
+                    self.assertEqual(record.read([fname])[0][fname], before)
+            for model, values in creates:
+                with self.subTest(model=model._name, value=bad):
+                    with self.assertRaises(ValidationError) as caught:
+                        model.create(values(bad))
+                    self.assertIn("finite number", str(caught.exception))
+        self.assertEqual(draft.amount_commission, 825)
 
 
 @tagged("post_install", "-at_install")
@@ -713,6 +1591,46 @@ class TestCommissionPaidBasis(CommissionCase):
         self.assertAlmostEqual(line.amount_base, -10_000)
         # no positive sales in April: the lowest tier's rate (5%)
         self.assertAlmostEqual(line.amount_commission, -500)
+
+    def test_invoice_counted_once(self):
+        """An (invoice, order) pair is in one live settlement at most, and a
+        copy of it cannot be confirmed."""
+        order = self._order(
+            self.account, 30_000, date=date(2025, 2, 10), user=self.ka_user
+        )
+        invoice = self._invoice(order, date(2025, 2, 20))
+        self._pay(invoice, date(2025, 3, 10))
+        march = self._settle(date(2025, 3, 1), date(2025, 3, 31))
+        self.assertEqual(self._order_lines(march).invoice_id, invoice)
+        # the order changes hands: the pair stays in the draft that holds it
+        self.ka_user2.ka_commission_plan_id = self.paid_plan
+        order.user_id = self.ka_user2
+        self.assertFalse(
+            self._order_lines(
+                self._settle(date(2025, 3, 1), date(2025, 3, 31), self.ka_user2)
+            )
+        )
+        copy = self.Settlement.create(
+            {
+                "user_id": self.ka_user.id,
+                "date_from": date(2025, 4, 1),
+                "date_to": date(2025, 4, 30),
+                "line_ids": [
+                    Command.create(
+                        {
+                            "line_type": "order",
+                            "order_id": order.id,
+                            "invoice_id": invoice.id,
+                            "amount_commission": 1_800,
+                        }
+                    )
+                ],
+            }
+        )
+        self._as(march, self.ka_manager).action_confirm()
+        with self.assertRaises(UserError) as caught:
+            self._as(copy, self.ka_manager).action_confirm()
+        self.assertIn(march.name, str(caught.exception))
 
     def test_other_plans_unchanged(self):
         """A salesperson on a confirmed-orders plan is paid on the order date,

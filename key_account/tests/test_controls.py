@@ -527,7 +527,7 @@ class TestControls(EngagementCase):
                 before = records.read(list(vals))
                 with self.assertRaises(ValidationError) as caught, self.cr.savepoint():
                     self.as_user(records, user).write(vals)
-                self.assertIn("not NaN nor infinity", str(caught.exception))
+                self.assertIn("must be a finite number", str(caught.exception))
                 self.env.invalidate_all()
                 self.assertEqual(records.read(list(vals)), before)
         Expense = self.as_user(self.env["key_account.expense"], self.ka_user)

@@ -1,4 +1,5 @@
 from odoo.fields import Date
+from odoo.tests import Form
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -192,6 +193,21 @@ class TestDemo(KeyAccountCase):
         self.assertEqual(settlements.user_id, salespeople)
         self.assertTrue(all(s.line_ids.filtered("order_id") for s in settlements))
         self.assertIn("award", settlements.line_ids.mapped("line_type"))
+        # the drafts are the period Compute Commissions proposes: the demo
+        # manager recomputes them, nobody is left out
+        drafts = settlements.filtered(lambda s: s.state == "draft")
+        wizard = Form(
+            self.env["key_account.commission.compute"].with_user(self.manager)
+        ).save()
+        self.assertEqual(
+            {(s.date_from, s.date_to) for s in drafts},
+            {(wizard.date_from, wizard.date_to)},
+        )
+        action = wizard.action_compute()
+        self.assertEqual(action["type"], "ir.actions.act_window")
+        self.assertLessEqual(
+            set(drafts.ids), set(action["domain"][0][2]), action["domain"]
+        )
         logs = self.env["key_account.pool.log"].search(
             [("partner_id", "in", self.accounts.ids)]
         )

@@ -210,3 +210,24 @@ class TestEngagementApproval(EngagementCase):
             self.env["key_account.approval.rule"].create(
                 {"name": "Nobody", "min_amount": 0}
             )
+
+    def test_refuse_wizard_refuses_only_requests(self):
+        """The wizard's model comes from the client: only requests."""
+        visit = self._visit(100)
+        visit.action_submit()
+        wizard = (
+            self.env["key_account.refuse.wizard"]
+            .with_user(self.ka_manager)
+            .create(
+                {
+                    "res_model": "key_account.commission.settlement",
+                    "res_ids": "1",
+                    "reason": "x",
+                }
+            )
+        )
+        with self.assertRaises(UserError):
+            wizard.action_refuse()
+        wizard.write({"res_model": "key_account.visit", "res_ids": str(visit.id)})
+        wizard.action_refuse()
+        self.assertEqual(visit.state, "refused")
