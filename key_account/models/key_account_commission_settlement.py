@@ -158,6 +158,25 @@ class KeyAccountCommissionSettlement(models.Model):
     # workflow
     # ------------------------------------------------------------------
 
+    def _ka_check_not_own_edit(self, fnames=None):
+        """Nobody edits their own settlement (nor its lines): a manager's
+        commission is computed by the module, adjusted and confirmed by
+        another manager. The computation writes as superuser."""
+        if self.env.su or (fnames is not None and not self._ka_frozen(fnames)):
+            return
+        own = self.filtered(lambda s: s.user_id == self.env.user)
+        if own:
+            raise AccessError(
+                self.env._(
+                    "%(name)s is your own settlement: another manager adjusts it.",
+                    name=own[0].name,
+                )
+            )
+
+    def write(self, vals):
+        self._ka_check_not_own_edit(vals)
+        return super().write(vals)
+
     def _ka_check_not_own(self, group, what):
         """Separation of duties: ``what`` (confirm, pay, cancel) is for the
         members of ``group``, never on their own settlement."""
@@ -668,6 +687,18 @@ class KeyAccountCommissionSettlement(models.Model):
                 )
             )
         skipped = {(s.user_id.id, s.company_id.id) for s in overlaps}
+        # checked above: the computation writes as superuser (a manager's own
+        # settlement is computed like the others')
+        settlements = self.sudo()._ka_write_settlements(
+            date_from, date_to, users, skipped
+        )
+        return settlements.with_env(self.env), overlaps
+
+    @api.model
+    def _ka_write_settlements(self, date_from, date_to, users, skipped):
+        """Create or refresh the drafts of the period (as superuser: the
+        caller checked who computes), leaving out the ``skipped`` (user id,
+        company id) pairs."""
         Line = self.env["key_account.commission.settlement.line"]
         # existing drafts of the period are refreshed (their lines do not hold
         # their orders), others created
@@ -771,7 +802,7 @@ class KeyAccountCommissionSettlement(models.Model):
                     }
                 )
         Line.create(line_vals)
-        return drafts | created, overlaps
+        return drafts | created
 
     def _ka_line_values(self, settlement, plan, rows, expense, target, months=None):
         """The computed lines of one settlement, as create values. ``months``:
@@ -918,9 +949,14 @@ class KeyAccountCommissionSettlement(models.Model):
         (most sales of a week ending in the period; a full-timer must already
         have more than a quarter of the month's target) 200. Returns the
         lines created; proposing twice adds nothing."""
+        if not (self.env.su or self.env.user.has_group(KA_MANAGER)):
+            raise AccessError(
+                self.env._("Only Key Account managers can compute commissions.")
+            )
         date_from = fields.Date.to_date(date_from)
         date_to = fields.Date.to_date(date_to)
-        settlements = self.search(
+        # proposals only: the manager who confirms keeps or deletes them
+        settlements = self.sudo().search(
             [
                 ("date_from", "=", date_from),
                 ("date_to", "=", date_to),
@@ -1022,7 +1058,8 @@ class KeyAccountCommissionSettlement(models.Model):
             for line in settlements.line_ids
             if line.line_type == "award"
         }
-        return self.env["key_account.commission.settlement.line"].create(
+        lines = self.env["key_account.commission.settlement.line"].sudo()
+        created = lines.create(
             [
                 {
                     "settlement_id": by_user[uid].id,
@@ -1034,6 +1071,7 @@ class KeyAccountCommissionSettlement(models.Model):
                 if (by_user[uid].id, reason) not in existing
             ]
         )
+        return created.with_env(self.env)
 
     @api.model
     def _cron_compute_settlements(self):

@@ -106,6 +106,7 @@ class KeyAccountCommissionSettlementLine(models.Model):
                 vals["amount_commission"] = self.browse(
                     vals["penalized_line_id"]
                 )._ka_default_penalty()
+        settlements._ka_check_not_own_edit()
         lines = super().create(vals_list)
         lines.settlement_id._check_draft()
         return lines
@@ -124,6 +125,7 @@ class KeyAccountCommissionSettlementLine(models.Model):
 
     def write(self, vals):
         self.settlement_id._check_draft()
+        self.settlement_id._ka_check_not_own_edit()
         if vals.keys() & {"settlement_id", "user_id", "company_id", "currency_id"}:
             raise UserError(self.env._("A settlement line cannot change settlement."))
         return super().write(vals)
@@ -131,6 +133,7 @@ class KeyAccountCommissionSettlementLine(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_settled(self):
         self.settlement_id._check_draft()
+        self.settlement_id._ka_check_not_own_edit()
 
     @api.constrains("line_type", "reason")
     def _check_reason(self):

@@ -31,6 +31,10 @@ class Undo(Exception):
     """Rolls an attempt back once it went through."""
 
 
+class Hidden(AccessError):
+    """What a user reads of a document is not what it holds."""
+
+
 def read_matrix(text):
     """{row label: {role: set of operations}} from the README's table."""
     block = text.split("<!-- access-matrix -->")[1].split("<!-- /access-matrix -->")[0]
@@ -161,6 +165,71 @@ class TestAccessMatrix(EngagementCase):
 
         return ops
 
+    def _file_ops(self, owner_of):
+        """The customer file, relationship map and sales of the key account
+        ``owner_of(user)`` owns: read means seeing the values."""
+
+        def ops(user):
+            def account():
+                partner = self._account("Filed Co", user_id=owner_of(user).id)
+                partner.write({"ka_need": "A new line", "ka_budget_max": 90_000})
+                self.env["res.partner"].create(
+                    {"name": "Mr Boss", "parent_id": partner.id, "ka_hobbies": "Go"}
+                )
+                self._order(partner, 12_000)
+                partner._ka_refresh_sales()
+                return partner.with_user(user).with_context(**HOSTILE_CONTEXT)
+
+            def read():
+                partner = account()
+                seen = (
+                    partner.ka_need,
+                    partner.ka_budget_max,
+                    partner.child_ids.ka_hobbies,
+                    partner.ka_owner_sales_12m,
+                )
+                if seen != ("A new line", 90_000, "Go", 12_000):
+                    raise Hidden(seen)
+
+            return {
+                "R": read,
+                "W": lambda: account().write({"ka_need": "Changed"}),
+                "A": None,
+                "P": None,
+            }
+
+        return ops
+
+    def _settlement_ops(self, owner_of):
+        def settlement(user, confirmed=False):
+            record = self.env["key_account.commission.settlement"].create(
+                {
+                    "user_id": owner_of(user).id,
+                    "date_from": date(2025, 1, 1),
+                    "date_to": date(2025, 2, 28),
+                }
+            )
+            if confirmed:
+                record.action_confirm()
+            return record.with_user(user).with_context(**HOSTILE_CONTEXT)
+
+        def ops(user):
+            return {
+                "R": lambda: settlement(user).read(["amount_commission", "state"]),
+                "W": lambda: settlement(user).line_ids.create(
+                    {
+                        "settlement_id": settlement(user).id,
+                        "line_type": "award",
+                        "amount_commission": 10,
+                        "reason": "Extra",
+                    }
+                ),
+                "A": lambda: settlement(user).action_confirm(),
+                "P": lambda: settlement(user, confirmed=True).action_pay(),
+            }
+
+        return ops
+
     def _configuration_ops(self, user):
         grade = self.grade_b.with_user(user).with_context(**HOSTILE_CONTEXT)
         plan = self.env.ref("key_account.key_account_commission_plan_full_time")
@@ -206,6 +275,18 @@ class TestAccessMatrix(EngagementCase):
                 {"summary": "Better month"},
                 None,
                 None,
+            ),
+            "Customer file, relationship map and sales of their own key account": (
+                self._file_ops(lambda user: user)
+            ),
+            "Customer file, relationship map and sales of a colleague's account": (
+                self._file_ops(lambda user: self.ka_user)
+            ),
+            "Commission settlement of their own": self._settlement_ops(
+                lambda user: user
+            ),
+            "Commission settlement of a colleague": self._settlement_ops(
+                lambda user: self.ka_user
             ),
             "Configuration: types, grades, approval levels, plans, templates": (
                 self._configuration_ops
