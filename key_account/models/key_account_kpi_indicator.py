@@ -283,9 +283,11 @@ class KeyAccountKpiIndicator(models.Model):
             .sudo()
             .search_fetch(
                 [("ka_type_id", "!=", False), ("user_id", "in", users.ids)],
-                ["user_id", "ka_grade_id"],
+                ["user_id", "company_id", "ka_grade_id"],
             )
         )
+        # the cadence of the grade that drives it (the account's company's)
+        grades = accounts._ka_process_grades()
         start, end = self._kpi_bounds(date_from, date_to)
         people = (
             self.env["res.partner"]
@@ -332,7 +334,7 @@ class KeyAccountKpiIndicator(models.Model):
         due = defaultdict(int)
         done = defaultdict(int)
         for account in accounts:
-            grade = account.ka_grade_id
+            grade = grades[account.id]
             user_id = account.user_id.id
             account_visits = visits.get(account.id, 0)
             for interval, count in (

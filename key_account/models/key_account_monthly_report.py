@@ -117,18 +117,21 @@ class KeyAccountMonthlyReport(models.Model):
         :return: {user_id: count}
         """
         days = (date_to - date_from).days + 1
-        due = defaultdict(int)
-        for user, grade, count in (
+        accounts = (
             self.env["res.partner"]
             .sudo()
-            ._read_group(
+            .search_fetch(
                 [("ka_type_id", "!=", False), ("user_id", "in", users.ids)],
-                ["user_id", "ka_grade_id"],
-                ["__count"],
+                ["user_id", "company_id", "ka_grade_id"],
             )
-        ):
-            if grade.visit_interval_days > 0:
-                due[user.id] += count * -(-days // grade.visit_interval_days)
+        )
+        # the cadence of the grade that drives it (the account's company's)
+        grades = accounts._ka_process_grades()
+        due = defaultdict(int)
+        for account in accounts:
+            interval = grades[account.id].visit_interval_days
+            if interval > 0:
+                due[account.user_id.id] += -(-days // interval)
         return due
 
     @api.depends("user_id", "month")

@@ -22,3 +22,4 @@ from . import test_sales_tracking
 from . import test_security
 from . import test_i18n
 from . import test_tour
+from . import test_multi_company
