@@ -7,6 +7,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.modules.migration import load_script
 from odoo.tests import new_test_user
 from odoo.tests import tagged
 from odoo.tools import SQL
@@ -453,3 +454,125 @@ class TestMultiCompanyProcesses(MultiCompanyCase):
             self.ka_user, date(2026, 3, 1), date(2026, 3, 31)
         )
         self.assertEqual(due, {self.ka_user.id: 4})
+
+
+@tagged("post_install", "-at_install")
+class TestMultiCompanyUpgrade(KeyAccountCase):
+    """The upgrade to 18.0.2.0.0 converts the legacy columns itself (Odoo's
+    own conversion aborts on them)."""
+
+    def test_legacy_columns_converted(self):
+        company2 = self.env["res.company"].create({"name": "Second Co"})
+        theirs = self.env["key_account.grade"].create(
+            {
+                "name": "Theirs",
+                "code": "T",
+                "is_dormant": True,
+                "company_id": company2.id,
+            }
+        )
+        cr = self.env.cr
+        cr.execute(SQL("SELECT id FROM res_company"))
+        ids = [row[0] for row in cr.fetchall()]
+        cr.execute(
+            SQL(
+                """
+                CREATE TABLE ka_legacy_partner (
+                    id serial PRIMARY KEY,
+                    company_id int,
+                    ka_grade_id int REFERENCES key_account_grade(id),
+                    ka_grade_locked bool,
+                    ka_sales_12m numeric,
+                    ka_last_order_date date
+                );
+                CREATE INDEX ka_legacy_partner__ka_grade_id_index
+                    ON ka_legacy_partner (ka_grade_id) WHERE ka_grade_id IS NOT NULL;
+                CREATE VIEW ka_legacy_view AS
+                    SELECT id, ka_last_order_date FROM ka_legacy_partner;
+                INSERT INTO ka_legacy_partner (id, company_id, ka_grade_id,
+                            ka_grade_locked, ka_sales_12m, ka_last_order_date)
+                VALUES (1, NULL, %(a)s, TRUE, 1200000, '2026-01-15'),
+                       (2, %(c2)s, %(b)s, FALSE, 300000, '2026-02-01'),
+                       (3, NULL, %(theirs)s, NULL, 0, NULL),
+                       (4, NULL, NULL, NULL, NULL, NULL);
+                """,
+                a=self.grade_a.id,
+                b=self.grade_b.id,
+                theirs=theirs.id,
+                c2=company2.id,
+            )
+        )
+        script = load_script(
+            "key_account/migrations/18.0.2.0.0/pre-migrate.py", "ka_pre_migrate_2"
+        )
+        converted = script.convert_to_company_dependent(cr, "ka_legacy_partner")
+        self.assertEqual(
+            set(converted),
+            {"ka_grade_id", "ka_grade_locked", "ka_sales_12m", "ka_last_order_date"},
+        )
+        cr.execute(
+            SQL(
+                """SELECT id, ka_grade_id, ka_grade_locked, ka_sales_12m,
+                          ka_last_order_date
+                     FROM ka_legacy_partner ORDER BY id"""
+            )
+        )
+        rows = cr.fetchall()
+        # a shared account keeps its grade and lock in every company; a
+        # company's account in its own; a grade of one company in that one
+        self.assertEqual(rows[0][1], {str(cid): self.grade_a.id for cid in ids})
+        self.assertEqual(rows[0][2], {str(cid): True for cid in ids})
+        self.assertEqual(rows[1][1:3], ({str(company2.id): self.grade_b.id}, None))
+        self.assertEqual(rows[2][1], {str(company2.id): theirs.id})
+        self.assertEqual(rows[3][1:], (None, None, None, None))
+        # the figures wait for the refill by the post-migrate script
+        self.assertEqual({row[3] for row in rows} | {row[4] for row in rows}, {None})
+        cr.execute(
+            SQL(
+                """SELECT column_name, udt_name FROM information_schema.columns
+                    WHERE table_name = 'ka_legacy_partner'
+                      AND column_name LIKE 'ka_%%'"""
+            )
+        )
+        self.assertEqual(set(cr.fetchall()), {(c, "jsonb") for c in converted})
+        # no foreign key left on a jsonb column, nor the old index and view
+        cr.execute(
+            SQL(
+                """SELECT count(*) FROM pg_constraint
+                    WHERE conrelid = 'ka_legacy_partner'::regclass AND contype = 'f'"""
+            )
+        )
+        self.assertEqual(cr.fetchone()[0], 0)
+        cr.execute(
+            SQL(
+                """SELECT count(*) FROM pg_class
+                    WHERE relname IN ('ka_legacy_partner__ka_grade_id_index',
+                                      'ka_legacy_view')"""
+            )
+        )
+        self.assertEqual(cr.fetchone()[0], 0)
+        # a second run has nothing left to do
+        self.assertEqual(
+            script.convert_to_company_dependent(cr, "ka_legacy_partner"), []
+        )
+
+    def test_post_migrate_refills_and_regrades(self):
+        partner = self._account()
+        self._order(partner, 300_000)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE res_partner SET ka_sales_12m = NULL,
+                          ka_last_order_date = NULL WHERE id = %s""",
+                partner.id,
+            )
+        )
+        self.env.invalidate_all()
+        self.assertEqual(partner.ka_sales_12m, 0)
+        script = load_script(
+            "key_account/migrations/18.0.2.0.0/post-migrate.py", "ka_post_migrate_2"
+        )
+        script.migrate(self.env.cr, "18.0.1.0.0")
+        self.env.invalidate_all()
+        self.assertEqual(partner.ka_sales_12m, 300_000)
+        self.assertEqual(partner.ka_grade_id, self.grade_b)
