@@ -117,21 +117,12 @@ class KeyAccountMonthlyReport(models.Model):
         :return: {user_id: count}
         """
         days = (date_to - date_from).days + 1
-        accounts = (
-            self.env["res.partner"]
-            .sudo()
-            .search_fetch(
-                [("ka_type_id", "!=", False), ("user_id", "in", users.ids)],
-                ["user_id", "company_id", "ka_grade_id"],
-            )
-        )
         # the cadence of the grade that drives it (the account's company's)
-        grades = accounts._ka_process_grades()
+        owned = self.env["res.partner"].sudo()._ka_owned_accounts(users)
         due = defaultdict(int)
-        for account in accounts:
-            interval = grades[account.id].visit_interval_days
-            if interval > 0:
-                due[account.user_id.id] += -(-days // interval)
+        for user_id, grade in owned.values():
+            if grade.visit_interval_days > 0:
+                due[user_id] += -(-days // grade.visit_interval_days)
         return due
 
     @api.depends("user_id", "month")

@@ -1,6 +1,7 @@
 from collections import defaultdict
 from datetime import datetime
 from datetime import time
+from datetime import timedelta
 
 import pytz
 from dateutil.relativedelta import relativedelta
@@ -519,17 +520,35 @@ class ResPartner(models.Model):
         return super()._children_sync(values)
 
     def _ka_log_grade_changes(self, old_grades, automatic=False):
-        """Write a history row for each partner whose grade in the current
-        company differs from ``old_grades[partner.id]``: one insert for all
-        of them, the row carrying that company, its figures and currency.
-        ``automatic``: the re-grading made the changes, not a person.
+        """Log the partners whose grade in the current company differs from
+        ``old_grades[partner.id]``: see :meth:`_ka_write_grade_changes`."""
+        changed = self.filtered(lambda p: p.ka_grade_id != old_grades.get(p.id))
+        changed._ka_write_grade_changes(
+            {
+                partner.id: (
+                    old_grades[partner.id],
+                    partner.ka_grade_id,
+                    partner.ka_sales_12m,
+                )
+                for partner in changed
+            },
+            automatic=automatic,
+        )
+
+    def _ka_write_grade_changes(self, changes, automatic=False):
+        """Write a history row for each partner of ``self`` whose grade in
+        the current company changed: one insert for all of them, the row
+        carrying that company, its 12-month sales and currency.
 
         A company's own key account also gets a chatter note. A shared one
         does not: every company reads its chatter, and a grade and its sales
         are the figures of one company (its history rows follow the
-        company's record rule)."""
-        changed = self.filtered(lambda p: p.ka_grade_id != old_grades.get(p.id))
-        if not changed:
+        company's record rule).
+
+        :param changes: {partner id: (old grade, new grade, 12-month sales)}
+        :param automatic: the re-grading made the changes, not a person
+        """
+        if not self:
             return
         company = self.env.company
         currency = company.currency_id
@@ -554,15 +573,23 @@ class ResPartner(models.Model):
                 currency=currency.id,
                 mode="automatic" if automatic else "manual",
                 uid=self.env.uid,
-                ids=changed.ids,
-                old=[old_grades[partner.id].id or None for partner in changed],
-                new=[partner.ka_grade_id.id or None for partner in changed],
-                sales=[partner.ka_sales_12m for partner in changed],
+                ids=self.ids,
+                old=[changes[pid][0].id or None for pid in self.ids],
+                new=[changes[pid][1].id or None for pid in self.ids],
+                sales=[changes[pid][2] for pid in self.ids],
             )
         )
         self.env["key_account.grade.history"].invalidate_model()
-        changed.invalidate_recordset(["ka_grade_history_ids"])
-        noted = changed.filtered(lambda p: p.sudo().company_id)
+        self.invalidate_recordset(["ka_grade_history_ids"])
+        self.flush_recordset(["company_id"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM res_partner
+                    WHERE id = ANY(%s) AND company_id IS NOT NULL ORDER BY id""",
+                self.ids,
+            )
+        )
+        noted = self.browse([row[0] for row in self.env.cr.fetchall()])
         if not noted:
             return
         none = self.env._("no grade")
@@ -576,20 +603,15 @@ class ResPartner(models.Model):
         # --load-language zh_CN has no English): then the first active one
         Lang = self.env["res.lang"]
         lang = Lang._lang_get(self.env.lang or "en_US") or Lang.search([], limit=1)
-        bodies = [
-            Markup("<p>%s</p>")
-            % (
-                template
-                % {
-                    "old": old_grades[partner.id].name or none,
-                    "new": partner.ka_grade_id.name or none,
-                    "sales": partner._ka_format_amount(
-                        partner.ka_sales_12m, lang, currency
-                    ),
-                }
-            )
-            for partner in noted
-        ]
+        bodies = []
+        for pid in noted.ids:
+            old, new, sales = changes[pid]
+            values = {
+                "old": old.name or none,
+                "new": new.name or none,
+                "sales": self._ka_format_amount(sales, lang, currency),
+            }
+            bodies.append(Markup("<p>%s</p>") % (template % values))
         noted._ka_log_notes(bodies)
 
     def _ka_format_amount(self, amount, lang, currency=None):
@@ -804,26 +826,27 @@ class ResPartner(models.Model):
             )
         )
         today = fields.Date.context_today(self)
+        # the last day an order keeps each grade from turning dormant
+        cutoffs = {
+            grade: today - relativedelta(months=grade.inactive_months)
+            for grade in ranked
+            if dormant and grade.inactive_months
+        }
         Grade = self.env["key_account.grade"]
-        moves = {}  # partner id -> new grade
-        old_grades = {}
+        changes = {}  # partner id -> (old grade, new grade, sales)
         for partner_id, grade_id, sales, last_order, since in self.env.cr.fetchall():
             sales = float(sales or 0.0)
             new_grade = next(
                 (g for g in ranked if sales >= g.min_sales_12m), ranked[-1]
             )
-            if dormant and new_grade.inactive_months:
-                last = last_order or since
-                if last and last < today - relativedelta(
-                    months=new_grade.inactive_months
-                ):
-                    new_grade = dormant
+            last = last_order or since
+            if new_grade in cutoffs and last and last < cutoffs[new_grade]:
+                new_grade = dormant
             if new_grade.id != grade_id:
-                moves[partner_id] = new_grade
-                old_grades[partner_id] = Grade.browse(grade_id)
-        if not moves:
+                changes[partner_id] = (Grade.browse(grade_id), new_grade, sales)
+        if not changes:
             return self.browse()
-        changed = self.browse(list(moves))
+        changed = self.browse(list(changes))
         # one UPDATE rather than res.partner.write(), whose per-partner work
         # (user and contact synchronisation) does not concern a grade; only
         # this company's value changes; what depends on the grade follows
@@ -840,12 +863,12 @@ class ResPartner(models.Model):
                 key=key,
                 uid=self.env.uid,
                 ids=changed.ids,
-                grades=[moves[pid].id for pid in changed.ids],
+                grades=[changes[pid][1].id for pid in changed.ids],
             )
         )
         changed.invalidate_recordset(["ka_grade_id", "write_uid", "write_date"])
         changed.modified(["ka_grade_id"])
-        changed._ka_log_grade_changes(old_grades, automatic=True)
+        changed._ka_write_grade_changes(changes, automatic=True)
         return changed
 
     # ---- actions -------------------------------------------------------------------
@@ -929,7 +952,7 @@ class ResPartner(models.Model):
             ):
                 base = last or partner.ka_since
                 nexts[kind] = (
-                    base + relativedelta(days=days)
+                    base + timedelta(days=days)
                     if partner.ka_type_id and base and days > 0
                     else False
                 )
@@ -1081,13 +1104,60 @@ class ResPartner(models.Model):
         :return: {partner id: grade}
         """
         scheduler = self._ka_scheduler_company()
+        Grade = self.env["key_account.grade"].sudo()
+        stored = self.filtered("id")
         grades = {}
-        for company, partners in self.grouped(
-            lambda p: p.sudo().company_id or scheduler
-        ).items():
-            for partner in partners.sudo().with_company(company):
-                grades[partner.id] = partner.ka_grade_id
+        if stored:
+            # one query reading the one value wanted (the ORM would fetch
+            # every company-dependent field of the partners)
+            stored.flush_recordset(["ka_grade_id", "company_id"])
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT id,
+                           (ka_grade_id->>COALESCE(company_id, %s)::text)::int
+                      FROM res_partner WHERE id = ANY(%s)
+                    """,
+                    scheduler.id,
+                    stored.ids,
+                )
+            )
+            grades = {pid: Grade.browse(gid) for pid, gid in self.env.cr.fetchall()}
+        for partner in (self - stored).sudo():
+            company = partner.company_id or scheduler
+            grades[partner.id] = partner.with_company(company).ka_grade_id
         return grades
+
+    @api.model
+    def _ka_owned_accounts(self, users):
+        """The active key accounts owned by ``users``, each with its owner and
+        its grade in its process company (see :meth:`_ka_process_company`):
+        one query.
+
+        :return: {partner id: (owner id, grade)}
+        """
+        self.flush_model(
+            ["ka_type_id", "active", "user_id", "company_id", "ka_grade_id"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id, p.user_id,
+                       (p.ka_grade_id->>COALESCE(p.company_id, %s)::text)::int
+                  FROM res_partner p
+                 WHERE p.ka_type_id IS NOT NULL AND p.active
+                   AND p.user_id = ANY(%s)
+              ORDER BY p.id
+                """,
+                self._ka_scheduler_company().id,
+                users.ids,
+            )
+        )
+        Grade = self.env["key_account.grade"]
+        return {
+            pid: (user_id, Grade.browse(grade_id))
+            for pid, user_id, grade_id in self.env.cr.fetchall()
+        }
 
     @api.model
     def _ka_search_by_process_grade(self, grades):

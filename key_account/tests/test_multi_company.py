@@ -325,6 +325,9 @@ class TestMultiCompanyGrading(MultiCompanyCase):
         self.assertEqual(
             self._history(self.shared, self.manager2).mapped("mode"), ["manual"]
         )
+        self.assertFalse(
+            self.shared.message_ids.filtered(lambda m: "by hand" in (m.body or ""))
+        )
         self.env["res.partner"]._ka_cron_regrade()
         self.assertEqual(
             self.shared.with_company(self.company2).ka_grade_id, self.grade_c
