@@ -169,6 +169,9 @@ class TestMultiCompanyFigures(MultiCompanyCase):
         order.action_confirm()
         self.assertEqual(shared.with_company(self.company2).ka_sales_12m, 300_000)
         self.assertEqual(shared.with_company(self.company1).ka_sales_12m, 1_200_000)
+        # a line changed on its own (not through its order) counts too
+        order.order_line.write({"price_unit": 60_000})
+        self.assertEqual(shared.with_company(self.company2).ka_sales_12m, 310_000)
         order._action_cancel()
         self.assertEqual(shared.with_company(self.company2).ka_sales_12m, 250_000)
         # an order moving to the other company moves its amount
