@@ -23,7 +23,9 @@ cr.execute(
                                  ka_last_contact_date, ka_last_visit_date,
                                  create_date, write_date, autopost_bills)
         SELECT 'Bench KA ' || i, 'Bench KA ' || i, true, true, 'contact',
-               %(ka_type)s, (%(grades)s)[1 + mod(i, cardinality(%(grades)s))],
+               %(ka_type)s,
+               jsonb_build_object(%(company)s::text,
+                                  (%(grades)s)[1 + mod(i, cardinality(%(grades)s))]),
                (%(users)s)[1 + mod(i, cardinality(%(users)s))],
                CURRENT_DATE - 400,
                CURRENT_DATE - mod(i, 40), CURRENT_DATE - mod(i, 60),
@@ -32,6 +34,7 @@ cr.execute(
         """,
         type=env.ref("key_account.mail_activity_type_ka_followup").id,  # noqa: F821
         ka_type=grade_type.id,
+        company=Partner._ka_scheduler_company().id,
         grades=grades.ids,
         users=users.ids,
         n=N_ACCOUNTS,

@@ -64,7 +64,7 @@ if cr.fetchone()[0] < PARTNERS:
                     ka_last_order_date, create_date, write_date, create_uid, write_uid)
             SELECT s.id, s.id, 'Bench Pool KA ' || i, 'Bench Pool KA ' || i,
                    true, true, 'contact', 'ask', %(company)s, %(type)s,
-                   %(grade)s, false,
+                   jsonb_build_object(%(company)s::text, %(grade)s), NULL,
                    CASE WHEN mod(i, 10) < 8
                         THEN (%(users)s::int[])[1 + mod(i, %(nusers)s)] END,
                    %(today)s::date - 400,
@@ -72,9 +72,10 @@ if cr.fetchone()[0] < PARTNERS:
                         THEN now() at time zone 'UTC' - interval '200 days' END,
                    %(today)s::date - mod(i * 7, 31),
                    %(today)s::date - mod(i * 7, 31),
-                   -- the stored last order date, as the ORM keeps it: see the
-                   -- orders below
-                   %(today)s::date - mod(s.id * 13, 91),
+                   -- the stored last order date, as the module keeps it
+                   -- (the company's): see the orders below
+                   jsonb_build_object(%(company)s::text,
+                                      %(today)s::date - mod(s.id * 13, 91)),
                    now() at time zone 'UTC', now() at time zone 'UTC', 1, 1
               FROM (SELECT nextval('res_partner_id_seq')::int AS id, i
                       FROM generate_series(1, %(n)s) i) s

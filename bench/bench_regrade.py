@@ -208,7 +208,7 @@ def reset(partners):
     """Forget the grades and sales of ``partners``: the next run changes all."""
     cr.execute(
         SQL(
-            """UPDATE res_partner SET ka_grade_id = NULL, ka_sales_12m = 0,
+            """UPDATE res_partner SET ka_grade_id = NULL, ka_sales_12m = NULL,
                       ka_last_order_date = NULL WHERE id = ANY(%s)""",
             partners.ids,
         )
@@ -254,8 +254,10 @@ _t, q_subset = timed(f"regrade of a {len(subset)}-account subset", subset._ka_re
 cr.execute(
     SQL(
         """SELECT COALESCE(g.code, '-'), COUNT(*) FROM res_partner p
-             LEFT JOIN key_account_grade g ON g.id = p.ka_grade_id
+             LEFT JOIN key_account_grade g
+                    ON g.id = (p.ka_grade_id->>%s)::int
             WHERE p.id = ANY(%s) GROUP BY 1 ORDER BY 1""",
+        str(env.company.id),
         accounts.ids,
     )
 )

@@ -85,7 +85,8 @@ class KeyAccountGift(models.Model):
         return total or 0.0
 
     def _ka_caps(self):
-        grade = self.partner_id.sudo().ka_grade_id
+        # the customer's grade in the company giving the gift
+        grade = self.partner_id.sudo().with_company(self.company_id).ka_grade_id
         return grade.gift_max_value, grade.gift_max_year
 
     def _ka_over_cap(self):

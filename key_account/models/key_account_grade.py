@@ -74,14 +74,33 @@ class KeyAccountGrade(models.Model):
                 grade.company_id.currency_id or self.env.company.currency_id
             )
 
+    @api.depends_context("company")
     def _compute_partner_count(self):
-        counts = dict(
-            self.env["res.partner"]._read_group(
-                [("ka_grade_id", "in", self.ids)], ["ka_grade_id"], ["__count"]
+        # a company's grade counts its accounts there; a shared one those of
+        # the company the user works in
+        for company, grades in self.grouped(
+            lambda g: g.company_id or self.env.company
+        ).items():
+            counts = dict(
+                self.env["res.partner"]
+                .with_company(company)
+                ._read_group(
+                    [("ka_grade_id", "in", grades.ids)], ["ka_grade_id"], ["__count"]
+                )
             )
-        )
-        for grade in self:
-            grade.partner_count = counts.get(grade, 0)
+            for grade in grades:
+                grade.partner_count = counts.get(grade, 0)
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.keys() & {"visit_interval_days", "contact_interval_days"}:
+            # the cadence dates of the accounts of these grades follow, in
+            # whatever company the accounts are graded (the ORM would only
+            # find those graded so in the current company)
+            self.env["res.partner"]._ka_search_by_process_grade(self).modified(
+                ["ka_grade_id"]
+            )
+        return res
 
     @api.model
     def _ka_grades_for_company(self, company):

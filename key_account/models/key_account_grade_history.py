@@ -15,7 +15,13 @@ class KeyAccountGradeHistory(models.Model):
         index=True,
         ondelete="cascade",
     )
-    company_id = fields.Many2one(related="partner_id.company_id", store=True)
+    company_id = fields.Many2one(
+        "res.company",
+        index=True,
+        default=lambda self: self.env.company,
+        help="The company whose grade changed: each company grades its key "
+        "accounts from its own orders.",
+    )
     old_grade_id = fields.Many2one("key_account.grade", string="From Grade")
     new_grade_id = fields.Many2one("key_account.grade", string="To Grade")
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)

@@ -278,14 +278,9 @@ class KeyAccountKpiIndicator(models.Model):
         was due; a visit counts as a contact too.
         """
         days = (date_to - date_from).days + 1
-        accounts = (
-            self.env["res.partner"]
-            .sudo()
-            .search_fetch(
-                [("ka_type_id", "!=", False), ("user_id", "in", users.ids)],
-                ["user_id", "ka_grade_id"],
-            )
-        )
+        # the cadence of the grade that drives it (the account's company's)
+        owned = self.env["res.partner"].sudo()._ka_owned_accounts(users)
+        accounts = self.env["res.partner"].sudo().browse(list(owned))
         start, end = self._kpi_bounds(date_from, date_to)
         people = (
             self.env["res.partner"]
@@ -332,8 +327,7 @@ class KeyAccountKpiIndicator(models.Model):
         due = defaultdict(int)
         done = defaultdict(int)
         for account in accounts:
-            grade = account.ka_grade_id
-            user_id = account.user_id.id
+            user_id, grade = owned[account.id]
             account_visits = visits.get(account.id, 0)
             for interval, count in (
                 (grade.contact_interval_days, contacts[account.id] + account_visits),

@@ -117,18 +117,12 @@ class KeyAccountMonthlyReport(models.Model):
         :return: {user_id: count}
         """
         days = (date_to - date_from).days + 1
+        # the cadence of the grade that drives it (the account's company's)
+        owned = self.env["res.partner"].sudo()._ka_owned_accounts(users)
         due = defaultdict(int)
-        for user, grade, count in (
-            self.env["res.partner"]
-            .sudo()
-            ._read_group(
-                [("ka_type_id", "!=", False), ("user_id", "in", users.ids)],
-                ["user_id", "ka_grade_id"],
-                ["__count"],
-            )
-        ):
+        for user_id, grade in owned.values():
             if grade.visit_interval_days > 0:
-                due[user.id] += count * -(-days // grade.visit_interval_days)
+                due[user_id] += -(-days // grade.visit_interval_days)
         return due
 
     @api.depends("user_id", "month")

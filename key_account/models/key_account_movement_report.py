@@ -37,23 +37,33 @@ class KeyAccountMovementReport(models.Model):
 
     @property
     def _table_query(self):
+        # grades and last orders are each company's: an account's own
+        # company's, a shared account's in the company the user works in
         return SQL(
             """
-            SELECT p.id * 2 AS id, p.ka_since AS date, 'new' AS movement,
-                   p.id AS partner_id, p.user_id, p.company_id,
-                   p.ka_grade_id AS grade_id, 1 AS account_count
-              FROM res_partner p
-             WHERE p.ka_type_id IS NOT NULL AND p.ka_since IS NOT NULL
-               AND p.active
+            WITH a AS (
+                SELECT p.id, p.ka_since, p.user_id, p.company_id,
+                       (p.ka_grade_id->>k.company::text)::int AS grade_id,
+                       (p.ka_last_order_date->>k.company::text)::date AS last_order
+                  FROM res_partner p,
+                       LATERAL (SELECT COALESCE(p.company_id, %(company)s)
+                                       AS company) k
+                 WHERE p.ka_type_id IS NOT NULL AND p.active
+            )
+            SELECT a.id * 2 AS id, a.ka_since AS date, 'new' AS movement,
+                   a.id AS partner_id, a.user_id, a.company_id,
+                   a.grade_id, 1 AS account_count
+              FROM a
+             WHERE a.ka_since IS NOT NULL
             UNION ALL
-            SELECT p.id * 2 + 1,
-                   (p.ka_last_order_date + make_interval(months => %(months)s))::date,
-                   'churn', p.id, p.user_id, p.company_id, p.ka_grade_id, 1
-              FROM res_partner p
-             WHERE p.ka_type_id IS NOT NULL AND p.active
-               AND p.ka_last_order_date IS NOT NULL
-               AND p.ka_last_order_date + make_interval(months => %(months)s)
+            SELECT a.id * 2 + 1,
+                   (a.last_order + make_interval(months => %(months)s))::date,
+                   'churn', a.id, a.user_id, a.company_id, a.grade_id, 1
+              FROM a
+             WHERE a.last_order IS NOT NULL
+               AND a.last_order + make_interval(months => %(months)s)
                    <= CURRENT_DATE
             """,
+            company=self.env.company.id,
             months=self.env["key_account.kpi.indicator"]._kpi_churn_months()[0],
         )

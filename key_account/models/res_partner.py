@@ -1,12 +1,14 @@
 from collections import defaultdict
 from datetime import datetime
 from datetime import time
+from datetime import timedelta
 
 import pytz
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
+from odoo import SUPERUSER_ID
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -16,6 +18,7 @@ from odoo.exceptions import ValidationError
 from odoo.modules import module as odoo_module
 from odoo.tools import SQL
 from odoo.tools import config
+from odoo.tools import ormcache
 from odoo.tools import split_every
 
 from .key_account_file import PARTNER_FILE_FIELDS
@@ -56,17 +59,21 @@ class ResPartner(models.Model):
         domain="[('company_id', 'in', [False, company_id or current_company_id])]",
         help="A company with a key-account type is a key account.",
     )
+    # The grade, its lock and the sales figures below are company-dependent:
+    # each company grades its key accounts from its own orders, and a user
+    # reads (searches, groups, sorts) the figures of the company they work in.
     ka_grade_id = fields.Many2one(
         "key_account.grade",
         string="Grade",
-        index="btree_not_null",
+        company_dependent=True,
         copy=False,
         group_expand="_read_group_ka_grade_ids",
-        domain="[('company_id', 'in', [False, company_id or current_company_id])]",
+        domain="[('company_id', 'in', [False, current_company_id])]",
     )
     ka_grade_color = fields.Integer(related="ka_grade_id.color", string="Grade Colour")
     ka_grade_locked = fields.Boolean(
         string="Grade Locked",
+        company_dependent=True,
         copy=False,
         help="A locked grade is fixed by hand: re-grading leaves it alone.",
     )
@@ -111,11 +118,10 @@ class ResPartner(models.Model):
     ka_currency_id = fields.Many2one(
         "res.currency", compute="_compute_ka_currency_id", string="Key Account Currency"
     )
-    ka_sales_12m = fields.Monetary(
+    ka_sales_12m = fields.Float(
         string="12-month Sales",
-        currency_field="ka_currency_id",
-        compute="_compute_ka_sales",
-        store=True,
+        company_dependent=True,
+        readonly=True,
         copy=False,
         groups=KA_MANAGER,
         help="Untaxed amount of the confirmed sale orders of the last 12 months, "
@@ -131,10 +137,7 @@ class ResPartner(models.Model):
         "of every account).",
     )
     ka_last_order_date = fields.Date(
-        string="Last Order",
-        compute="_compute_ka_sales",
-        store=True,
-        copy=False,
+        string="Last Order", company_dependent=True, readonly=True, copy=False
     )
     ka_last_contact_date = fields.Date(
         string="Last Contact",
@@ -230,96 +233,11 @@ class ResPartner(models.Model):
                 partner.company_id.currency_id or self.env.company.currency_id
             )
 
-    @api.depends(
-        "ka_type_id",
-        "company_id",
-        "ka_order_ids.state",
-        "ka_order_ids.amount_untaxed",
-        "ka_order_ids.currency_rate",
-        "ka_order_ids.date_order",
-        "ka_order_ids.company_id",
-    )
-    def _compute_ka_sales(self):
-        accounts = self.filtered(lambda p: p.ka_type_id and p._origin.id)
-        (self - accounts).ka_sales_12m = 0.0
-        (self - accounts).ka_last_order_date = False
-        for partner, (total, last) in accounts._ka_sales_values().items():
-            partner.ka_sales_12m = total
-            partner.ka_last_order_date = last
-
-    def _ka_sales_values(self):
-        """12-month sales (in each partner's company currency) and last order
-        date of these companies, from one grouped query.
-
-        :return: {partner: (amount, last order date or False)}
-        """
-        if not self:
-            return {}
-        stats = self._ka_sales_stats([p._origin.id for p in self])
-        today = fields.Date.context_today(self)
-        values = {}
-        for partner in self:
-            currency = partner.ka_currency_id
-            company = partner.company_id or self.env.company
-            total = 0.0
-            last = False
-            for order_company, amount, last_date in stats.get(partner._origin.id, ()):
-                if order_company.currency_id != currency:
-                    amount = order_company.currency_id._convert(
-                        amount, currency, company, today
-                    )
-                total += amount
-                last = max(last, last_date) if last else last_date
-            values[partner] = (currency.round(total), last)
-        return values
-
     @api.model
     def _ka_sales_window_start(self):
         """First instant counted in the 12-month sales (UTC, naive)."""
         today = fields.Date.context_today(self)
         return datetime.combine(today - relativedelta(months=12), time.min)
-
-    @api.model
-    def _ka_sales_stats(self, partner_ids):
-        """Confirmed sales of companies, grouped by the company selling.
-
-        :return: {partner_id: [(order company, 12-month amount in that
-            company's currency, last order date)]}
-        """
-        self.env["sale.order"].flush_model(
-            [
-                "ka_commercial_partner_id",
-                "state",
-                "amount_untaxed",
-                "currency_rate",
-                "date_order",
-                "company_id",
-            ]
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT so.ka_commercial_partner_id,
-                       so.company_id,
-                       SUM(CASE WHEN so.date_order >= %(since)s
-                                THEN so.amount_untaxed
-                                     / COALESCE(NULLIF(so.currency_rate, 0), 1)
-                                ELSE 0 END),
-                       MAX(so.date_order)::date
-                  FROM sale_order so
-                 WHERE so.state = 'sale'
-                   AND so.ka_commercial_partner_id = ANY(%(ids)s)
-              GROUP BY so.ka_commercial_partner_id, so.company_id
-                """,
-                since=self._ka_sales_window_start(),
-                ids=list(partner_ids),
-            )
-        )
-        stats = defaultdict(list)
-        Company = self.env["res.company"]
-        for partner_id, company_id, amount, last_date in self.env.cr.fetchall():
-            stats[partner_id].append((Company.browse(company_id), amount, last_date))
-        return stats
 
     # ---- the customer file and the relationship map, per user ---------------------
     @api.depends(
@@ -516,7 +434,8 @@ class ResPartner(models.Model):
             partner.ka_grade_history_count = counts.get(partner, 0)
 
     def _read_group_ka_grade_ids(self, grades, domain):
-        return grades.search([])
+        # the columns of the grade table of the company the user works in
+        return grades.search([("company_id", "in", [False, self.env.company.id])])
 
     # ---- what clients may write ---------------------------------------------------
     # Written by the module's own processes only (sales from the orders, the
@@ -617,6 +536,36 @@ class ResPartner(models.Model):
                 )
             )
 
+    def _ka_check_grade_company(self, vals):
+        """A grade or a lock set by hand is the current company's: refuse it
+        on a key account of another company (``vals``' company when given,
+        on create), and a grade of another company's table."""
+        company = self.env.company
+        if "company_id" in vals:
+            owners = self.env["res.company"].browse(vals["company_id"])
+        else:
+            owners = self.sudo().company_id
+        foreign = owners - company
+        if foreign:
+            raise UserError(
+                self.env._(
+                    "This key account belongs to %(company)s: switch to that "
+                    "company to set its grade.",
+                    company=foreign[0].name,
+                )
+            )
+        grade = self.env["key_account.grade"].sudo().browse(vals.get("ka_grade_id"))
+        if grade.company_id and grade.company_id != company:
+            raise UserError(
+                self.env._(
+                    "The grade %(grade)s belongs to %(company)s: it cannot be "
+                    "given in %(current)s.",
+                    grade=grade.name,
+                    company=grade.company_id.name,
+                    current=company.name,
+                )
+            )
+
     @api.constrains("ka_since")
     def _check_ka_since(self):
         for partner in self:
@@ -638,6 +587,8 @@ class ResPartner(models.Model):
         if not self.env.su:
             for vals in vals_list:
                 self._ka_check_client_vals(vals, creating=True)
+                if vals.keys() & self._KA_MANAGER_FIELDS:
+                    self._ka_check_grade_company(vals)
         partners = super().create(vals_list)
         graded = partners.filtered("ka_grade_id")
         if graded:
@@ -669,12 +620,27 @@ class ResPartner(models.Model):
                         )
                     )
                 old_owners = {partner.id: partner.user_id for partner in moved}
+            if vals.keys() & self._KA_MANAGER_FIELDS:
+                self._ka_check_grade_company(vals)
         old_grades = (
             {partner.id: partner.ka_grade_id for partner in self}
             if "ka_grade_id" in vals
             else None
         )
+        # orders moving to another company (a contact changing company), or
+        # a company becoming or ceasing to be a key account: figures follow
+        reparented = vals.keys() & {"parent_id", "is_company"}
+        old_commercial = self.sudo().commercial_partner_id if reparented else None
         res = super().write(vals)
+        sales_partners = self.sudo().browse()
+        if reparented:
+            sales_partners = (
+                old_commercial | self.sudo().commercial_partner_id
+            ).filtered("ka_type_id")
+        if "ka_type_id" in vals:
+            sales_partners |= self.sudo()
+        if sales_partners:
+            sales_partners._ka_refresh_sales()
         if old_grades is not None:
             self._ka_log_grade_changes(old_grades)
         if moved:
@@ -694,14 +660,39 @@ class ResPartner(models.Model):
         return super()._children_sync(values)
 
     def _ka_log_grade_changes(self, old_grades, automatic=False):
-        """Write a history row and a chatter note for each partner whose grade
-        differs from ``old_grades[partner.id]``: one insert for all of them.
-        ``automatic``: the re-grading made the changes, not a person."""
+        """Log the partners whose grade in the current company differs from
+        ``old_grades[partner.id]``: see :meth:`_ka_write_grade_changes`."""
         changed = self.filtered(lambda p: p.ka_grade_id != old_grades.get(p.id))
-        if not changed:
+        changed._ka_write_grade_changes(
+            {
+                partner.id: (
+                    old_grades[partner.id],
+                    partner.ka_grade_id,
+                    partner.ka_sales_12m,
+                )
+                for partner in changed
+            },
+            automatic=automatic,
+        )
+
+    def _ka_write_grade_changes(self, changes, automatic=False):
+        """Write a history row for each partner of ``self`` whose grade in
+        the current company changed: one insert for all of them, the row
+        carrying that company, its 12-month sales and currency.
+
+        A company's own key account also gets a chatter note. A shared one
+        does not: every company reads its chatter, and a grade and its sales
+        are the figures of one company (its history rows follow the
+        company's record rule).
+
+        :param changes: {partner id: (old grade, new grade, 12-month sales)}
+        :param automatic: the re-grading made the changes, not a person
+        """
+        if not self:
             return
-        # one INSERT for all of them (the ORM inserts by hundreds and
-        # recomputes the related company afterwards)
+        company = self.env.company
+        currency = company.currency_id
+        # one INSERT for all of them (the ORM inserts by hundreds)
         self.env["key_account.grade.history"].flush_model()
         self.env.cr.execute(
             SQL(
@@ -710,28 +701,37 @@ class ResPartner(models.Model):
                        (partner_id, company_id, old_grade_id, new_grade_id, date,
                         mode, user_id, sales_12m, currency_id, create_uid,
                         create_date, write_uid, write_date)
-                SELECT row.partner_id, row.company_id, row.old_grade_id,
+                SELECT row.partner_id, %(company)s, row.old_grade_id,
                        row.new_grade_id, NOW() AT TIME ZONE 'UTC', %(mode)s,
-                       %(uid)s, row.sales, row.currency_id, %(uid)s,
+                       %(uid)s, row.sales, %(currency)s, %(uid)s,
                        NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
-                  FROM unnest(%(ids)s::int[], %(companies)s::int[], %(old)s::int[],
-                              %(new)s::int[], %(sales)s::numeric[],
-                              %(currencies)s::int[])
-                       AS row(partner_id, company_id, old_grade_id, new_grade_id,
-                              sales, currency_id)
+                  FROM unnest(%(ids)s::int[], %(old)s::int[], %(new)s::int[],
+                              %(sales)s::numeric[])
+                       AS row(partner_id, old_grade_id, new_grade_id, sales)
                 """,
+                company=company.id,
+                currency=currency.id,
                 mode="automatic" if automatic else "manual",
                 uid=self.env.uid,
-                ids=changed.ids,
-                companies=[partner.company_id.id or None for partner in changed],
-                old=[old_grades[partner.id].id or None for partner in changed],
-                new=[partner.ka_grade_id.id or None for partner in changed],
-                sales=[partner.ka_sales_12m for partner in changed.sudo()],
-                currencies=[partner.ka_currency_id.id for partner in changed],
+                ids=self.ids,
+                old=[changes[pid][0].id or None for pid in self.ids],
+                new=[changes[pid][1].id or None for pid in self.ids],
+                sales=[changes[pid][2] for pid in self.ids],
             )
         )
         self.env["key_account.grade.history"].invalidate_model()
-        changed.invalidate_recordset(["ka_grade_history_ids"])
+        self.invalidate_recordset(["ka_grade_history_ids"])
+        self.flush_recordset(["company_id"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM res_partner
+                    WHERE id = ANY(%s) AND company_id IS NOT NULL ORDER BY id""",
+                self.ids,
+            )
+        )
+        noted = self.browse([row[0] for row in self.env.cr.fetchall()])
+        if not noted:
+            return
         none = self.env._("no grade")
         # no sales figure: the chatter of a partner is read by every internal
         # user, the 12-month sales by Key Account managers only
@@ -739,18 +739,12 @@ class ResPartner(models.Model):
             template = self.env._("Re-graded from %(old)s to %(new)s.")
         else:
             template = self.env._("Grade changed by hand from %(old)s to %(new)s.")
-        bodies = [
-            Markup("<p>%s</p>")
-            % (
-                template
-                % {
-                    "old": old_grades[partner.id].name or none,
-                    "new": partner.ka_grade_id.name or none,
-                }
-            )
-            for partner in changed
-        ]
-        changed._ka_log_notes(bodies)
+        bodies = []
+        for pid in noted.ids:
+            old, new, _sales = changes[pid]
+            values = {"old": old.name or none, "new": new.name or none}
+            bodies.append(Markup("<p>%s</p>") % (template % values))
+        noted._ka_log_notes(bodies)
 
     def _ka_log_notes(self, bodies):
         """Log an internal note on each partner of ``self`` (``bodies``: escaped
@@ -804,52 +798,93 @@ class ResPartner(models.Model):
         )._ka_refresh_sales()
 
     def _ka_refresh_sales(self):
-        """Recompute the 12-month sales of these partners: one grouped query
-        and one UPDATE of the partners whose figures moved (the ORM's flush
-        would issue an UPDATE per hundred partners)."""
-        fnames = ["ka_sales_12m", "ka_last_order_date"]
-        self.flush_recordset(fnames)
-        accounts = self.filtered(lambda p: p.ka_type_id)
-        values = dict.fromkeys(self - accounts, (0.0, False))
-        values.update(accounts._ka_sales_values())
-        if not values:
+        """Recompute the 12-month sales and the last order date of these
+        partners, for each company from its own confirmed orders (in its
+        currency: no conversion between companies), in one statement: a
+        grouped query over the orders feeding one UPDATE of the partners
+        whose figures moved. A partner that is not a key account keeps none.
+
+        Called by the daily cron and, for the partners concerned, whenever
+        orders are confirmed, cancelled or changed (see sale.order)."""
+        if not self:
             return
+        fnames = ["ka_sales_12m", "ka_last_order_date"]
+        self.env["sale.order"].flush_model(
+            [
+                "ka_commercial_partner_id",
+                "state",
+                "amount_untaxed",
+                "currency_rate",
+                "date_order",
+                "company_id",
+            ]
+        )
+        self.flush_model(["ka_type_id", *fnames])
         self.env.cr.execute(
             SQL(
                 """
+                WITH s AS (
+                    SELECT so.ka_commercial_partner_id AS partner_id,
+                           so.company_id,
+                           ROUND(SUM(so.amount_untaxed
+                                     / COALESCE(NULLIF(so.currency_rate, 0), 1))
+                                 FILTER (WHERE so.date_order >= %(since)s),
+                                 cur.decimal_places) AS sales,
+                           MAX(so.date_order)::date AS last
+                      FROM sale_order so
+                      JOIN res_company c ON c.id = so.company_id
+                      JOIN res_currency cur ON cur.id = c.currency_id
+                     WHERE so.state = 'sale'
+                       AND so.ka_commercial_partner_id = ANY(%(ids)s)
+                  GROUP BY so.ka_commercial_partner_id, so.company_id,
+                           cur.decimal_places
+                ), v AS (
+                    SELECT p.id,
+                           jsonb_object_agg(s.company_id::text, s.sales)
+                               FILTER (WHERE s.sales <> 0) AS sales,
+                           jsonb_object_agg(s.company_id::text, s.last)
+                               FILTER (WHERE s.last IS NOT NULL) AS last
+                      FROM res_partner p
+                      LEFT JOIN s ON s.partner_id = p.id
+                                 AND p.ka_type_id IS NOT NULL
+                     WHERE p.id = ANY(%(ids)s)
+                  GROUP BY p.id
+                )
                 UPDATE res_partner p
                    SET ka_sales_12m = v.sales, ka_last_order_date = v.last,
                        write_uid = %(uid)s, write_date = %(now)s
-                  FROM unnest(%(ids)s::int[], %(sales)s::numeric[], %(last)s::date[])
-                       AS v(id, sales, last)
+                  FROM v
                  WHERE p.id = v.id
                    AND (p.ka_sales_12m IS DISTINCT FROM v.sales
                         OR p.ka_last_order_date IS DISTINCT FROM v.last)
              RETURNING p.id
                 """,
+                since=self._ka_sales_window_start(),
+                ids=self.ids,
                 uid=self.env.uid,
                 now=fields.Datetime.now(),
-                ids=[partner.id for partner in values],
-                sales=[sales for sales, _last in values.values()],
-                last=[last or None for _sales, last in values.values()],
             )
         )
         moved = self.browse([row[0] for row in self.env.cr.fetchall()])
-        self.invalidate_recordset([*fnames, "write_uid", "write_date"])
+        if not moved:
+            return
+        moved.invalidate_recordset([*fnames, "write_uid", "write_date"])
         # what depends on the sales is recomputed as after an ORM write
         moved.modified(fnames)
 
     # ---- re-grading --------------------------------------------------------------
     @api.model
     def _ka_cron_regrade(self):
-        """Quarterly: re-grade every key account from its real sales."""
+        """Quarterly: re-grade every key account from its real sales, in
+        every company the user acts in (the scheduler's: all of them)."""
         accounts = self.with_context(active_test=False).search(
             [("ka_type_id", "!=", False)]
         )
         return accounts._ka_regrade()
 
     def action_ka_regrade(self):
-        """Button: re-grade these accounts now (managers)."""
+        """Button: re-grade these accounts now (managers), in the companies
+        they work in."""
         if not self.env.user.has_group(KA_MANAGER):
             raise AccessError(
                 self.env._("Only Key Account managers can re-grade accounts.")
@@ -862,67 +897,97 @@ class ResPartner(models.Model):
         return True
 
     def _ka_regrade(self):
-        """Give each key account of ``self`` the grade its sales earn.
+        """Give each key account of ``self`` the grade its sales earn, in each
+        company of the environment (``env.companies``): the accounts visible
+        to a company (theirs and the shared ones) are graded from that
+        company's figures and grade table, as that company's grades.
 
-        Set-based: one grouped query and one UPDATE refresh the 12-month
-        sales, then one UPDATE per new grade; history and chatter are written
-        with one INSERT each.
-        :return: the partners whose grade changed
+        Set-based: one statement refreshes the figures; then per company one
+        query reads them, one UPDATE writes the new grades, one INSERT the
+        history (and one the chatter notes).
+        :return: the partners whose grade changed in at least one company
         """
         accounts = self.filtered("ka_type_id")
         if not accounts:
             return self.browse()
         accounts._ka_refresh_sales()
+        self.flush_model(["ka_grade_id", "ka_grade_locked", "ka_since", "company_id"])
+        changed = set()
+        for company in self.env.companies:
+            changed.update(accounts.with_company(company)._ka_regrade_company().ids)
+        return self.browse(sorted(changed))
 
+    def _ka_regrade_company(self):
+        """Re-grade these key accounts in the current company: see
+        :meth:`_ka_regrade`. Locked grades stay.
+
+        :return: the partners whose grade changed
+        """
+        company = self.env.company
+        ranked, dormant = self.env["key_account.grade"]._ka_grades_for_company(company)
+        if not ranked:
+            return self.browse()
+        key = str(company.id)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id, (p.ka_grade_id->>%(key)s)::int,
+                       (p.ka_sales_12m->>%(key)s)::numeric,
+                       (p.ka_last_order_date->>%(key)s)::date, p.ka_since
+                  FROM res_partner p
+                 WHERE p.id = ANY(%(ids)s)
+                   AND (p.company_id IS NULL OR p.company_id = %(company)s)
+                   AND (p.ka_grade_locked->>%(key)s)::boolean IS NOT TRUE
+                """,
+                key=key,
+                ids=self.ids,
+                company=company.id,
+            )
+        )
         today = fields.Date.context_today(self)
-        moves = defaultdict(list)  # new grade -> partner ids
-        by_company = defaultdict(list)
-        # as superuser: the sales are read by Key Account managers only
-        for partner in accounts.sudo():
-            if not partner.ka_grade_locked:
-                by_company[partner.company_id or self.env.company].append(partner)
+        # the last day an order keeps each grade from turning dormant
+        cutoffs = {
+            grade: today - relativedelta(months=grade.inactive_months)
+            for grade in ranked
+            if dormant and grade.inactive_months
+        }
         Grade = self.env["key_account.grade"]
-        for company, partners in by_company.items():
-            ranked, dormant = Grade.with_company(company)._ka_grades_for_company(
-                company
+        changes = {}  # partner id -> (old grade, new grade, sales)
+        for partner_id, grade_id, sales, last_order, since in self.env.cr.fetchall():
+            sales = float(sales or 0.0)
+            new_grade = next(
+                (g for g in ranked if sales >= g.min_sales_12m), ranked[-1]
             )
-            if not ranked:
-                continue
-            for partner in partners:
-                new_grade = next(
-                    (g for g in ranked if partner.ka_sales_12m >= g.min_sales_12m),
-                    ranked[-1],
-                )
-                if dormant and new_grade.inactive_months:
-                    last = partner.ka_last_order_date or partner.ka_since
-                    if last and last < today - relativedelta(
-                        months=new_grade.inactive_months
-                    ):
-                        new_grade = dormant
-                if new_grade != partner.ka_grade_id:
-                    moves[new_grade].append(partner.id)
-        changed = self.browse([pid for ids in moves.values() for pid in ids])
-        if not changed:
-            return changed
-        old_grades = {partner.id: partner.ka_grade_id for partner in changed}
-        # One UPDATE per new grade rather than res.partner.write(), whose
-        # per-partner work (user and contact synchronisation) does not concern
-        # a grade; the fields depending on the grade are recomputed as usual.
-        for grade, partner_ids in moves.items():
-            self.env.cr.execute(
-                SQL(
-                    """UPDATE res_partner
-                          SET ka_grade_id = %s, write_uid = %s,
-                              write_date = NOW() AT TIME ZONE 'UTC'
-                        WHERE id = ANY(%s)""",
-                    grade.id,
-                    self.env.uid,
-                    partner_ids,
-                )
+            last = last_order or since
+            if new_grade in cutoffs and last and last < cutoffs[new_grade]:
+                new_grade = dormant
+            if new_grade.id != grade_id:
+                changes[partner_id] = (Grade.browse(grade_id), new_grade, sales)
+        if not changes:
+            return self.browse()
+        changed = self.browse(list(changes))
+        # one UPDATE rather than res.partner.write(), whose per-partner work
+        # (user and contact synchronisation) does not concern a grade; only
+        # this company's value changes; what depends on the grade follows
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner p
+                   SET ka_grade_id = COALESCE(p.ka_grade_id, '{}'::jsonb)
+                                     || jsonb_build_object(%(key)s, v.grade_id),
+                       write_uid = %(uid)s, write_date = NOW() AT TIME ZONE 'UTC'
+                  FROM unnest(%(ids)s::int[], %(grades)s::int[]) AS v(id, grade_id)
+                 WHERE p.id = v.id
+                """,
+                key=key,
+                uid=self.env.uid,
+                ids=changed.ids,
+                grades=[changes[pid][1].id for pid in changed.ids],
             )
+        )
         changed.invalidate_recordset(["ka_grade_id", "write_uid", "write_date"])
         changed.modified(["ka_grade_id"])
-        changed._ka_log_grade_changes(old_grades, automatic=True)
+        changed._ka_write_grade_changes(changes, automatic=True)
         return changed
 
     # ---- actions -------------------------------------------------------------------
@@ -988,12 +1053,17 @@ class ResPartner(models.Model):
         "ka_since",
         "ka_last_contact_date",
         "ka_last_visit_date",
+        "company_id",
         "ka_grade_id.visit_interval_days",
         "ka_grade_id.contact_interval_days",
     )
     def _compute_ka_next_followup(self):
+        # the grade of the account's process company, whichever company's
+        # environment flushes (a grade changed in another company is
+        # recomputed to the same dates)
+        grades = self._ka_process_grades()
         for partner in self:
-            grade = partner.ka_grade_id
+            grade = grades[partner.id]
             nexts = {}
             for kind, last, days in (
                 ("visit", partner.ka_last_visit_date, grade.visit_interval_days),
@@ -1001,7 +1071,7 @@ class ResPartner(models.Model):
             ):
                 base = last or partner.ka_since
                 nexts[kind] = (
-                    base + relativedelta(days=days)
+                    base + timedelta(days=days)
                     if partner.ka_type_id and base and days > 0
                     else False
                 )
@@ -1124,6 +1194,109 @@ class ResPartner(models.Model):
         self._ka_schedule_revisits()
         return todo
 
+    # ---- the company of processes with one owner --------------------------------
+    @api.model
+    def _ka_scheduler_company(self):
+        """The company the module's scheduled actions run in (they run as
+        OdooBot, ``base.user_root``)."""
+        return self.env["res.company"].browse(self._ka_scheduler_company_id())
+
+    @api.model
+    @ormcache()
+    def _ka_scheduler_company_id(self):
+        # cached: asked for each account (changing a user's company clears
+        # the caches)
+        return self.env["res.users"].sudo().browse(SUPERUSER_ID).company_id.id
+
+    def _ka_process_company(self):
+        """The company whose figures and grade drive the processes of this
+        key account that have one owner (its return to the pool, its
+        follow-up cadence): its own company, or for a shared account the
+        company the scheduled actions run in."""
+        self.ensure_one()
+        return self.sudo().company_id or self._ka_scheduler_company()
+
+    def _ka_process_grades(self):
+        """Each partner's grade in its process company (see
+        :meth:`_ka_process_company`), read as superuser.
+
+        :return: {partner id: grade}
+        """
+        scheduler = self._ka_scheduler_company()
+        Grade = self.env["key_account.grade"].sudo()
+        stored = self.filtered("id")
+        grades = {}
+        if stored:
+            # one query reading the one value wanted (the ORM would fetch
+            # every company-dependent field of the partners)
+            stored.flush_recordset(["ka_grade_id", "company_id"])
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT id,
+                           (ka_grade_id->>COALESCE(company_id, %s)::text)::int
+                      FROM res_partner WHERE id = ANY(%s)
+                    """,
+                    scheduler.id,
+                    stored.ids,
+                )
+            )
+            grades = {pid: Grade.browse(gid) for pid, gid in self.env.cr.fetchall()}
+        for partner in (self - stored).sudo():
+            company = partner.company_id or scheduler
+            grades[partner.id] = partner.with_company(company).ka_grade_id
+        return grades
+
+    @api.model
+    def _ka_owned_accounts(self, users):
+        """The active key accounts owned by ``users``, each with its owner and
+        its grade in its process company (see :meth:`_ka_process_company`):
+        one query.
+
+        :return: {partner id: (owner id, grade)}
+        """
+        self.flush_model(
+            ["ka_type_id", "active", "user_id", "company_id", "ka_grade_id"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id, p.user_id,
+                       (p.ka_grade_id->>COALESCE(p.company_id, %s)::text)::int
+                  FROM res_partner p
+                 WHERE p.ka_type_id IS NOT NULL AND p.active
+                   AND p.user_id = ANY(%s)
+              ORDER BY p.id
+                """,
+                self._ka_scheduler_company().id,
+                users.ids,
+            )
+        )
+        Grade = self.env["key_account.grade"]
+        return {
+            pid: (user_id, Grade.browse(grade_id))
+            for pid, user_id, grade_id in self.env.cr.fetchall()
+        }
+
+    @api.model
+    def _ka_search_by_process_grade(self, grades):
+        """Key accounts whose grade in their process company is one of
+        ``grades`` (a search on the grade reads the current company's)."""
+        self.flush_model(["ka_grade_id", "company_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id FROM res_partner p
+                 WHERE p.ka_grade_id IS NOT NULL
+                   AND (p.ka_grade_id->>COALESCE(p.company_id, %(company)s)::text)::int
+                       = ANY(%(grades)s)
+                """,
+                company=self._ka_scheduler_company().id,
+                grades=grades.ids,
+            )
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
     @api.model
     def _ka_schedule_revisits(self):
         """Quarterly satisfaction revisit of won key accounts (those with a
@@ -1134,13 +1307,25 @@ class ResPartner(models.Model):
         :return: the partners given a revisit activity
         """
         today = fields.Date.context_today(self)
-        won = self.search(
-            [
-                ("ka_type_id", "!=", False),
-                ("ka_last_order_date", "!=", False),
-                ("user_id", "!=", False),
-            ]
+        # an order in the account's process company
+        self.flush_model(
+            ["active", "ka_type_id", "user_id", "ka_last_order_date", "company_id"]
         )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id FROM res_partner p
+                 WHERE p.active
+                   AND p.ka_type_id IS NOT NULL
+                   AND p.user_id IS NOT NULL
+                   AND p.ka_last_order_date->>COALESCE(p.company_id, %s)::text
+                       IS NOT NULL
+              ORDER BY p.id
+                """,
+                self._ka_scheduler_company().id,
+            )
+        )
+        won = self.browse([row[0] for row in self.env.cr.fetchall()])
         since = fields.Datetime.to_datetime(today - relativedelta(months=3))
         scored = {
             partner.id
@@ -1238,8 +1423,8 @@ class ResPartner(models.Model):
         "ka_since",
         "ka_last_order_date",
         "ka_last_followup_date",
+        "company_id",
     )
-    @api.depends_context("company")
     def _compute_ka_pool(self):
         today = fields.Date.context_today(self)
         for partner in self:
@@ -1260,13 +1445,14 @@ class ResPartner(models.Model):
     def _ka_pool_due_date(self, today):
         """When this owned key account goes back to the pool.
 
-        Mirrors the SQL of :meth:`_ka_pool_candidates`.
+        Mirrors the SQL of :meth:`_ka_pool_candidates`: the figures and grade
+        of the account's process company (see :meth:`_ka_process_company`).
         :return: (date, 'followup' or 'order', warning days), or None when the
             account is exempt
         """
         self.ensure_one()
-        partner = self.sudo()
-        company = partner.company_id or self.env.company
+        company = self._ka_process_company()
+        partner = self.sudo().with_company(company)
         if partner.ka_grade_locked or partner.ka_type_id.ka_pool_never_return:
             return None
         exempt = company.ka_pool_order_exempt_days
@@ -1659,7 +1845,9 @@ class ResPartner(models.Model):
     # ---- pool: automatic return -----------------------------------------------------
     @api.model
     def _ka_pool_candidates(self, today):
-        """Owned key accounts to warn or return today, in one query.
+        """Owned key accounts to warn or return today, in one query, each
+        from the figures and grade of its process company (its own, or for a
+        shared account the one the scheduled actions run in).
 
         :return: rows (partner id, owner id, return date, 'followup'/'order',
             warning days)
@@ -1672,7 +1860,13 @@ class ResPartner(models.Model):
                   FROM res_partner p
                   JOIN key_account_type t ON t.id = p.ka_type_id
                   JOIN res_company c ON c.id = COALESCE(p.company_id, %(company)s)
-                  LEFT JOIN key_account_grade g ON g.id = p.ka_grade_id
+                 CROSS JOIN LATERAL (
+                       SELECT (p.ka_grade_id->>c.id::text)::int AS grade_id,
+                              (p.ka_grade_locked->>c.id::text)::boolean AS locked,
+                              (p.ka_last_order_date->>c.id::text)::date
+                                  AS last_order
+                       ) k
+                  LEFT JOIN key_account_grade g ON g.id = k.grade_id
                  CROSS JOIN LATERAL (
                        SELECT COALESCE(NULLIF(g.ka_pool_followup_days, 0),
                                        c.ka_pool_followup_days) AS followup,
@@ -1685,7 +1879,7 @@ class ResPartner(models.Model):
                        SELECT GREATEST(p.ka_last_followup_date,
                                        p.ka_owner_since::date, p.ka_since)
                                   + d.followup AS followup_due,
-                              GREATEST(p.ka_last_order_date,
+                              GREATEST(k.last_order,
                                        p.ka_owner_since::date, p.ka_since)
                                   + d.ord AS order_due
                        ) f
@@ -1696,18 +1890,18 @@ class ResPartner(models.Model):
                        ) r
                  WHERE p.active
                    AND p.user_id IS NOT NULL
-                   AND p.ka_grade_locked IS NOT TRUE
+                   AND k.locked IS NOT TRUE
                    AND t.ka_pool_never_return IS NOT TRUE
                    AND (COALESCE(c.ka_pool_order_exempt_days, 0) = 0
-                        OR p.ka_last_order_date IS NULL
-                        OR p.ka_last_order_date
+                        OR k.last_order IS NULL
+                        OR k.last_order
                            < %(today)s::date - c.ka_pool_order_exempt_days)
                    AND r.due - d.warn <= %(today)s::date
                    AND (r.due <= %(today)s::date
                         OR p.ka_pool_warning_date IS DISTINCT FROM r.due)
               ORDER BY p.id
                 """,
-                company=self.env.company.id,
+                company=self._ka_scheduler_company().id,
                 today=today,
             )
         )

@@ -9,6 +9,36 @@ from odoo.tools.sql import create_column
 from .key_account_number_mixin import check_numbers
 from .key_account_number_mixin import module_number_fields
 
+# what the 12-month sales and last order date of a key account read from its
+# orders (besides their lines, for the amount)
+KA_SALES_FIELDS = frozenset(
+    {
+        "state",
+        "date_order",
+        "company_id",
+        "partner_id",
+        "currency_id",
+        "currency_rate",
+        "pricelist_id",
+        "amount_untaxed",
+        "order_line",
+    }
+)
+# what the untaxed amount of a line reads
+KA_LINE_AMOUNT_FIELDS = frozenset(
+    {
+        "order_id",
+        "product_id",
+        "product_uom",
+        "product_uom_qty",
+        "price_unit",
+        "discount",
+        "tax_id",
+        "display_type",
+        "price_subtotal",
+    }
+)
+
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
@@ -50,16 +80,6 @@ class SaleOrder(models.Model):
         help="The referral contact's share of the order's commission.",
     )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        # the commission takes the referral share (the amounts are sale's)
-        check_numbers(self, vals_list, module_number_fields(self))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_numbers(self, [vals], module_number_fields(self))
-        return super().write(vals)
-
     @api.constrains("ka_referral_partner_id", "ka_referral_share")
     def _check_ka_referral_share(self):
         for order in self:
@@ -75,3 +95,62 @@ class SaleOrder(models.Model):
                 raise ValidationError(
                     self.env._("A referral share needs a referral contact.")
                 )
+
+    # ---- the key accounts' figures follow their confirmed orders --------------
+    def _ka_confirmed_partners(self):
+        """The key-account companies of the confirmed orders among these."""
+        return (
+            self.sudo()
+            .filtered(lambda o: o.state == "sale")
+            .ka_commercial_partner_id.filtered("ka_type_id")
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the commission takes the referral share (the amounts are sale's)
+        check_numbers(self, vals_list, module_number_fields(self))
+        orders = super().create(vals_list)
+        orders._ka_confirmed_partners()._ka_refresh_sales()
+        return orders
+
+    def write(self, vals):
+        check_numbers(self, [vals], module_number_fields(self))
+        if not vals.keys() & KA_SALES_FIELDS:
+            return super().write(vals)
+        before = self._ka_confirmed_partners()
+        res = super().write(vals)
+        (before | self._ka_confirmed_partners())._ka_refresh_sales()
+        return res
+
+    def unlink(self):
+        partners = self._ka_confirmed_partners()
+        res = super().unlink()
+        partners._ka_refresh_sales()
+        return res
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    def _ka_confirmed_partners(self):
+        return self.order_id._ka_confirmed_partners()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines._ka_confirmed_partners()._ka_refresh_sales()
+        return lines
+
+    def write(self, vals):
+        if not vals.keys() & KA_LINE_AMOUNT_FIELDS:
+            return super().write(vals)
+        before = self._ka_confirmed_partners()
+        res = super().write(vals)
+        (before | self._ka_confirmed_partners())._ka_refresh_sales()
+        return res
+
+    def unlink(self):
+        partners = self._ka_confirmed_partners()
+        res = super().unlink()
+        partners._ka_refresh_sales()
+        return res

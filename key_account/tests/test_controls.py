@@ -17,8 +17,10 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
+from odoo.modules.migration import load_script
 from odoo.tests import new_test_user
 from odoo.tests import tagged
+from odoo.tools import convert_file
 
 from .common import HOSTILE_CONTEXT
 from .common import EngagementCase
@@ -505,7 +507,7 @@ class TestControls(EngagementCase):
             lambda: self.as_user(self.account, manager2).write(
                 {"ka_grade_id": self.grade_a.id}
             ),
-            AccessError,
+            UserError,
         )
         self.assertEqual(visit.state, "submitted")
         self.assertEqual(self.account.ka_grade_id, self.grade_b)
@@ -542,3 +544,39 @@ class TestControls(EngagementCase):
             ),
             ValidationError,
         )
+
+    # ---- upgrade ---------------------------------------------------------------------
+    def test_upgrade_reloads_the_tightened_record_rules(self):
+        """Record rules are noupdate data, which an upgrade never rewrites:
+        from 18.0.1 the approvers would keep their write access. The upgrade
+        deletes the module's rules, and loading its data creates them again."""
+        rule = self.env.ref("key_account.key_account_visit_rule_approver")
+        rule.perm_write = True  # as in 18.0.1
+        mine = self.env["ir.rule"].create(
+            {"name": "Added by hand", "model_id": rule.model_id.id}
+        )
+        pre = load_script(
+            "key_account/migrations/18.0.2.0.0/pre-migrate.py", "ka_pre_rules"
+        )
+        self.assertIn(
+            "key_account_visit_rule_approver", pre.reload_record_rules(self.cr)
+        )
+        self.env.invalidate_all()
+        self.assertFalse(rule.exists())
+        convert_file(
+            self.env,
+            "key_account",
+            "security/key_account_security.xml",
+            {},
+            mode="update",
+            noupdate=False,
+            kind="data",
+        )
+        reloaded = self.env.ref("key_account.key_account_visit_rule_approver")
+        self.assertFalse(reloaded.perm_write)
+        self.assertTrue(reloaded.perm_read)
+        self.assertTrue(mine.exists())
+        data = self.env["ir.model.data"].search(
+            [("module", "=", "key_account"), ("model", "=", "ir.rule")]
+        )
+        self.assertTrue(data and all(data.mapped("noupdate")))

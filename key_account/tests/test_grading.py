@@ -92,7 +92,7 @@ class TestGrading(KeyAccountCase):
         self.assertEqual(partner.ka_grade_id, self.grade_a)
 
     def test_history_only_on_change(self):
-        partner = self._account()
+        partner = self._account(company_id=self.company.id)
         self._order(partner, 250_000)
         History = self.env["key_account.grade.history"]
         partner._ka_regrade()
@@ -125,7 +125,7 @@ class TestGrading(KeyAccountCase):
         partner, the 12-month sales by Key Account managers only: the note
         of a re-grading says the grades, not the sales (the grade history,
         under its record rules, keeps them)."""
-        partner = self._account()
+        partner = self._account(company_id=self.company.id)
         self._order(partner, 250_000)
         partner._ka_regrade()
         self.assertEqual(partner.ka_grade_id, self.grade_b)
@@ -192,7 +192,7 @@ class TestGrading(KeyAccountCase):
         self.assertEqual(partner.ka_grade_id, self.grade_b)
 
     def test_manual_change_logged(self):
-        partner = self._account()
+        partner = self._account(company_id=self.company.id)
         partner.with_user(self.ka_manager).write({"ka_grade_id": self.grade_a.id})
         row = self.env["key_account.grade.history"].search(
             [("partner_id", "=", partner.id)]
@@ -242,7 +242,8 @@ class TestGrading(KeyAccountCase):
         self._order(theirs, 6_000_000, company=other)
         self._order(mine, 6_000_000)
         (theirs | mine)._ka_regrade()
-        self.assertEqual(theirs.ka_grade_id, platinum)
+        # each company's grade is read in that company
+        self.assertEqual(theirs.with_company(other).ka_grade_id, platinum)
         # another company's grade is not offered to this company's accounts
         self.assertEqual(mine.ka_grade_id, self.grade_a)
 
@@ -251,7 +252,7 @@ class TestGrading(KeyAccountCase):
         depends on the grade follows, the note is a plain internal note."""
         self.grade_b.write({"contact_interval_days": 14, "visit_interval_days": 0})
         self.grade_c.write({"contact_interval_days": 30, "visit_interval_days": 0})
-        partner = self._account(ka_since=self._today())
+        partner = self._account(ka_since=self._today(), company_id=self.company.id)
         partner._ka_regrade()
         self.assertEqual(partner.ka_grade_id, self.grade_c)
         self.assertEqual(
