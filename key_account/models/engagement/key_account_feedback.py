@@ -6,7 +6,7 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import ValidationError
 
-from .key_account_workflow_mixin import field_labels
+from ..common.key_account_workflow_mixin import field_labels
 
 KA_MANAGER = "key_account.group_key_account_manager"
 # what a salesperson may not change on the feedback they answer for: whether

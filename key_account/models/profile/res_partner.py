@@ -21,14 +21,14 @@ from odoo.tools import config
 from odoo.tools import ormcache
 from odoo.tools import split_every
 
+from ..common.key_account_number_mixin import check_numbers
+from ..common.key_account_number_mixin import module_number_fields
+from ..common.key_account_workflow_mixin import field_labels
 from .key_account_file import PARTNER_FILE_FIELDS
 from .key_account_file import SOURCES
-from .key_account_number_mixin import check_numbers
-from .key_account_number_mixin import module_number_fields
 from .key_account_relation import LEVELS
 from .key_account_relation import PARTNER_RELATION_FIELDS
 from .key_account_relation import ROLES
-from .key_account_workflow_mixin import field_labels
 
 KA_USER = "key_account.group_key_account_user"
 KA_MANAGER = "key_account.group_key_account_manager"

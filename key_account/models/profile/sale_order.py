@@ -6,8 +6,8 @@ from odoo.tools import SQL
 from odoo.tools.sql import column_exists
 from odoo.tools.sql import create_column
 
-from .key_account_number_mixin import check_numbers
-from .key_account_number_mixin import module_number_fields
+from ..common.key_account_number_mixin import check_numbers
+from ..common.key_account_number_mixin import module_number_fields
 
 # what the 12-month sales and last order date of a key account read from its
 # orders (besides their lines, for the amount)

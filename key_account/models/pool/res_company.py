@@ -3,8 +3,8 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
 
-from .key_account_number_mixin import check_numbers
-from .key_account_number_mixin import module_number_fields
+from ..common.key_account_number_mixin import check_numbers
+from ..common.key_account_number_mixin import module_number_fields
 
 
 class ResCompany(models.Model):

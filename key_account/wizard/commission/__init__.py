@@ -1,0 +1,2 @@
+from . import key_account_commission_compute
+from . import key_account_commission_settlement_cancel
