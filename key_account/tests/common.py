@@ -149,7 +149,7 @@ class KeyAccountCase(TransactionCase):
         )
 
 
-# ---- ADDED by the engagement branch ------------------------------------------------
+# ---- engagement ---------------------------------------------------------------------
 class EngagementCase(KeyAccountCase):
     """Adds a Finance approver, a second manager, a gift keeper, and a key
     account owned by ``ka_user`` with two contacts."""

@@ -30,6 +30,44 @@ class TestCompleteness(KeyAccountCase):
             }
         )
 
+    def test_each_criterion_follows_its_fields(self):
+        """Each criterion is declared once (label, fields, test): filling only
+        what it reads makes a checklist of it alone complete, recomputed
+        through the fields it declares."""
+        fills = {
+            "industry": {"industry_id": self.industry.id},
+            "size": {"ka_annual_revenue": 5_000_000},
+            "address": {"street": "1 Bund", "city": "Shanghai"},
+            "phone_email": {"email": "buy@example.com"},
+            "main_business": {"ka_main_business": "Valves"},
+            "decision_process": {"ka_decision_process": "The board"},
+            "decision_maker": "decision_maker",
+            "buyer": "buyer",
+            "need": {"ka_need": "Spare parts"},
+            "expected_purchase": {"ka_expected_purchase_date": "2026-12-01"},
+            "budget": {"ka_budget_max": 80_000},
+            "website": {"website": "https://example.com"},
+            "vat": {"vat": "CN123"},
+        }
+        Check = self.env["key_account.file.check"].with_context(active_test=False)
+        criteria = dict(Check._fields["criterion"].selection)
+        self.assertEqual(set(fills), set(criteria))
+        checks = Check.search([])
+        self.assertEqual(set(checks.mapped("criterion")), set(criteria))
+        for code, fill in fills.items():
+            with self.subTest(criterion=code):
+                checks.active = False
+                checks.filtered(
+                    lambda check, c=code: check.criterion == c
+                ).active = True
+                account = self._account(f"Filled {code}")
+                self.assertEqual(account.ka_file_completeness, 0)
+                if isinstance(fill, str):
+                    self._contact(account, fill)
+                else:
+                    account.write(fill)
+                self.assertEqual(account.ka_file_completeness, 100)
+
     def test_default_checklist(self):
         self.assertEqual(
             sorted(self.checks.mapped("criterion")),

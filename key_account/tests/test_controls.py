@@ -566,7 +566,7 @@ class TestControls(EngagementCase):
         convert_file(
             self.env,
             "key_account",
-            "security/key_account_security.xml",
+            "security/key_account_rules.xml",
             {},
             mode="update",
             noupdate=False,

@@ -416,7 +416,10 @@ class TestMultiCompanyProcesses(MultiCompanyCase):
             today = date(2026, 6, 1)
             for env_company in (self.company1, self.company2):
                 Partner = self.env["res.partner"].with_company(env_company)
-                rows = {row[0]: row[2:4] for row in Partner._ka_pool_candidates(today)}
+                rows = {
+                    row.partner_id: (row.due, row.kind)
+                    for row in Partner._ka_pool_candidates(today)
+                }
                 self.assertEqual(rows.get(shared.id), (date(2026, 5, 2), "order"))
                 self.assertNotIn(own2.id, rows)
             # each user sees the date the scheduled action goes by

@@ -1,4 +1,5 @@
 import ast
+from datetime import timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -569,6 +570,58 @@ class TestPoolReturn(PoolCase):
             self.assertEqual(partner.ka_pool_days_left, 10)
         locked = self._claimed(day="2026-01-01", ka_grade_locked=True)
         self.assertFalse(locked.ka_pool_return_date)
+
+    def test_days_left_is_what_the_cron_does(self):
+        """One rule: the form's return date of each owned account is the day
+        the scheduled action returns it, never a day earlier; exempt accounts
+        have none and stay."""
+        self.grade_c.write({"ka_pool_followup_days": 12, "ka_pool_warning_days": 3})
+        accounts = {
+            "follow-up clock": self._claimed(day="2026-01-01"),
+            "grade's own period": self._claimed(
+                day="2026-01-01", ka_grade_id=self.grade_c.id
+            ),
+            "followed up later": self._claimed(day="2026-01-01"),
+            "order clock": self._claimed(day="2026-01-01"),
+            "locked grade": self._claimed(day="2026-01-01", ka_grade_locked=True),
+        }
+        with freeze_time("2026-01-08"):
+            accounts["followed up later"]._ka_register_followup(
+                "contact", self._date("2026-01-08")
+            )
+        self.company.ka_pool_order_days = 40
+        accounts["order clock"]._ka_register_followup(
+            "contact", self._date("2026-01-25")
+        )
+        with freeze_time("2026-01-05"):
+            Partner = self.env["res.partner"]
+            Partner.invalidate_model(["ka_pool_return_date", "ka_pool_days_left"])
+            dates = {
+                label: partner.ka_pool_return_date
+                for label, partner in accounts.items()
+            }
+        self.assertEqual(
+            {label: str(day) for label, day in dates.items() if day},
+            {
+                "follow-up clock": "2026-01-31",
+                "grade's own period": "2026-01-13",
+                "followed up later": "2026-02-07",
+                "order clock": "2026-02-10",
+            },
+        )
+        self.assertFalse(dates["locked grade"])
+        for label, day in sorted(
+            ((label, day) for label, day in dates.items() if day),
+            key=lambda item: item[1],
+        ):
+            partner = accounts[label]
+            with self.subTest(account=label):
+                self._cron(str(day - timedelta(days=1)))
+                self.assertEqual(partner.user_id, self.ka_user, "not a day early")
+                self._cron(str(day))
+                self.assertFalse(partner.user_id, "back on the day shown")
+        self._cron("2026-12-31")
+        self.assertEqual(accounts["locked grade"].user_id, self.ka_user)
 
     def test_days_in_pool(self):
         partner = self._claimed(day="2026-01-01")

@@ -2,5 +2,10 @@ from . import key_account_commission_plan
 from . import key_account_commission_tier
 from . import key_account_commission_target
 from . import key_account_commission_settlement
+from . import key_account_commission_source
+from . import key_account_commission_award
 from . import key_account_commission_settlement_line
+from . import res_company
 from . import res_users
+from . import sale_order
+from . import res_config_settings

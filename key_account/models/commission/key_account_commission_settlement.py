@@ -1,7 +1,5 @@
 import logging
 from collections import defaultdict
-from datetime import datetime
-from datetime import time
 
 from dateutil.relativedelta import relativedelta
 
@@ -12,14 +10,14 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..common.groups import KA_APPROVER
+from ..common.groups import KA_MANAGER
+
 _logger = logging.getLogger(__name__)
 
 # computed lines are replaced by every recompute; the others are entered by
 # hand (or proposed) and kept
 COMPUTED_LINE_TYPES = ("order", "referral", "reward", "expense", "reversal")
-# domain.md §8 awards, company currency
-KA_MANAGER = "key_account.group_key_account_manager"
-KA_APPROVER = "key_account.group_key_account_approver"
 # a live settlement holds its orders: no other settlement may count them
 LIVE_STATES = ("draft", "confirmed", "paid")
 # money promised or paid: what confirmation and payment check against
@@ -350,250 +348,6 @@ class KeyAccountCommissionSettlement(models.Model):
     # computation
     # ------------------------------------------------------------------
 
-    @api.model
-    def _ka_expenses_by_user(self, users, date_from, date_to):
-        """Expenses of ``users`` reimbursed in the period (visits and
-        receptions), company currency: {user_id: amount}."""
-        return self.env["key_account.expense"]._ka_reimbursed_by_user(
-            users, date_from, date_to
-        )
-
-    @api.model
-    def _ka_prices_sql(self, order_ids):
-        """SQL: per order among those ``order_ids`` (an SQL subquery)
-        selects, the net amount of its lines and their amount at list price,
-        in the order's currency: the price ratio's two terms."""
-        return SQL(
-            """
-            SELECT sol.order_id,
-                   SUM(sol.price_unit * sol.product_uom_qty
-                       * (1 - COALESCE(sol.discount, 0) / 100)) AS net,
-                   SUM(COALESCE(pt.list_price, 0) * sol.product_uom_qty) AS list
-              FROM sale_order_line sol
-              JOIN product_product pp ON pp.id = sol.product_id
-              JOIN product_template pt ON pt.id = pp.product_tmpl_id
-             WHERE sol.display_type IS NULL AND sol.order_id IN (%s)
-             GROUP BY sol.order_id
-            """,
-            order_ids,
-        )
-
-    @api.model
-    def _ka_fetch_orders(
-        self, date_from, date_to, users, paid_users=None, refreshed=()
-    ):
-        """One query: the period's confirmed orders in no live settlement
-        (draft, confirmed or paid; the lines of the ``refreshed`` drafts, about
-        to be recomputed, do not count), with their base amount in company
-        currency and their price ratio (% of list price). The orders of
-        ``paid_users`` (paid on invoiced and paid amounts) are left out."""
-        start = datetime.combine(date_from, time.min)
-        stop = datetime.combine(date_to + relativedelta(days=1), time.min)
-        user_clause = (
-            SQL("AND so.user_id = ANY(%s)", users.ids)
-            if users is not None
-            else SQL("AND so.user_id IS NOT NULL")
-        )
-        if paid_users:
-            user_clause = SQL(
-                "%s AND so.user_id <> ALL(%s)", user_clause, paid_users.ids
-            )
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-            WITH orders AS (
-                SELECT so.id, so.user_id, so.company_id, so.date_order,
-                       ROUND(so.amount_untaxed
-                             / COALESCE(NULLIF(so.currency_rate, 0), 1), 2) AS base,
-                       COALESCE(NULLIF(so.currency_rate, 0), 1) AS rate,
-                       so.ka_referral_partner_id, so.ka_referral_share
-                  FROM sale_order so
-                 WHERE so.state = 'sale'
-                   AND so.date_order >= %(start)s AND so.date_order < %(stop)s
-                   AND so.company_id = ANY(%(companies)s)
-                   %(user_clause)s
-                   AND NOT EXISTS (
-                       SELECT 1
-                         FROM key_account_commission_settlement_line l
-                         JOIN key_account_commission_settlement s
-                           ON s.id = l.settlement_id
-                        WHERE l.order_id = so.id AND l.line_type = 'order'
-                          AND s.state = ANY(%(live)s)
-                          AND s.id <> ALL(%(refreshed)s))
-            ), prices AS (%(prices)s)
-            SELECT o.id, o.user_id, o.company_id, o.date_order, o.base,
-                   CASE WHEN COALESCE(p.list, 0) > 0
-                        THEN p.net / o.rate / p.list * 100 ELSE 100 END,
-                   o.ka_referral_partner_id, o.ka_referral_share, NULL
-              FROM orders o
-              LEFT JOIN prices p ON p.order_id = o.id
-             ORDER BY o.user_id, o.date_order, o.id
-            """,
-                start=start,
-                stop=stop,
-                companies=self.env.companies.ids,
-                user_clause=user_clause,
-                live=list(LIVE_STATES),
-                refreshed=list(refreshed),
-                prices=self._ka_prices_sql(SQL("SELECT id FROM orders")),
-            )
-        )
-        return self.env.cr.fetchall()
-
-    @api.model
-    def _ka_fetch_paid(self, date_from, date_to, users, refreshed=()):
-        """One query, for ``users`` paid on invoiced and paid amounts: the
-        parts of their orders invoiced in posted customer invoices and credit
-        notes that became fully paid in the period (the date of their last
-        reconciliation), in no live settlement (as for orders, the
-        ``refreshed`` drafts do not count; an order settled as a whole counts
-        for all its invoices). A row per (invoice, order): the
-        untaxed amount of the invoice's lines of that order in company currency
-        (negative for a credit note), the order's price ratio, the payment
-        date."""
-        if not users:
-            return []
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-            WITH touched AS (
-                SELECT DISTINCT aml.move_id
-                  FROM account_partial_reconcile apr
-                  JOIN account_move_line aml
-                    ON aml.id IN (apr.debit_move_id, apr.credit_move_id)
-                 WHERE apr.max_date >= %(date_from)s AND apr.max_date <= %(date_to)s
-                   AND aml.display_type = 'payment_term'
-            ), invoices AS (
-                SELECT am.id, am.company_id,
-                       (SELECT MAX(apr.max_date)
-                          FROM account_move_line rl
-                          JOIN account_partial_reconcile apr
-                            ON rl.id IN (apr.debit_move_id, apr.credit_move_id)
-                         WHERE rl.move_id = am.id
-                           AND rl.display_type = 'payment_term') AS paid_date
-                  FROM account_move am
-                  JOIN touched t ON t.move_id = am.id
-                 WHERE am.move_type IN ('out_invoice', 'out_refund')
-                   AND am.state = 'posted'
-                   AND am.payment_state IN ('paid', 'in_payment')
-                   AND am.company_id = ANY(%(companies)s)
-            ), invoice_lines AS (
-                -- an invoice line belongs to one order (its first order line)
-                SELECT DISTINCT ON (aml.id) aml.id, inv.id AS move_id,
-                       inv.company_id, inv.paid_date, aml.balance, sol.order_id
-                  FROM invoices inv
-                  JOIN account_move_line aml ON aml.move_id = inv.id
-                  JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = aml.id
-                  JOIN sale_order_line sol ON sol.id = rel.order_line_id
-                 WHERE inv.paid_date >= %(date_from)s AND inv.paid_date <= %(date_to)s
-                   AND aml.display_type = 'product'
-                 ORDER BY aml.id, sol.id
-            ), parts AS (
-                SELECT il.move_id, il.order_id, il.company_id, il.paid_date,
-                       -SUM(il.balance) AS base
-                  FROM invoice_lines il
-                 GROUP BY il.move_id, il.order_id, il.company_id, il.paid_date
-            ), prices AS (%(prices)s)
-            SELECT so.id, so.user_id, p.company_id, p.paid_date::timestamp,
-                   ROUND(p.base, 2),
-                   CASE WHEN COALESCE(pr.list, 0) > 0
-                        THEN pr.net / COALESCE(NULLIF(so.currency_rate, 0), 1)
-                             / pr.list * 100
-                        ELSE 100 END,
-                   so.ka_referral_partner_id, so.ka_referral_share, p.move_id
-              FROM parts p
-              JOIN sale_order so ON so.id = p.order_id
-              LEFT JOIN prices pr ON pr.order_id = so.id
-             WHERE so.user_id = ANY(%(users)s)
-               AND NOT EXISTS (
-                   SELECT 1
-                     FROM key_account_commission_settlement_line l
-                     JOIN key_account_commission_settlement s
-                       ON s.id = l.settlement_id
-                    WHERE l.order_id = so.id AND l.line_type = 'order'
-                      AND (l.invoice_id = p.move_id OR l.invoice_id IS NULL)
-                      AND s.state = ANY(%(live)s)
-                      AND s.id <> ALL(%(refreshed)s))
-             ORDER BY so.user_id, p.paid_date, p.move_id, so.id
-            """,
-                date_from=date_from,
-                date_to=date_to,
-                companies=self.env.companies.ids,
-                users=users.ids,
-                prices=self._ka_prices_sql(SQL("SELECT order_id FROM parts")),
-                live=list(LIVE_STATES),
-                refreshed=list(refreshed),
-            )
-        )
-        return self.env.cr.fetchall()
-
-    @api.model
-    def _ka_fetch_reversals(self, date_from, users, refreshed=()):
-        """Order lines of confirmed or paid settlements of earlier periods
-        whose order was cancelled since, reversed in no live settlement yet
-        (but the ``refreshed`` drafts)."""
-        user_clause = (
-            SQL("AND s.user_id = ANY(%s)", users.ids) if users is not None else SQL()
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-            SELECT l.id, s.user_id, s.company_id, l.order_id
-              FROM key_account_commission_settlement_line l
-              JOIN key_account_commission_settlement s ON s.id = l.settlement_id
-              JOIN sale_order so ON so.id = l.order_id
-             WHERE l.line_type IN ('order', 'referral')
-               AND l.invoice_id IS NULL
-               AND s.state IN ('confirmed', 'paid')
-               AND so.state = 'cancel' AND s.date_to < %(date_from)s
-               AND s.company_id = ANY(%(companies)s)
-               %(user_clause)s
-               AND NOT EXISTS (
-                   SELECT 1
-                     FROM key_account_commission_settlement_line r
-                     JOIN key_account_commission_settlement rs
-                       ON rs.id = r.settlement_id
-                    WHERE r.reversed_line_id = l.id
-                      AND rs.state = ANY(%(live)s)
-                      AND rs.id <> ALL(%(refreshed)s))
-            """,
-                date_from=date_from,
-                companies=self.env.companies.ids,
-                user_clause=user_clause,
-                live=list(LIVE_STATES),
-                refreshed=list(refreshed),
-            )
-        )
-        return self.env.cr.fetchall()
-
-    @api.model
-    def _ka_sale_months(self, users, date_to):
-        """{user_id: set of the first days of the months in which the user
-        has a confirmed sale, up to date_to}, one grouped query."""
-        if not users:
-            return {}
-        self.env.cr.execute(
-            SQL(
-                """
-            SELECT so.user_id, date_trunc('month', so.date_order)::date
-              FROM sale_order so
-             WHERE so.state = 'sale' AND so.user_id = ANY(%(users)s)
-               AND so.company_id = ANY(%(companies)s)
-               AND so.date_order < %(stop)s
-             GROUP BY 1, 2
-            """,
-                users=users.ids,
-                companies=self.env.companies.ids,
-                stop=date_to + relativedelta(days=1),
-            )
-        )
-        months = defaultdict(set)
-        for user_id, month in self.env.cr.fetchall():
-            months[user_id].add(month)
-        return months
-
     @staticmethod
     def _ka_inactive_in(months, month):
         """A part-timer who sold before but not in the 3 calendar months
@@ -727,10 +481,10 @@ class KeyAccountCommissionSettlement(models.Model):
 
         by_key = defaultdict(list)
         for row in rows:
-            by_key[(row[1], row[2])].append(row)
+            by_key[(row.user_id, row.company_id)].append(row)
         reversal_by_key = defaultdict(list)
         for row in reversals:
-            reversal_by_key[(row[1], row[2])].append(row)
+            reversal_by_key[(row.user_id, row.company_id)].append(row)
         keys = set(by_key) | set(reversal_by_key)
         all_users = self.env["res.users"].browse({uid for uid, _c in keys}).sudo()
         plans = {u.id: u.ka_commission_plan_id for u in all_users}
@@ -740,7 +494,7 @@ class KeyAccountCommissionSettlement(models.Model):
         targets = self.env["key_account.commission.target"]._ka_effective_targets(
             key_users, date_from, date_to
         )
-        reversed_lines = Line.sudo().browse([r[0] for r in reversals])
+        reversed_lines = Line.sudo().browse([row.line_id for row in reversals])
         reversed_lines.fetch(
             ["amount_base", "amount_commission", "order_id", "payee_partner_id"]
         )
@@ -784,8 +538,8 @@ class KeyAccountCommissionSettlement(models.Model):
                 targets.get(uid),
                 sale_months.get(uid) if uid in part_timers.ids else None,
             )
-            for line_id, *_rest in reversal_by_key.get((uid, cid), []):
-                line = reversed_lines.browse(line_id)
+            for reversal in reversal_by_key.get((uid, cid), []):
+                line = reversed_lines.browse(reversal.line_id)
                 line_vals.append(
                     {
                         "settlement_id": settlement.id,
@@ -808,7 +562,7 @@ class KeyAccountCommissionSettlement(models.Model):
         """The computed lines of one settlement, as create values. ``months``:
         the months with sales of a part-timer (inactivity rule)."""
         currency = settlement.currency_id
-        total = sum(row[4] for row in rows)
+        total = sum(row.base for row in rows)
         deducted = expense if plan.deduct_expenses else 0.0
         period_amount = total - deducted
         Tier = self.env["key_account.commission.tier"]
@@ -826,9 +580,7 @@ class KeyAccountCommissionSettlement(models.Model):
             months=INACTIVE_MONTHS,
         )
         for row in rows:
-            order_id, _uid, _cid, date_order, base, ratio, referral, share, invoice = (
-                row
-            )
+            base = row.base
             if plan.tier_basis == "order":
                 tier = plan._find_tier(base)
             elif plan.tier_basis == "max":
@@ -841,28 +593,30 @@ class KeyAccountCommissionSettlement(models.Model):
                 # deducted at the rate of the lowest tier
                 tier = plan.tier_ids.sorted("amount_from")[:1]
             rate = tier.rate
-            if ratio < threshold:
-                rate = rate * ratio / threshold
+            if row.ratio < threshold:
+                rate = rate * row.ratio / threshold
             fixed = tier.fixed_amount if plan.tier_basis == "order" else 0.0
             inactive = months is not None and self._ka_inactive_in(
-                months, date_order.date().replace(day=1)
+                months, row.date.date().replace(day=1)
             )
             if inactive:
                 rate, fixed = 0.0, 0.0
-                inactive_orders.append(order_id)
+                inactive_orders.append(row.order_id)
             commission = currency.round(base * rate / 100 + fixed)
             referral_part = (
-                currency.round(commission * share / 100) if referral and share else 0.0
+                currency.round(commission * row.referral_share / 100)
+                if row.referral_id and row.referral_share
+                else 0.0
             )
             vals_list.append(
                 {
                     "settlement_id": settlement.id,
                     "line_type": "order",
-                    "order_id": order_id,
-                    "invoice_id": invoice,
-                    "date": date_order.date(),
+                    "order_id": row.order_id,
+                    "invoice_id": row.invoice_id,
+                    "date": row.date.date(),
                     "amount_base": base,
-                    "price_ratio": ratio,
+                    "price_ratio": row.ratio,
                     "tier_rate": tier.rate,
                     "rate": rate,
                     "amount_commission": commission - referral_part,
@@ -878,14 +632,15 @@ class KeyAccountCommissionSettlement(models.Model):
                     {
                         "settlement_id": settlement.id,
                         "line_type": "referral",
-                        "order_id": order_id,
-                        "invoice_id": invoice,
-                        "date": date_order.date(),
-                        "payee_partner_id": referral,
-                        "rate": rate * share / 100,
+                        "order_id": row.order_id,
+                        "invoice_id": row.invoice_id,
+                        "date": row.date.date(),
+                        "payee_partner_id": row.referral_id,
+                        "rate": rate * row.referral_share / 100,
                         "amount_commission": referral_part,
                         "reason": self.env._(
-                            "Referral share: %(share)s%%", share=format(share, "g")
+                            "Referral share: %(share)s%%",
+                            share=format(row.referral_share, "g"),
                         ),
                     }
                 )
@@ -939,139 +694,6 @@ class KeyAccountCommissionSettlement(models.Model):
                 }
             )
         return vals_list
-
-    @api.model
-    def propose_awards(self, date_from, date_to):
-        """Propose the champions' awards of the period as award lines in the
-        draft settlements of [date_from, date_to], for a manager to keep or
-        delete before confirming: the monthly champion (most confirmed sales
-        of a month, above the month's target) earns 300, the weekly champion
-        (most sales of a week ending in the period; a full-timer must already
-        have more than a quarter of the month's target) 200. Returns the
-        lines created; proposing twice adds nothing."""
-        if not (self.env.su or self.env.user.has_group(KA_MANAGER)):
-            raise AccessError(
-                self.env._("Only Key Account managers can compute commissions.")
-            )
-        date_from = fields.Date.to_date(date_from)
-        date_to = fields.Date.to_date(date_to)
-        # proposals only: the manager who confirms keeps or deletes them
-        settlements = self.sudo().search(
-            [
-                ("date_from", "=", date_from),
-                ("date_to", "=", date_to),
-                ("state", "=", "draft"),
-                ("company_id", "in", self.env.companies.ids),
-            ]
-        )
-        if not settlements:
-            return self.env["key_account.commission.settlement.line"]
-        by_user = {s.user_id.id: s for s in settlements}
-        users = settlements.user_id.sudo()
-        first_month = date_from.replace(day=1)
-        self.env.cr.execute(
-            SQL(
-                """
-            SELECT so.user_id, so.date_order::date,
-                   SUM(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1))
-              FROM sale_order so
-             WHERE so.state = 'sale' AND so.user_id = ANY(%(users)s)
-               AND so.company_id = ANY(%(companies)s)
-               AND so.date_order >= %(start)s AND so.date_order < %(stop)s
-             GROUP BY 1, 2
-            """,
-                users=users.ids,
-                companies=self.env.companies.ids,
-                start=first_month - relativedelta(days=7),
-                stop=date_to + relativedelta(days=1),
-            )
-        )
-        daily = defaultdict(float)
-        for uid, day, amount in self.env.cr.fetchall():
-            daily[uid, day] += amount
-        Target = self.env["key_account.commission.target"]
-        proposals = []
-        month = first_month
-        while month <= date_to:
-            month_end = month + relativedelta(months=1, days=-1)
-            targets = Target._ka_effective_targets(users, month, month_end)
-
-            def month_to(uid, day, month=month):
-                return sum(
-                    a for (u, d), a in daily.items() if u == uid and month <= d <= day
-                )
-
-            if month >= date_from and month_end <= date_to:
-                totals = {u.id: month_to(u.id, month_end) for u in users}
-                eligible = [
-                    (amount, uid)
-                    for uid, amount in totals.items()
-                    if amount and targets.get(uid) and amount > targets[uid]
-                ]
-                if eligible:
-                    proposals.append(
-                        (
-                            max(eligible)[1],
-                            self.env.company.ka_award_monthly,
-                            self.env._(
-                                "Monthly champion %(month)s",
-                                month=month.strftime("%Y-%m"),
-                            ),
-                        )
-                    )
-            # weeks (Monday to Sunday) ending in this month and the period
-            sunday = month + relativedelta(days=(6 - month.weekday()) % 7)
-            while sunday <= min(month_end, date_to):
-                if sunday >= date_from:
-                    monday = sunday - relativedelta(days=6)
-                    eligible = []
-                    for user in users:
-                        week = sum(
-                            daily.get((user.id, monday + relativedelta(days=n)), 0.0)
-                            for n in range(7)
-                        )
-                        full_time = (
-                            by_user[user.id].plan_id.salesperson_kind == "full_time"
-                        )
-                        if not week or (
-                            full_time
-                            and month_to(user.id, sunday)
-                            <= targets.get(user.id, 0.0) / 4
-                        ):
-                            continue
-                        eligible.append((week, user.id))
-                    if eligible:
-                        proposals.append(
-                            (
-                                max(eligible)[1],
-                                self.env.company.ka_award_weekly,
-                                self.env._(
-                                    "Weekly champion, week of %(monday)s",
-                                    monday=fields.Date.to_string(monday),
-                                ),
-                            )
-                        )
-                sunday += relativedelta(days=7)
-            month += relativedelta(months=1)
-        existing = {
-            (line.settlement_id.id, line.reason)
-            for line in settlements.line_ids
-            if line.line_type == "award"
-        }
-        lines = self.env["key_account.commission.settlement.line"].sudo()
-        created = lines.create(
-            [
-                {
-                    "settlement_id": by_user[uid].id,
-                    "line_type": "award",
-                    "amount_commission": amount,
-                    "reason": reason,
-                }
-                for uid, amount, reason in proposals
-                if (by_user[uid].id, reason) not in existing
-            ]
-        )
-        return created.with_env(self.env)
 
     @api.model
     def _cron_compute_settlements(self):

@@ -113,7 +113,7 @@ class KeyAccountCommissionSettlementLine(models.Model):
 
     def _ka_default_penalty(self):
         """The penalty for fraud on this award: minus the award times the
-        company's factor (domain: 10 times)."""
+        company's factor (the source documents: 10 times)."""
         self.ensure_one()
         return -self.amount_commission * self.company_id.ka_penalty_factor
 

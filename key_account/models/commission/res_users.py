@@ -118,27 +118,3 @@ class ResUsers(models.Model):
                 below[user.id] = below.get(user.id, 0) + 1
         for user in self:
             user.ka_below_target = below.get(user.id, 0) >= BELOW_TARGET_MONTHS
-
-    # ---- public pool: archived salespeople --------------------------------
-    def write(self, vals):
-        leaving = self.filtered("active") if vals.get("active") is False else self
-        res = super().write(vals)
-        if vals.get("active") is False and leaving:
-            leaving._ka_release_key_accounts()
-        return res
-
-    def _ka_release_key_accounts(self):
-        """Archived salespeople: their key accounts go back to the pool (a
-        manager can then hand them over with the handover wizard)."""
-        partners = (
-            self.env["res.partner"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("user_id", "in", self.ids), ("ka_type_id", "!=", False)])
-        )
-        if partners:
-            partners._ka_pool_move(
-                self.env["res.users"],
-                "handover",
-                reason=self.env._("The salesperson's user was archived."),
-            )

@@ -49,17 +49,23 @@ class KeyAccountNumberMixin(models.AbstractModel):
     included (Python's JSON reads them), or a string: Odoo's rounding then
     fails with a raw Python error, or stores a NaN that poisons every sum.
     ``create`` and ``write`` refuse them with a clear message instead, for
-    every float, monetary and integer field (models of other apps call
-    :func:`check_numbers` on the fields they add)."""
+    every float, monetary and integer field (on other apps' models, of the
+    fields this module adds)."""
 
     _name = "key_account.number.mixin"
     _description = "Key Account Finite Numbers"
+    # on another app's model (partners, companies, orders, settings): only
+    # the fields this module adds
+    _ka_own_numbers_only = False
+
+    def _ka_number_fields(self):
+        return module_number_fields(self) if self._ka_own_numbers_only else None
 
     @api.model_create_multi
     def create(self, vals_list):
-        check_numbers(self, vals_list)
+        check_numbers(self, vals_list, self._ka_number_fields())
         return super().create(vals_list)
 
     def write(self, vals):
-        check_numbers(self, [vals])
+        check_numbers(self, [vals], self._ka_number_fields())
         return super().write(vals)

@@ -9,3 +9,7 @@ from . import key_account_gift
 from . import key_account_feedback
 from . import mail_activity
 from . import mail_activity_type
+from . import res_partner
+from . import res_company
+from . import key_account_grade
+from . import res_config_settings

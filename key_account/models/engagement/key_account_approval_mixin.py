@@ -6,8 +6,9 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 
+from ..common.groups import KA_MANAGER
+
 ACTIVITY_APPROVE = "key_account.mail_activity_type_ka_approval"
-KA_MANAGER = "key_account.group_key_account_manager"
 
 STATES = [
     ("draft", "Draft"),

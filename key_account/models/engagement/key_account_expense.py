@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 
-KA_APPROVER = "key_account.group_key_account_approver"
+from ..common.groups import KA_APPROVER
 
 EXPENSE_TYPES = [
     ("hospitality", "Hospitality"),

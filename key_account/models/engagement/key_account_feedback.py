@@ -6,9 +6,9 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import ValidationError
 
+from ..common.groups import KA_MANAGER
 from ..common.key_account_workflow_mixin import field_labels
 
-KA_MANAGER = "key_account.group_key_account_manager"
 # what a salesperson may not change on the feedback they answer for: whether
 # a complaint counts against them, whose it is, when it came and is due
 MANAGER_FIELDS = frozenset({"is_valid", "user_id", "received_date", "answer_due"})

@@ -7,7 +7,7 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 
-KA_GIFT_KEEPER = "key_account.group_key_account_gift_keeper"
+from ..common.groups import KA_GIFT_KEEPER
 
 
 class KeyAccountGift(models.Model):

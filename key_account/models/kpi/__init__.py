@@ -7,3 +7,4 @@ from . import key_account_scorecard_line
 from . import key_account_development_plan
 from . import key_account_monthly_report
 from . import key_account_movement_report
+from . import res_config_settings

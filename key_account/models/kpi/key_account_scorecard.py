@@ -10,7 +10,8 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 
-KA_MANAGER = "key_account.group_key_account_manager"
+from ..common.groups import KA_MANAGER
+
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "half_year": 6}
 
 

@@ -3,25 +3,11 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
 
-from ..common.key_account_number_mixin import check_numbers
-from ..common.key_account_number_mixin import module_number_fields
-
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
-
-    # commissions: awards and the fraud penalty (domain: 200, 300, 10x)
-    ka_award_weekly = fields.Monetary(string="Weekly Champion Award", default=200.0)
-    ka_award_monthly = fields.Monetary(string="Monthly Champion Award", default=300.0)
-    ka_penalty_factor = fields.Float(
-        string="Penalty (times the award)",
-        default=10.0,
-        help="A penalty for fraud on an award is this many times the award.",
-    )
-    # receptions: dining caps per guest, by dining standard (0: no cap)
-    ka_dining_cap_high = fields.Monetary(string="High-grade Dining Cap per Guest")
-    ka_dining_cap_middle = fields.Monetary(string="Middle-grade Dining Cap per Guest")
-    ka_dining_cap_low = fields.Monetary(string="Low-grade Dining Cap per Guest")
+    _name = "res.company"
+    _inherit = ["res.company", "key_account.number.mixin"]
+    _ka_own_numbers_only = True
 
     # ---- public pool rules (defaults; grades may override the periods) ------
     ka_pool_followup_days = fields.Integer(
@@ -65,15 +51,6 @@ class ResCompany(models.Model):
         help="The previous owner of an account may not claim it again for this "
         "many days after it left them (0: no cooldown).",
     )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        check_numbers(self, vals_list, module_number_fields(self))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_numbers(self, [vals], module_number_fields(self))
-        return super().write(vals)
 
     @api.constrains(
         "ka_pool_followup_days",

@@ -1,23 +1,83 @@
+from collections import namedtuple
+
 from odoo import api
 from odoo import fields
 from odoo import models
 
-# What each check looks at: field names of the company, or a contact role.
-FILE_CHECKS = [
-    ("industry", "Industry"),
-    ("size", "Size (staff or annual revenue)"),
-    ("address", "Address"),
-    ("phone_email", "Phone or e-mail"),
-    ("main_business", "Main business"),
-    ("decision_process", "Procurement decision process"),
-    ("decision_maker", "A decision-maker contact"),
-    ("buyer", "A buyer contact"),
-    ("need", "Current need"),
-    ("expected_purchase", "Expected purchase date"),
-    ("budget", "Budget range"),
-    ("website", "Website"),
-    ("vat", "Tax ID"),
-]
+
+def _has_contact_role(role):
+    return lambda partner, file: any(
+        contact.ka_relation_ids[:1].role == role
+        for contact in partner.child_ids
+        if contact.active
+    )
+
+
+# A criterion of the customer-file checklist: its label, the fields of the
+# company it reads (the completeness rate depends on them) and its test, of
+# the company and its customer file (key_account.file), read as superuser.
+Criterion = namedtuple("Criterion", "label depends test")
+CRITERIA = {
+    "industry": Criterion(
+        "Industry", ("industry_id",), lambda partner, file: partner.industry_id
+    ),
+    "size": Criterion(
+        "Size (staff or annual revenue)",
+        ("ka_file_ids.staff_count", "ka_file_ids.annual_revenue"),
+        lambda partner, file: file.staff_count or file.annual_revenue,
+    ),
+    "address": Criterion(
+        "Address",
+        ("street", "city"),
+        lambda partner, file: partner.street and partner.city,
+    ),
+    "phone_email": Criterion(
+        "Phone or e-mail",
+        ("phone", "mobile", "email"),
+        lambda partner, file: partner.phone or partner.mobile or partner.email,
+    ),
+    "main_business": Criterion(
+        "Main business",
+        ("ka_file_ids.main_business",),
+        lambda partner, file: file.main_business,
+    ),
+    "decision_process": Criterion(
+        "Procurement decision process",
+        ("ka_file_ids.decision_process",),
+        lambda partner, file: file.decision_process,
+    ),
+    "decision_maker": Criterion(
+        "A decision-maker contact",
+        ("child_ids.ka_relation_ids.role", "child_ids.active"),
+        _has_contact_role("decision_maker"),
+    ),
+    "buyer": Criterion(
+        "A buyer contact",
+        ("child_ids.ka_relation_ids.role", "child_ids.active"),
+        _has_contact_role("buyer"),
+    ),
+    "need": Criterion(
+        "Current need", ("ka_file_ids.need",), lambda partner, file: file.need
+    ),
+    "expected_purchase": Criterion(
+        "Expected purchase date",
+        ("ka_file_ids.expected_purchase_date",),
+        lambda partner, file: file.expected_purchase_date,
+    ),
+    "budget": Criterion(
+        "Budget range",
+        ("ka_file_ids.budget_max",),
+        lambda partner, file: file.budget_max,
+    ),
+    "website": Criterion(
+        "Website", ("website",), lambda partner, file: partner.website
+    ),
+    "vat": Criterion("Tax ID", ("vat",), lambda partner, file: partner.vat),
+}
+FILE_CHECKS = [(code, criterion.label) for code, criterion in CRITERIA.items()]
+CRITERIA_DEPENDS = sorted(
+    {fname for criterion in CRITERIA.values() for fname in criterion.depends}
+)
 
 
 class KeyAccountFileCheck(models.Model):

@@ -36,34 +36,8 @@ class KeyAccountGrade(models.Model):
         help="An account of this grade with no confirmed order for this many "
         "months drops to the dormant grade at the next re-grading.",
     )
-    visit_interval_days = fields.Integer(
-        string="Days Between Visits",
-        help="Follow-up cadence: a visit is due this many days after the last "
-        "one (0: no visits due).",
-    )
-    contact_interval_days = fields.Integer(
-        string="Days Between Contacts",
-        help="Follow-up cadence: a call, message or e-mail is due this many days "
-        "after the last contact (0: none due).",
-    )
     partner_count = fields.Integer(
         compute="_compute_partner_count", string="Key Accounts"
-    )
-    # public pool: empty (0) uses the company's rule from Settings
-    ka_pool_followup_days = fields.Integer(
-        string="Pool: Days Without Follow-up",
-        help="Return to the pool after this many days without a follow-up "
-        "(0: the company's setting).",
-    )
-    ka_pool_order_days = fields.Integer(
-        string="Pool: Days Without Order",
-        help="Return to the pool after this many days without a confirmed order "
-        "(0: the company's setting).",
-    )
-    ka_pool_warning_days = fields.Integer(
-        string="Pool: Warning Days",
-        help="Warn the owner this many days before the return (0: the company's "
-        "setting).",
     )
 
     @api.depends("company_id")
@@ -91,17 +65,6 @@ class KeyAccountGrade(models.Model):
             for grade in grades:
                 grade.partner_count = counts.get(grade, 0)
 
-    def write(self, vals):
-        res = super().write(vals)
-        if vals.keys() & {"visit_interval_days", "contact_interval_days"}:
-            # the cadence dates of the accounts of these grades follow, in
-            # whatever company the accounts are graded (the ORM would only
-            # find those graded so in the current company)
-            self.env["res.partner"]._ka_search_by_process_grade(self).modified(
-                ["ka_grade_id"]
-            )
-        return res
-
     @api.model
     def _ka_grades_for_company(self, company):
         """The grade table that applies to the accounts of ``company``.
@@ -116,12 +79,7 @@ class KeyAccountGrade(models.Model):
         dormant = dormant.filtered("company_id")[:1] or dormant[:1]
         return grades.filtered(lambda g: not g.is_dormant), dormant
 
-    @api.constrains(
-        "min_sales_12m",
-        "inactive_months",
-        "visit_interval_days",
-        "contact_interval_days",
-    )
+    @api.constrains("min_sales_12m", "inactive_months")
     def _check_positive_values(self):
         for grade in self:
             if grade.min_sales_12m < 0:
@@ -132,11 +90,7 @@ class KeyAccountGrade(models.Model):
                         grade=grade.name,
                     )
                 )
-            if (
-                grade.inactive_months < 0
-                or grade.visit_interval_days < 0
-                or grade.contact_interval_days < 0
-            ):
+            if grade.inactive_months < 0:
                 raise ValidationError(
                     self.env._(
                         "Months and days of grade %(grade)s cannot be negative.",
@@ -179,53 +133,3 @@ class KeyAccountGrade(models.Model):
                         "one shared by all companies."
                     )
                 )
-
-    # ---- ADDED by the engagement branch: gift caps per grade ------------------------
-
-    gift_max_value = fields.Monetary(
-        string="Gift Cap per Gift",
-        help="A gift worth more than this needs the next approval level (0: no cap).",
-    )
-    gift_max_year = fields.Monetary(
-        string="Gift Cap per Customer and Year",
-        help="Gifts to one customer worth more than this in a calendar year need "
-        "the next approval level (0: no cap).",
-    )
-
-    @api.constrains(
-        "ka_pool_followup_days",
-        "ka_pool_order_days",
-        "ka_pool_warning_days",
-        "company_id",
-    )
-    def _check_ka_pool_rules(self):
-        for grade in self:
-            if (
-                min(
-                    grade.ka_pool_followup_days,
-                    grade.ka_pool_order_days,
-                    grade.ka_pool_warning_days,
-                )
-                < 0
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "The pool days of grade %(grade)s cannot be negative.",
-                        grade=grade.name,
-                    )
-                )
-            companies = grade.company_id or self.env["res.company"].sudo().search([])
-            for company in companies:
-                company._ka_check_pool_warning(
-                    *grade._ka_pool_periods(company), name=grade.name
-                )
-
-    def _ka_pool_periods(self, company):
-        """(days without follow-up, days without order, warning days) for the
-        accounts of this grade (may be empty) in ``company``."""
-        grade = self[:1]
-        return (
-            grade.ka_pool_followup_days or company.ka_pool_followup_days,
-            grade.ka_pool_order_days or company.ka_pool_order_days,
-            grade.ka_pool_warning_days or company.ka_pool_warning_days,
-        )

@@ -13,11 +13,6 @@ class KeyAccountType(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     partner_count = fields.Integer(compute="_compute_partner_count")
-    ka_pool_never_return = fields.Boolean(
-        string="Never Returns to the Pool",
-        help="Owned accounts of this type stay with their owner whatever their "
-        "follow-ups and orders.",
-    )
 
     def _compute_partner_count(self):
         counts = dict(

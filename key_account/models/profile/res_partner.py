@@ -1,12 +1,9 @@
 from collections import defaultdict
 from datetime import datetime
 from datetime import time
-from datetime import timedelta
 
-import pytz
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
-from psycopg2 import errors as pg_errors
 
 from odoo import SUPERUSER_ID
 from odoo import api
@@ -15,23 +12,19 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
-from odoo.modules import module as odoo_module
 from odoo.tools import SQL
-from odoo.tools import config
 from odoo.tools import ormcache
-from odoo.tools import split_every
 
-from ..common.key_account_number_mixin import check_numbers
-from ..common.key_account_number_mixin import module_number_fields
+from ..common.groups import KA_MANAGER
+from ..common.groups import KA_USER
 from ..common.key_account_workflow_mixin import field_labels
 from .key_account_file import PARTNER_FILE_FIELDS
 from .key_account_file import SOURCES
+from .key_account_file_check import CRITERIA
+from .key_account_file_check import CRITERIA_DEPENDS
 from .key_account_relation import LEVELS
 from .key_account_relation import PARTNER_RELATION_FIELDS
 from .key_account_relation import ROLES
-
-KA_USER = "key_account.group_key_account_user"
-KA_MANAGER = "key_account.group_key_account_manager"
 
 # the confidential fields: computed per user from key_account.file and
 # key_account.relation, with an inverse (see _compute_ka_file)
@@ -48,7 +41,9 @@ _RELATION = {
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "key_account.number.mixin"]
+    _ka_own_numbers_only = True
 
     # ---- key-account profile (on the company) ------------------------------
     ka_type_id = fields.Many2one(
@@ -355,27 +350,7 @@ class ResPartner(models.Model):
             # as superuser: the stored figure is Key Account managers' field
             partner.ka_owner_sales_12m = partner.sudo().ka_sales_12m if mine else 0.0
 
-    @api.depends(
-        "ka_type_id",
-        "industry_id",
-        "street",
-        "city",
-        "country_id",
-        "phone",
-        "mobile",
-        "email",
-        "website",
-        "vat",
-        "ka_file_ids.staff_count",
-        "ka_file_ids.annual_revenue",
-        "ka_file_ids.main_business",
-        "ka_file_ids.decision_process",
-        "ka_file_ids.need",
-        "ka_file_ids.expected_purchase_date",
-        "ka_file_ids.budget_max",
-        "child_ids.ka_relation_ids.role",
-        "child_ids.active",
-    )
+    @api.depends("ka_type_id", *CRITERIA_DEPENDS)
     def _compute_ka_file_completeness(self):
         # as superuser: the completeness of a file is not confidential
         checks = (
@@ -389,31 +364,11 @@ class ResPartner(models.Model):
             partner.ka_file_completeness = round(100 * done / len(checks))
 
     def _ka_file_check(self, check):
-        """Whether the customer file of this company passes ``check``."""
+        """Whether the customer file of this company passes ``check`` (a
+        criterion of the checklist, see ``CRITERIA``)."""
         self.ensure_one()
         partner = self.sudo()
-        file = partner.ka_file_ids[:1]
-        if check in ("decision_maker", "buyer"):
-            return any(
-                c.ka_relation_ids[:1].role == check
-                for c in partner.child_ids
-                if c.active
-            )
-        return bool(
-            {
-                "industry": lambda: partner.industry_id,
-                "size": lambda: file.staff_count or file.annual_revenue,
-                "address": lambda: partner.street and partner.city,
-                "phone_email": lambda: partner.phone or partner.mobile or partner.email,
-                "main_business": lambda: file.main_business,
-                "decision_process": lambda: file.decision_process,
-                "need": lambda: file.need,
-                "expected_purchase": lambda: file.expected_purchase_date,
-                "budget": lambda: file.budget_max,
-                "website": lambda: partner.website,
-                "vat": lambda: partner.vat,
-            }[check]()
-        )
+        return bool(CRITERIA[check].test(partner, partner.ka_file_ids[:1]))
 
     @api.model
     def _ka_recompute_completeness(self):
@@ -438,38 +393,31 @@ class ResPartner(models.Model):
         return grades.search([("company_id", "in", [False, self.env.company.id])])
 
     # ---- what clients may write ---------------------------------------------------
-    # Written by the module's own processes only (sales from the orders, the
-    # follow-up and pool clocks, completeness from the checklist): refused
-    # from any client, managers included; the processes write them as
-    # superuser or in SQL.
-    _KA_SYSTEM_FIELDS = frozenset(
-        {
+    def _ka_system_fields(self):
+        """Fields written by the module's own processes only (sales from the
+        orders, the follow-up clocks, completeness from the checklist):
+        refused from any client, managers included; the processes write them
+        as superuser or in SQL. Each capability adds its own."""
+        return {
             "ka_sales_12m",
             "ka_last_order_date",
             "ka_file_completeness",
             "ka_last_contact_date",
             "ka_last_visit_date",
             "ka_last_followup_date",
-            "ka_next_visit_date",
-            "ka_next_contact_date",
-            "ka_next_followup_date",
-            "ka_owner_since",
-            "ka_pool_since",
-            "ka_pool_warning_date",
         }
-    )
-    # set by Key Account managers only: they decide the grade, its lock and
-    # the exemptions from the pool
-    _KA_MANAGER_FIELDS = frozenset({"ka_grade_id", "ka_grade_locked"})
-    _KA_GUARDED_FIELDS = (
-        _KA_SYSTEM_FIELDS
-        | _KA_MANAGER_FIELDS
-        | {
-            "ka_type_id",
-            "ka_since",
-            "user_id",
-        }
-    )
+
+    def _ka_manager_fields(self):
+        """Fields set by Key Account managers only (the grade and its lock)."""
+        return {"ka_grade_id", "ka_grade_locked"}
+
+    def _ka_guarded_fields(self):
+        """The fields whose writes :meth:`_ka_check_client_vals` checks."""
+        return (
+            self._ka_system_fields()
+            | self._ka_manager_fields()
+            | {"ka_type_id", "ka_since"}
+        )
 
     def _ka_is_manager(self):
         return self.env.su or self.env.user.has_group(KA_MANAGER)
@@ -477,9 +425,7 @@ class ResPartner(models.Model):
     def _ka_check_client_vals(self, vals, creating=False):
         """Refuse what a client (not the module's processes, which write as
         superuser) may not write on key accounts, whatever its context."""
-        if not vals.keys() & self._KA_GUARDED_FIELDS:
-            return
-        system = vals.keys() & self._KA_SYSTEM_FIELDS
+        system = vals.keys() & self._ka_system_fields()
         if system:
             raise AccessError(
                 self.env._(
@@ -490,32 +436,11 @@ class ResPartner(models.Model):
             )
         if self._ka_is_manager():
             return
-        if vals.keys() & self._KA_MANAGER_FIELDS:
+        if vals.keys() & self._ka_manager_fields():
             raise AccessError(
                 self.env._("Only Key Account managers can set or lock a grade by hand.")
             )
-        if vals.get("ka_type_id"):
-            new_type = self.env["key_account.type"].sudo().browse(vals["ka_type_id"])
-            if new_type.ka_pool_never_return:
-                raise AccessError(
-                    self.env._(
-                        "Only Key Account managers can give the type %(type)s: its "
-                        "accounts never return to the pool.",
-                        type=new_type.display_name,
-                    )
-                )
         if creating:
-            if (
-                vals.get("ka_type_id")
-                and vals.get("user_id")
-                and vals["user_id"] != self.env.uid
-            ):
-                raise AccessError(
-                    self.env._(
-                        "Only Key Account managers can give a key account to "
-                        "somebody else."
-                    )
-                )
             return
         accounts = self.sudo().filtered("ka_type_id")
         if "ka_type_id" in vals and accounts.filtered(
@@ -580,14 +505,15 @@ class ResPartner(models.Model):
                     )
                 )
 
-    # ---- grade changes and owners ------------------------------------------------
+    # ---- grade changes ------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        check_numbers(self, vals_list, module_number_fields(self))
         if not self.env.su:
+            guarded = self._ka_guarded_fields()
             for vals in vals_list:
-                self._ka_check_client_vals(vals, creating=True)
-                if vals.keys() & self._KA_MANAGER_FIELDS:
+                if vals.keys() & guarded:
+                    self._ka_check_client_vals(vals, creating=True)
+                if vals.keys() & self._ka_manager_fields():
                     self._ka_check_grade_company(vals)
         partners = super().create(vals_list)
         graded = partners.filtered("ka_grade_id")
@@ -598,29 +524,13 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
-        """The module's processes write as superuser, after their own checks
-        (pool moves log themselves). A client's write is checked: no system
-        field, grades and types by managers, and an owner change on a key
-        account by a manager only, logged as an assignment or a release."""
-        check_numbers(self, [vals], module_number_fields(self))
-        moved = self.browse()
+        """The module's processes write as superuser, after their own checks.
+        A client's write is checked (:meth:`_ka_check_client_vals`); grade
+        changes are logged, and figures follow a contact changing company."""
         if not self.env.su:
-            self._ka_check_client_vals(vals)
-            if "user_id" in vals:
-                new_user = self.env["res.users"].browse(vals["user_id"] or False)
-                moved = self.sudo().filtered(
-                    lambda p: p.ka_type_id and p.user_id != new_user
-                )
-                if moved and not self._ka_is_manager():
-                    raise AccessError(
-                        self.env._(
-                            "Only Key Account managers can change the owner of a "
-                            "key account: salespeople claim accounts from the "
-                            "pool and release them."
-                        )
-                    )
-                old_owners = {partner.id: partner.user_id for partner in moved}
-            if vals.keys() & self._KA_MANAGER_FIELDS:
+            if vals.keys() & self._ka_guarded_fields():
+                self._ka_check_client_vals(vals)
+            if vals.keys() & self._ka_manager_fields():
                 self._ka_check_grade_company(vals)
         old_grades = (
             {partner.id: partner.ka_grade_id for partner in self}
@@ -643,13 +553,6 @@ class ResPartner(models.Model):
             sales_partners._ka_refresh_sales()
         if old_grades is not None:
             self._ka_log_grade_changes(old_grades)
-        if moved:
-            moved.with_env(self.env)._ka_pool_after_move(
-                new_user,
-                "assign" if new_user else "release",
-                old_owners,
-                reason=self.env._("Owner changed on the partner form."),
-            )
         return res
 
     def _children_sync(self, values):
@@ -1000,200 +903,6 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.id}
         return action
 
-    # ---- ADDED by the engagement branch: cadence, visits, receptions, gifts ----------
-
-    ka_next_visit_date = fields.Date(
-        string="Next Visit Due",
-        compute="_compute_ka_next_followup",
-        store=True,
-        help="Last visit (or key-account start) plus the grade's days between visits.",
-    )
-    ka_next_contact_date = fields.Date(
-        string="Next Contact Due",
-        compute="_compute_ka_next_followup",
-        store=True,
-        help="Last contact (or key-account start) plus the grade's days between "
-        "contacts.",
-    )
-    ka_next_followup_date = fields.Date(
-        string="Next Follow-up Due",
-        compute="_compute_ka_next_followup",
-        store=True,
-        index="btree_not_null",
-    )
-    ka_followup_overdue = fields.Boolean(
-        string="Follow-up Overdue",
-        compute="_compute_ka_followup_overdue",
-        search="_search_ka_followup_overdue",
-        help="The next follow-up was due before today.",
-    )
-    ka_visit_count = fields.Integer(
-        compute="_compute_ka_engagement", string="Visits", groups=KA_USER
-    )
-    ka_reception_count = fields.Integer(
-        compute="_compute_ka_engagement", string="Receptions", groups=KA_USER
-    )
-    ka_gift_count = fields.Integer(
-        compute="_compute_ka_engagement", string="Gifts", groups=KA_USER
-    )
-    ka_gift_received_count = fields.Integer(
-        compute="_compute_ka_engagement", string="Gifts Received", groups=KA_USER
-    )
-    ka_engagement_cost = fields.Monetary(
-        compute="_compute_ka_engagement",
-        string="Engagement Cost This Year",
-        currency_field="ka_currency_id",
-        groups=KA_USER,
-        help="Actual expenses of visits and receptions, and gifts handed out, "
-        "this calendar year.",
-    )
-
-    @api.depends(
-        "ka_type_id",
-        "ka_since",
-        "ka_last_contact_date",
-        "ka_last_visit_date",
-        "company_id",
-        "ka_grade_id.visit_interval_days",
-        "ka_grade_id.contact_interval_days",
-    )
-    def _compute_ka_next_followup(self):
-        # the grade of the account's process company, whichever company's
-        # environment flushes (a grade changed in another company is
-        # recomputed to the same dates)
-        grades = self._ka_process_grades()
-        for partner in self:
-            grade = grades[partner.id]
-            nexts = {}
-            for kind, last, days in (
-                ("visit", partner.ka_last_visit_date, grade.visit_interval_days),
-                ("contact", partner.ka_last_contact_date, grade.contact_interval_days),
-            ):
-                base = last or partner.ka_since
-                nexts[kind] = (
-                    base + timedelta(days=days)
-                    if partner.ka_type_id and base and days > 0
-                    else False
-                )
-            partner.ka_next_visit_date = nexts["visit"]
-            partner.ka_next_contact_date = nexts["contact"]
-            dates = [d for d in nexts.values() if d]
-            partner.ka_next_followup_date = min(dates) if dates else False
-
-    @api.depends("ka_next_followup_date")
-    @api.depends_context("tz")
-    def _compute_ka_followup_overdue(self):
-        today = fields.Date.context_today(self)
-        for partner in self:
-            partner.ka_followup_overdue = bool(
-                partner.ka_next_followup_date and partner.ka_next_followup_date < today
-            )
-
-    def _search_ka_followup_overdue(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise ValidationError(self.env._("Unsupported search on overdue."))
-        today = fields.Date.context_today(self)
-        overdue = [("ka_next_followup_date", "<", today)]
-        if (operator == "=") == value:
-            return overdue
-        return [
-            "|",
-            ("ka_next_followup_date", "=", False),
-            ("ka_next_followup_date", ">=", today),
-        ]
-
-    def _compute_ka_engagement(self):
-        today = fields.Date.context_today(self)
-        year_start = today.replace(month=1, day=1)
-        year_end = today.replace(month=12, day=31)
-        ids = self.ids
-        counts = {}
-        for model in ("key_account.visit", "key_account.reception", "key_account.gift"):
-            counts[model] = dict(
-                self.env[model]._read_group(
-                    [("partner_id", "in", ids)], ["partner_id"], ["__count"]
-                )
-            )
-        received = dict(
-            self.env["key_account.gift"]._read_group(
-                [("recipient_id", "in", ids)], ["recipient_id"], ["__count"]
-            )
-        )
-        cost = defaultdict(float)
-        for partner, amount in self.env["key_account.expense"]._read_group(
-            [
-                ("partner_id", "in", ids),
-                ("kind", "=", "actual"),
-                ("date", ">=", year_start),
-                ("date", "<=", year_end),
-            ],
-            ["partner_id"],
-            ["amount:sum"],
-        ):
-            cost[partner.id] += amount
-        for partner, amount in self.env["key_account.gift"]._read_group(
-            [
-                ("partner_id", "in", ids),
-                ("state", "in", ("done", "closed")),
-                ("delivered_date", ">=", year_start),
-                ("delivered_date", "<=", year_end),
-            ],
-            ["partner_id"],
-            ["amount_planned:sum"],
-        ):
-            cost[partner.id] += amount
-        for partner in self:
-            partner.ka_visit_count = counts["key_account.visit"].get(partner, 0)
-            partner.ka_reception_count = counts["key_account.reception"].get(partner, 0)
-            partner.ka_gift_count = counts["key_account.gift"].get(partner, 0)
-            partner.ka_gift_received_count = received.get(partner, 0)
-            partner.ka_engagement_cost = cost.get(partner.id, 0.0)
-
-    def _ka_engagement_action(self, xmlid):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
-        action["domain"] = [("partner_id", "=", self.id)]
-        action["context"] = {"default_partner_id": self.id}
-        return action
-
-    def action_ka_visits(self):
-        return self._ka_engagement_action("key_account.key_account_visit_action")
-
-    def action_ka_receptions(self):
-        return self._ka_engagement_action("key_account.key_account_reception_action")
-
-    def action_ka_gifts(self):
-        return self._ka_engagement_action("key_account.key_account_gift_action")
-
-    def action_ka_gifts_received(self):
-        action = self._ka_engagement_action("key_account.key_account_gift_action")
-        action["domain"] = [("recipient_id", "=", self.id)]
-        action["context"] = {
-            "default_partner_id": self.commercial_partner_id.id,
-            "default_recipient_id": self.id,
-        }
-        return action
-
-    @api.model
-    def _ka_cron_followup(self):
-        """Daily: one follow-up activity for the owner of each key account whose
-        follow-up is due, unless one is already open. Set-based."""
-        today = fields.Date.context_today(self)
-        due = self.search(
-            [
-                ("ka_type_id", "!=", False),
-                ("ka_next_followup_date", "<=", today),
-                ("user_id", "!=", False),
-            ]
-        )
-        todo = due._ka_schedule_once(
-            "key_account.mail_activity_type_ka_followup",
-            self.env._("Key-account follow-up due"),
-            lambda partner: max(partner.ka_next_followup_date, today),
-        )
-        self._ka_schedule_revisits()
-        return todo
-
     # ---- the company of processes with one owner --------------------------------
     @api.model
     def _ka_scheduler_company(self):
@@ -1296,764 +1005,3 @@ class ResPartner(models.Model):
             )
         )
         return self.browse([row[0] for row in self.env.cr.fetchall()])
-
-    @api.model
-    def _ka_schedule_revisits(self):
-        """Quarterly satisfaction revisit of won key accounts (those with a
-        confirmed order): an activity for the owner when no satisfaction score
-        was recorded (a feedback with a score) in the last three months, unless
-        one is already open. Set-based.
-
-        :return: the partners given a revisit activity
-        """
-        today = fields.Date.context_today(self)
-        # an order in the account's process company
-        self.flush_model(
-            ["active", "ka_type_id", "user_id", "ka_last_order_date", "company_id"]
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT p.id FROM res_partner p
-                 WHERE p.active
-                   AND p.ka_type_id IS NOT NULL
-                   AND p.user_id IS NOT NULL
-                   AND p.ka_last_order_date->>COALESCE(p.company_id, %s)::text
-                       IS NOT NULL
-              ORDER BY p.id
-                """,
-                self._ka_scheduler_company().id,
-            )
-        )
-        won = self.browse([row[0] for row in self.env.cr.fetchall()])
-        since = fields.Datetime.to_datetime(today - relativedelta(months=3))
-        scored = {
-            partner.id
-            for (partner,) in self.env["key_account.feedback"]
-            .sudo()
-            ._read_group(
-                [
-                    ("partner_id", "in", won.ids),
-                    ("satisfaction", ">", 0),
-                    ("received_date", ">=", since),
-                ],
-                ["partner_id"],
-            )
-        }
-        return (won - self.browse(scored))._ka_schedule_once(
-            "key_account.mail_activity_type_ka_revisit",
-            self.env._("Quarterly satisfaction revisit: record the score as feedback"),
-            lambda partner: today,
-        )
-
-    def _ka_schedule_once(self, activity_xmlid, summary, deadline):
-        """Give the owner of each partner of ``self`` an activity of the type
-        ``activity_xmlid``, unless one of that type is already open; no e-mail
-        per activity. Set-based: one search, one create.
-
-        :param deadline: function of a partner returning the due date
-        :return: the partners given an activity
-        """
-        activity_type = self.env.ref(activity_xmlid)
-        Activity = (
-            self.env["mail.activity"]
-            .sudo()
-            .with_context(mail_activity_quick_update=True)
-        )
-        open_ids = set(
-            Activity.search(
-                [
-                    ("res_model", "=", "res.partner"),
-                    ("res_id", "in", self.ids),
-                    ("activity_type_id", "=", activity_type.id),
-                ]
-            ).mapped("res_id")
-        )
-        todo = self.filtered(lambda p: p.id not in open_ids)
-        model_id = self.env["ir.model"]._get_id("res.partner")
-        Activity.create(
-            [
-                {
-                    "res_model_id": model_id,
-                    "res_id": partner.id,
-                    "activity_type_id": activity_type.id,
-                    "user_id": partner.user_id.id,
-                    "date_deadline": deadline(partner),
-                    "summary": summary,
-                    "automated": True,
-                }
-                for partner in todo
-            ]
-        )
-        return todo
-
-    # ---- public pool ------------------------------------------------------------
-    # A key account without owner (user_id) is in the pool. Every move of an
-    # account between salespeople and the pool is a key_account.pool.log row
-    # and a chatter note; the rules come from the company (Settings) and may be
-    # overridden per grade.
-    ka_pool_since = fields.Datetime(
-        string="In Pool Since", readonly=True, copy=False, index="btree_not_null"
-    )
-    ka_owner_since = fields.Datetime(string="Owned Since", readonly=True, copy=False)
-    ka_pool_warning_date = fields.Date(
-        string="Pool Warning For",
-        readonly=True,
-        copy=False,
-        help="The return date the owner was last warned about.",
-    )
-    ka_pool_days = fields.Integer(string="Days in Pool", compute="_compute_ka_pool")
-    ka_pool_return_date = fields.Date(
-        string="Returns to Pool On",
-        compute="_compute_ka_pool",
-        help="Empty when the account is exempt or not owned.",
-    )
-    ka_pool_days_left = fields.Integer(string="Days Left", compute="_compute_ka_pool")
-    ka_pool_log_ids = fields.One2many(
-        "key_account.pool.log", "partner_id", string="Pool Moves", groups=KA_USER
-    )
-
-    @api.depends(
-        "user_id",
-        "ka_type_id",
-        "ka_grade_id",
-        "ka_grade_locked",
-        "ka_pool_since",
-        "ka_owner_since",
-        "ka_since",
-        "ka_last_order_date",
-        "ka_last_followup_date",
-        "company_id",
-    )
-    def _compute_ka_pool(self):
-        today = fields.Date.context_today(self)
-        for partner in self:
-            partner.ka_pool_days = 0
-            partner.ka_pool_return_date = False
-            partner.ka_pool_days_left = 0
-            if not partner.ka_type_id:
-                continue
-            if not partner.user_id:
-                since = partner.ka_pool_since or partner.create_date
-                partner.ka_pool_days = (today - since.date()).days if since else 0
-                continue
-            due = partner._ka_pool_due_date(today)
-            if due:
-                partner.ka_pool_return_date = due[0]
-                partner.ka_pool_days_left = max((due[0] - today).days, 0)
-
-    def _ka_pool_due_date(self, today):
-        """When this owned key account goes back to the pool.
-
-        Mirrors the SQL of :meth:`_ka_pool_candidates`: the figures and grade
-        of the account's process company (see :meth:`_ka_process_company`).
-        :return: (date, 'followup' or 'order', warning days), or None when the
-            account is exempt
-        """
-        self.ensure_one()
-        company = self._ka_process_company()
-        partner = self.sudo().with_company(company)
-        if partner.ka_grade_locked or partner.ka_type_id.ka_pool_never_return:
-            return None
-        exempt = company.ka_pool_order_exempt_days
-        last_order = partner.ka_last_order_date
-        if exempt and last_order and last_order >= today - relativedelta(days=exempt):
-            return None
-        followup_days, order_days, warning_days = partner.ka_grade_id._ka_pool_periods(
-            company
-        )
-        owner_since = partner.ka_owner_since and partner.ka_owner_since.date()
-        refs = [owner_since, partner.ka_since]
-        followup_ref = max(
-            filter(None, [partner.ka_last_followup_date, *refs]), default=None
-        )
-        order_ref = max(filter(None, [last_order, *refs]), default=None)
-        if not followup_ref:
-            return None
-        followup_due = followup_ref + relativedelta(days=followup_days)
-        order_due = order_ref + relativedelta(days=order_days)
-        if followup_due <= order_due:
-            return followup_due, "followup", warning_days
-        return order_due, "order", warning_days
-
-    # ---- pool: locks -----------------------------------------------------------
-    def _ka_pool_lock(self, table, ids):
-        """Lock rows of ``table`` for the rest of the transaction, waiting a few
-        seconds at most.
-
-        :return: False when another transaction holds or has just changed them
-        """
-        cr = self.env.cr
-        try:
-            with cr.savepoint(flush=False):
-                cr.execute(SQL("SELECT set_config('lock_timeout', '5s', true)"))
-                cr.execute(
-                    SQL(
-                        "SELECT id FROM %s WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
-                        SQL.identifier(table),
-                        list(ids),
-                    ),
-                    log_exceptions=False,
-                )
-        except (pg_errors.LockNotAvailable, pg_errors.SerializationFailure):
-            return False
-        finally:
-            cr.execute(SQL("SELECT set_config('lock_timeout', '0', true)"))
-        return True
-
-    def _ka_pool_lock_accounts(self):
-        """Lock these accounts; a concurrent claim that won makes us fail with
-        the winner's name."""
-        if self._ka_pool_lock("res_partner", self.ids):
-            self.invalidate_recordset(["user_id"])
-            return
-        # our snapshot is stale: ask a fresh transaction who owns them now
-        with self.env.registry.cursor() as cr:
-            cr.execute(
-                SQL(
-                    """SELECT p.name, owner.name
-                         FROM res_partner p
-                         JOIN res_users u ON u.id = p.user_id
-                         JOIN res_partner owner ON owner.id = u.partner_id
-                        WHERE p.id = ANY(%s)
-                        LIMIT 1""",
-                    self.ids,
-                )
-            )
-            row = cr.fetchone()
-        if row:
-            raise UserError(
-                self.env._(
-                    "%(account)s was already claimed by %(owner)s.",
-                    account=row[0],
-                    owner=row[1],
-                )
-            )
-        raise UserError(
-            self.env._(
-                "Someone else is moving this key account right now: try again in "
-                "a moment."
-            )
-        )
-
-    def _ka_pool_lock_user(self, user):
-        """Serialise the cap checks of ``user``: one pool move for them at a
-        time. Each move rewrites the user's row of ``key_account_pool_turn``
-        (a table without foreign keys, so nothing of Odoo's own, such as its
-        session bookkeeping on ``res_users``, ever waits on it): a concurrent
-        move waits, then fails instead of counting on a stale snapshot."""
-        cr = self.env.cr
-        try:
-            with cr.savepoint(flush=False):
-                cr.execute(SQL("SELECT set_config('lock_timeout', '5s', true)"))
-                cr.execute(
-                    SQL(
-                        """INSERT INTO key_account_pool_turn AS turn (user_id, moves)
-                           VALUES (%s, 1)
-                           ON CONFLICT (user_id)
-                           DO UPDATE SET moves = turn.moves + 1""",
-                        user.id,
-                    ),
-                    log_exceptions=False,
-                )
-        except (pg_errors.LockNotAvailable, pg_errors.SerializationFailure):
-            raise UserError(
-                self.env._(
-                    "Another pool move for %(user)s was just made: reload and try "
-                    "again.",
-                    user=user.name,
-                )
-            ) from None
-        finally:
-            cr.execute(SQL("SELECT set_config('lock_timeout', '0', true)"))
-
-    # ---- pool: checks ----------------------------------------------------------
-    def _ka_pool_check_accounts(self):
-        not_accounts = self.filtered(lambda p: not p.ka_type_id)
-        if not_accounts:
-            raise UserError(
-                self.env._(
-                    "%(partner)s is not a key account: only key accounts belong "
-                    "to the pool.",
-                    partner=not_accounts[0].display_name,
-                )
-            )
-
-    def _ka_pool_check_caps(self, user, company, claims=0):
-        """Raise if ``user`` getting ``self`` exceeds a cap of ``company``."""
-        partner_model = self.sudo().with_context(active_test=False)
-        owned = partner_model.search_count(
-            [("user_id", "=", user.id), ("ka_type_id", "!=", False)]
-        )
-        cap = company.ka_pool_max_owned
-        if cap and owned + len(self) > cap:
-            raise UserError(
-                self.env._(
-                    "%(user)s already owns %(owned)s key accounts: the cap is %(cap)s.",
-                    user=user.name,
-                    owned=owned,
-                    cap=cap,
-                )
-            )
-        cap = company.ka_pool_max_claims_per_day
-        if claims and cap:
-            done = (
-                self.env["key_account.pool.log"]
-                .sudo()
-                .search_count(
-                    [
-                        ("to_user_id", "=", user.id),
-                        ("action", "=", "claim"),
-                        ("date", ">=", self._ka_user_day_start(user)),
-                    ]
-                )
-            )
-            if done + claims > cap:
-                raise UserError(
-                    self.env._(
-                        "%(user)s already claimed %(done)s key accounts today: the "
-                        "cap is %(cap)s a day.",
-                        user=user.name,
-                        done=done,
-                        cap=cap,
-                    )
-                )
-
-    @api.model
-    def _ka_user_day_start(self, user):
-        """The start of ``user``'s calendar day, in their time zone, as the
-        naive UTC datetime the database stores."""
-        tz = pytz.timezone(user.tz or "UTC")
-        now = pytz.utc.localize(fields.Datetime.now()).astimezone(tz)
-        start = tz.localize(datetime.combine(now.date(), time.min))
-        return start.astimezone(pytz.utc).replace(tzinfo=None)
-
-    def _ka_pool_check_cooldown(self, user, company):
-        days = company.ka_pool_cooldown_days
-        if not days:
-            return
-        recent = (
-            self.env["key_account.pool.log"]
-            .sudo()
-            .search(
-                [
-                    ("partner_id", "in", self.ids),
-                    ("from_user_id", "=", user.id),
-                    ("to_user_id", "!=", user.id),
-                    ("date", ">", fields.Datetime.now() - relativedelta(days=days)),
-                ],
-                limit=1,
-            )
-        )
-        if recent:
-            raise UserError(
-                self.env._(
-                    "%(account)s left you on %(date)s: you may claim it again %(days)s "
-                    "days after that.",
-                    account=recent.partner_id.display_name,
-                    date=fields.Date.to_string(recent.date.date()),
-                    days=days,
-                )
-            )
-
-    # ---- pool: the moves ---------------------------------------------------------
-    def action_ka_claim(self):
-        """Take these key accounts from the pool (Key Accounts users)."""
-        user = self.env.user
-        if not user.has_group(KA_USER):
-            raise AccessError(
-                self.env._("Only Key Accounts users can claim accounts from the pool.")
-            )
-        if not self:
-            return True
-        self._ka_pool_check_accounts()
-        self._ka_pool_lock_accounts()
-        for partner in self:
-            owner = partner.sudo().user_id
-            if owner == user:
-                raise UserError(
-                    self.env._(
-                        "You already own %(account)s.", account=partner.display_name
-                    )
-                )
-            if owner:
-                raise UserError(
-                    self.env._(
-                        "%(account)s was already claimed by %(owner)s.",
-                        account=partner.display_name,
-                        owner=owner.name,
-                    )
-                )
-        self._ka_pool_lock_user(user)
-        company = self.env.company
-        self._ka_pool_check_cooldown(user, company)
-        self._ka_pool_check_caps(user, company, claims=len(self))
-        self._ka_pool_move(user, "claim")
-        return True
-
-    def action_ka_release(self, reason):
-        """Put these key accounts back into the pool: their owner, or a manager."""
-        if not (reason or "").strip():
-            raise UserError(self.env._("Say why you release the key account."))
-        user = self.env.user
-        if not user.has_group(KA_USER):
-            raise AccessError(
-                self.env._("Only Key Accounts users can release accounts.")
-            )
-        if not self:
-            return True
-        self._ka_pool_check_accounts()
-        self._ka_pool_lock_accounts()
-        manager = user.has_group(KA_MANAGER)
-        for partner in self:
-            owner = partner.sudo().user_id
-            if not owner:
-                raise UserError(
-                    self.env._(
-                        "%(account)s is already in the pool.",
-                        account=partner.display_name,
-                    )
-                )
-            if owner != user and not manager:
-                raise UserError(
-                    self.env._(
-                        "You can only release your own key accounts: %(account)s "
-                        "belongs to %(owner)s.",
-                        account=partner.display_name,
-                        owner=owner.name,
-                    )
-                )
-        self._ka_pool_move(self.env["res.users"], "release", reason=reason.strip())
-        return True
-
-    def action_ka_open_release(self):
-        """Button: ask for the reason of the release."""
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Release to the Pool"),
-            "res_model": "key_account.pool.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "default_mode": "release",
-                "default_partner_ids": self.ids,
-            },
-        }
-
-    def action_ka_assign(
-        self, user, reason=False, override_caps=False, action="assign"
-    ):
-        """Give these key accounts to ``user`` (managers). Over a cap only with
-        ``override_caps`` and a reason."""
-        if not (self.env.su or self.env.user.has_group(KA_MANAGER)):
-            raise AccessError(
-                self.env._("Only Key Account managers can assign key accounts.")
-            )
-        reason = (reason or "").strip()
-        if not user.sudo().has_group(KA_USER):
-            raise UserError(
-                self.env._(
-                    "%(user)s is not a Key Accounts user.", user=user.display_name
-                )
-            )
-        if override_caps and not reason:
-            raise UserError(self.env._("Say why you override the caps."))
-        self._ka_pool_check_accounts()
-        self._ka_pool_lock_accounts()
-        accounts = self.filtered(lambda p: p.sudo().user_id != user)
-        if not accounts:
-            return True
-        self._ka_pool_lock_user(user)
-        if not override_caps:
-            accounts._ka_pool_check_caps(user, self.env.company)
-        accounts._ka_pool_move(
-            user, action, reason=reason or False, caps_overridden=override_caps
-        )
-        return True
-
-    def _ka_pool_move(self, to_user, action, reason=False, caps_overridden=False):
-        """Move these accounts to ``to_user`` (empty: the pool); log it."""
-        old_owners = {partner.id: partner.sudo().user_id for partner in self}
-        self.sudo().write({"user_id": to_user.id or False})
-        self._ka_pool_after_move(
-            to_user, action, old_owners, reason=reason, caps_overridden=caps_overridden
-        )
-
-    def _ka_pool_after_move(
-        self, to_user, action, old_owners, reason=False, caps_overridden=False
-    ):
-        """Dates, closed warnings, a log row and a chatter note per account."""
-        now = fields.Datetime.now()
-        partners = self.sudo()
-        partners.write(
-            {
-                "ka_owner_since": now if to_user else False,
-                "ka_pool_since": False if to_user else now,
-                "ka_pool_warning_date": False,
-            }
-        )
-        self.env["mail.activity"].sudo().search(
-            [
-                ("res_model", "=", "res.partner"),
-                ("res_id", "in", self.ids),
-                ("activity_type_id", "=", self._ka_pool_warning_type().id),
-            ]
-        ).unlink()
-        default_company = self.env.company
-        self.env["key_account.pool.log"].sudo().create(
-            [
-                {
-                    "partner_id": partner.id,
-                    "from_user_id": old_owners[partner.id].id,
-                    "to_user_id": to_user.id,
-                    "action": action,
-                    "reason": reason,
-                    "date": now,
-                    "caps_overridden": caps_overridden,
-                    "company_id": (partner.company_id or default_company).id,
-                }
-                for partner in partners
-            ]
-        )
-        labels = dict(
-            self.env["key_account.pool.log"]
-            ._fields["action"]
-            ._description_selection(self.env)
-        )
-        pool = self.env._("the pool")
-        bodies = {}
-        for partner in partners:
-            text = self.env._(
-                "%(action)s: from %(from)s to %(to)s, by %(by)s.",
-                action=labels[action],
-                **{
-                    "from": old_owners[partner.id].name or pool,
-                    "to": to_user.name or pool,
-                    "by": self.env.user.name,
-                },
-            )
-            body = Markup("<p>%s</p>") % text
-            if reason:
-                body += Markup("<p>%s</p>") % reason
-            bodies[partner.id] = body
-        partners._ka_log_notes([bodies[partner.id] for partner in partners])
-
-    @api.model
-    def _ka_pool_warning_type(self):
-        return self.env.ref("key_account.mail_activity_type_pool_warning")
-
-    # ---- pool: automatic return -----------------------------------------------------
-    @api.model
-    def _ka_pool_candidates(self, today):
-        """Owned key accounts to warn or return today, in one query, each
-        from the figures and grade of its process company (its own, or for a
-        shared account the one the scheduled actions run in).
-
-        :return: rows (partner id, owner id, return date, 'followup'/'order',
-            warning days)
-        """
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT p.id, p.user_id, r.due, r.kind, d.warn
-                  FROM res_partner p
-                  JOIN key_account_type t ON t.id = p.ka_type_id
-                  JOIN res_company c ON c.id = COALESCE(p.company_id, %(company)s)
-                 CROSS JOIN LATERAL (
-                       SELECT (p.ka_grade_id->>c.id::text)::int AS grade_id,
-                              (p.ka_grade_locked->>c.id::text)::boolean AS locked,
-                              (p.ka_last_order_date->>c.id::text)::date
-                                  AS last_order
-                       ) k
-                  LEFT JOIN key_account_grade g ON g.id = k.grade_id
-                 CROSS JOIN LATERAL (
-                       SELECT COALESCE(NULLIF(g.ka_pool_followup_days, 0),
-                                       c.ka_pool_followup_days) AS followup,
-                              COALESCE(NULLIF(g.ka_pool_order_days, 0),
-                                       c.ka_pool_order_days) AS ord,
-                              COALESCE(NULLIF(g.ka_pool_warning_days, 0),
-                                       c.ka_pool_warning_days) AS warn
-                       ) d
-                 CROSS JOIN LATERAL (
-                       SELECT GREATEST(p.ka_last_followup_date,
-                                       p.ka_owner_since::date, p.ka_since)
-                                  + d.followup AS followup_due,
-                              GREATEST(k.last_order,
-                                       p.ka_owner_since::date, p.ka_since)
-                                  + d.ord AS order_due
-                       ) f
-                 CROSS JOIN LATERAL (
-                       SELECT LEAST(f.followup_due, f.order_due) AS due,
-                              CASE WHEN f.followup_due <= f.order_due
-                                   THEN 'followup' ELSE 'order' END AS kind
-                       ) r
-                 WHERE p.active
-                   AND p.user_id IS NOT NULL
-                   AND k.locked IS NOT TRUE
-                   AND t.ka_pool_never_return IS NOT TRUE
-                   AND (COALESCE(c.ka_pool_order_exempt_days, 0) = 0
-                        OR k.last_order IS NULL
-                        OR k.last_order
-                           < %(today)s::date - c.ka_pool_order_exempt_days)
-                   AND r.due - d.warn <= %(today)s::date
-                   AND (r.due <= %(today)s::date
-                        OR p.ka_pool_warning_date IS DISTINCT FROM r.due)
-              ORDER BY p.id
-                """,
-                company=self._ka_scheduler_company().id,
-                today=today,
-            )
-        )
-        return self.env.cr.fetchall()
-
-    @api.model
-    def _ka_cron_pool_return(self, batch_size=1000):
-        """Daily: warn the owners of accounts about to go back to the pool, and
-        put back those whose time is up. Set-based: one query finds them, then
-        one write, one log insert and one chatter insert per batch; the batches
-        are committed one by one outside of tests."""
-        today = fields.Date.context_today(self)
-        rows = self._ka_pool_candidates(today)
-        returns = [row for row in rows if row[2] <= today]
-        warnings = [row for row in rows if row[2] > today]
-        # never while installing (the demo data runs this cron: a commit
-        # would break the loading's savepoints) nor in tests
-        auto_commit = (
-            self.env.registry.ready
-            and not (config["test_enable"] or odoo_module.current_test)
-            and self.env.context.get("ka_pool_autocommit", True)
-        )
-        cron = self.env["ir.cron"]
-        done, total = 0, len(rows)
-        for batch in split_every(batch_size, returns):
-            self._ka_pool_return_batch(batch, today)
-            done += len(batch)
-            cron._notify_progress(done=done, remaining=total - done)
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-        for batch in split_every(batch_size, warnings):
-            self._ka_pool_warn_batch(batch)
-            done += len(batch)
-            cron._notify_progress(done=done, remaining=total - done)
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-        return len(returns), len(warnings)
-
-    @api.model
-    def _ka_pool_return_batch(self, rows, today):
-        by_kind = defaultdict(list)
-        for partner_id, _user_id, _due, kind, _warn in rows:
-            by_kind[kind].append(partner_id)
-        reasons = {
-            "followup": self.env._("No follow-up in time: returned to the pool."),
-            "order": self.env._("No confirmed order in time: returned to the pool."),
-        }
-        for kind, partner_ids in by_kind.items():
-            partners = self.browse(partner_ids).with_context(tracking_disable=True)
-            partners._ka_pool_move(
-                self.env["res.users"], "return", reason=reasons[kind]
-            )
-
-    @api.model
-    def _ka_pool_warn_batch(self, rows):
-        partners = self.browse([row[0] for row in rows]).sudo()
-        activity_type = self._ka_pool_warning_type()
-        model_id = self.env["ir.model"]._get_id("res.partner")
-        # the owners follow their accounts with the default subtypes, as
-        # creating an activity makes them (one ORM call per owner and batch,
-        # most of the time of a catch-up): one query for the whole batch
-        default_subtypes = self.env["mail.message.subtype"].default_subtypes(
-            "res.partner"
-        )[0]
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH new AS (
-                    INSERT INTO mail_followers (res_model, res_id, partner_id)
-                    SELECT DISTINCT 'res.partner', row.res_id, u.partner_id
-                      FROM unnest(%(ids)s::int[], %(users)s::int[])
-                           AS row(res_id, uid)
-                      JOIN res_users u ON u.id = row.uid
-                    ON CONFLICT DO NOTHING
-                    RETURNING id
-                )
-                INSERT INTO mail_followers_mail_message_subtype_rel
-                       (mail_followers_id, mail_message_subtype_id)
-                SELECT new.id, subtype.id
-                  FROM new, unnest(%(subtypes)s::int[]) AS subtype(id)
-                """,
-                ids=[row[0] for row in rows],
-                users=[row[1] for row in rows],
-                subtypes=default_subtypes.ids,
-            )
-        )
-        self.env["mail.followers"].invalidate_model()
-        self.env["mail.activity"].sudo().with_context(
-            mail_activity_quick_update=True
-        ).create(
-            [
-                {
-                    "res_model_id": model_id,
-                    "res_id": partner_id,
-                    "activity_type_id": activity_type.id,
-                    "user_id": user_id,
-                    "date_deadline": due,
-                    "summary": self.env._("Follow up before it returns to the pool"),
-                }
-                for partner_id, user_id, due, _kind, _warn in rows
-            ]
-        )
-        bodies = {}
-        for partner_id, _user_id, due, kind, _warn in rows:
-            what = (
-                self.env._("a follow-up (visit, call, e-mail or meeting)")
-                if kind == "followup"
-                else self.env._("a confirmed order")
-            )
-            bodies[partner_id] = Markup("<p>%s</p>") % self.env._(
-                "This key account goes back to the pool on %(date)s without %(what)s.",
-                date=fields.Date.to_string(due),
-                what=what,
-            )
-        partners._ka_log_notes([bodies[partner.id] for partner in partners])
-        for due, partner_ids in self._ka_group_by_due(rows).items():
-            self.browse(partner_ids).sudo().write({"ka_pool_warning_date": due})
-
-    @api.model
-    def _ka_group_by_due(self, rows):
-        groups = defaultdict(list)
-        for partner_id, _user_id, due, _kind, _warn in rows:
-            groups[due].append(partner_id)
-        return groups
-
-    # ---- pool: handover ------------------------------------------------------------
-    @api.model
-    def _ka_handover_open_documents(self, partners, user):
-        """Open documents of ``user`` on ``partners`` to hand over with them:
-        visits, receptions and gifts not yet closed or cancelled.
-
-        :return: list of recordsets, each with a ``user_id`` field
-        """
-        domain = [
-            ("partner_id", "in", partners.ids),
-            ("user_id", "=", user.id),
-            ("state", "not in", ("closed", "cancelled")),
-        ]
-        documents = [
-            self.env[model].sudo().search(domain)
-            for model in (
-                "key_account.visit",
-                "key_account.reception",
-                "key_account.gift",
-            )
-        ]
-        return [records for records in documents if records]
-
-    @api.model
-    def _ka_handover_reassign_documents(self, documents, new_user):
-        """Give the open ``documents`` (from :meth:`_ka_handover_open_documents`)
-        to ``new_user``; extensions override it when their field differs."""
-        for records in documents:
-            if new_user:
-                records.sudo().write({"user_id": new_user.id})

@@ -1,13 +1,9 @@
 from odoo import api
 from odoo import fields
 from odoo import models
-from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists
 from odoo.tools.sql import create_column
-
-from ..common.key_account_number_mixin import check_numbers
-from ..common.key_account_number_mixin import module_number_fields
 
 # what the 12-month sales and last order date of a key account read from its
 # orders (besides their lines, for the amount)
@@ -67,35 +63,6 @@ class SaleOrder(models.Model):
             )
         return super()._auto_init()
 
-    ka_referral_partner_id = fields.Many2one(
-        "res.partner",
-        string="Referral Contact",
-        index="btree_not_null",
-        help="The contact who brought the sale: the commission is split "
-        "between the salesperson and this contact.",
-    )
-    ka_referral_share = fields.Float(
-        string="Referral Share (%)",
-        digits=(5, 2),
-        help="The referral contact's share of the order's commission.",
-    )
-
-    @api.constrains("ka_referral_partner_id", "ka_referral_share")
-    def _check_ka_referral_share(self):
-        for order in self:
-            if not 0 <= order.ka_referral_share <= 100:
-                raise ValidationError(
-                    self.env._(
-                        "A referral share is a percentage from 0 to 100, not "
-                        "%(share)s.",
-                        share=order.ka_referral_share,
-                    )
-                )
-            if order.ka_referral_share and not order.ka_referral_partner_id:
-                raise ValidationError(
-                    self.env._("A referral share needs a referral contact.")
-                )
-
     # ---- the key accounts' figures follow their confirmed orders --------------
     def _ka_confirmed_partners(self):
         """The key-account companies of the confirmed orders among these."""
@@ -107,14 +74,11 @@ class SaleOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        # the commission takes the referral share (the amounts are sale's)
-        check_numbers(self, vals_list, module_number_fields(self))
         orders = super().create(vals_list)
         orders._ka_confirmed_partners()._ka_refresh_sales()
         return orders
 
     def write(self, vals):
-        check_numbers(self, [vals], module_number_fields(self))
         if not vals.keys() & KA_SALES_FIELDS:
             return super().write(vals)
         before = self._ka_confirmed_partners()

@@ -5,7 +5,8 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 
-KA_MANAGER = "key_account.group_key_account_manager"
+from ...models.common.groups import KA_MANAGER
+
 KA_SALESPERSON = "key_account.group_key_account_user,!" + KA_MANAGER
 
 

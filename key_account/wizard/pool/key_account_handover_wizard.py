@@ -4,7 +4,7 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 
-KA_MANAGER = "key_account.group_key_account_manager"
+from ...models.common.groups import KA_MANAGER
 
 
 class KeyAccountHandoverWizard(models.TransientModel):

@@ -1,0 +1,276 @@
+from collections import defaultdict
+from collections import namedtuple
+from datetime import datetime
+from datetime import time
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api
+from odoo import models
+from odoo.tools import SQL
+
+from .key_account_commission_settlement import LIVE_STATES
+
+# What a settlement line is computed from: an order of the period (on plans
+# paid on confirmed orders), or the part of an order invoiced in an invoice
+# or credit note paid in the period (on plans paid on invoiced and paid
+# amounts); ``base`` is in company currency, ``ratio`` the price ratio in % of
+# list price, ``date`` the order's date or the payment's.
+SourceRow = namedtuple(
+    "SourceRow",
+    "order_id user_id company_id date base ratio referral_id referral_share invoice_id",
+)
+# An order line of a confirmed or paid settlement whose order was cancelled
+# since: reversed in the next settlement.
+ReversalRow = namedtuple("ReversalRow", "line_id user_id company_id order_id")
+
+
+class KeyAccountCommissionSettlement(models.Model):
+    """The sources of the settlements: one query each, for every salesperson
+    of a computation at once."""
+
+    _inherit = "key_account.commission.settlement"
+
+    @api.model
+    def _ka_expenses_by_user(self, users, date_from, date_to):
+        """Expenses of ``users`` reimbursed in the period (visits and
+        receptions), company currency: {user_id: amount}."""
+        return self.env["key_account.expense"]._ka_reimbursed_by_user(
+            users, date_from, date_to
+        )
+
+    @api.model
+    def _ka_prices_sql(self, order_ids):
+        """SQL: per order among those ``order_ids`` (an SQL subquery)
+        selects, the net amount of its lines and their amount at list price,
+        in the order's currency: the price ratio's two terms."""
+        return SQL(
+            """
+            SELECT sol.order_id,
+                   SUM(sol.price_unit * sol.product_uom_qty
+                       * (1 - COALESCE(sol.discount, 0) / 100)) AS net,
+                   SUM(COALESCE(pt.list_price, 0) * sol.product_uom_qty) AS list
+              FROM sale_order_line sol
+              JOIN product_product pp ON pp.id = sol.product_id
+              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+             WHERE sol.display_type IS NULL AND sol.order_id IN (%s)
+             GROUP BY sol.order_id
+            """,
+            order_ids,
+        )
+
+    @api.model
+    def _ka_fetch_orders(
+        self, date_from, date_to, users, paid_users=None, refreshed=()
+    ):
+        """One query: the period's confirmed orders in no live settlement
+        (draft, confirmed or paid; the lines of the ``refreshed`` drafts, about
+        to be recomputed, do not count), with their base amount in company
+        currency and their price ratio (% of list price). The orders of
+        ``paid_users`` (paid on invoiced and paid amounts) are left out."""
+        start = datetime.combine(date_from, time.min)
+        stop = datetime.combine(date_to + relativedelta(days=1), time.min)
+        user_clause = (
+            SQL("AND so.user_id = ANY(%s)", users.ids)
+            if users is not None
+            else SQL("AND so.user_id IS NOT NULL")
+        )
+        if paid_users:
+            user_clause = SQL(
+                "%s AND so.user_id <> ALL(%s)", user_clause, paid_users.ids
+            )
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+            WITH orders AS (
+                SELECT so.id, so.user_id, so.company_id, so.date_order,
+                       ROUND(so.amount_untaxed
+                             / COALESCE(NULLIF(so.currency_rate, 0), 1), 2) AS base,
+                       COALESCE(NULLIF(so.currency_rate, 0), 1) AS rate,
+                       so.ka_referral_partner_id, so.ka_referral_share
+                  FROM sale_order so
+                 WHERE so.state = 'sale'
+                   AND so.date_order >= %(start)s AND so.date_order < %(stop)s
+                   AND so.company_id = ANY(%(companies)s)
+                   %(user_clause)s
+                   AND NOT EXISTS (
+                       SELECT 1
+                         FROM key_account_commission_settlement_line l
+                         JOIN key_account_commission_settlement s
+                           ON s.id = l.settlement_id
+                        WHERE l.order_id = so.id AND l.line_type = 'order'
+                          AND s.state = ANY(%(live)s)
+                          AND s.id <> ALL(%(refreshed)s))
+            ), prices AS (%(prices)s)
+            SELECT o.id, o.user_id, o.company_id, o.date_order, o.base,
+                   CASE WHEN COALESCE(p.list, 0) > 0
+                        THEN p.net / o.rate / p.list * 100 ELSE 100 END,
+                   o.ka_referral_partner_id, o.ka_referral_share, NULL
+              FROM orders o
+              LEFT JOIN prices p ON p.order_id = o.id
+             ORDER BY o.user_id, o.date_order, o.id
+            """,
+                start=start,
+                stop=stop,
+                companies=self.env.companies.ids,
+                user_clause=user_clause,
+                live=list(LIVE_STATES),
+                refreshed=list(refreshed),
+                prices=self._ka_prices_sql(SQL("SELECT id FROM orders")),
+            )
+        )
+        return [SourceRow(*row) for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _ka_fetch_paid(self, date_from, date_to, users, refreshed=()):
+        """One query, for ``users`` paid on invoiced and paid amounts: the
+        parts of their orders invoiced in posted customer invoices and credit
+        notes that became fully paid in the period (the date of their last
+        reconciliation), in no live settlement (as for orders, the
+        ``refreshed`` drafts do not count; an order settled as a whole counts
+        for all its invoices). A row per (invoice, order): the
+        untaxed amount of the invoice's lines of that order in company currency
+        (negative for a credit note), the order's price ratio, the payment
+        date."""
+        if not users:
+            return []
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+            WITH touched AS (
+                SELECT DISTINCT aml.move_id
+                  FROM account_partial_reconcile apr
+                  JOIN account_move_line aml
+                    ON aml.id IN (apr.debit_move_id, apr.credit_move_id)
+                 WHERE apr.max_date >= %(date_from)s AND apr.max_date <= %(date_to)s
+                   AND aml.display_type = 'payment_term'
+            ), invoices AS (
+                SELECT am.id, am.company_id,
+                       (SELECT MAX(apr.max_date)
+                          FROM account_move_line rl
+                          JOIN account_partial_reconcile apr
+                            ON rl.id IN (apr.debit_move_id, apr.credit_move_id)
+                         WHERE rl.move_id = am.id
+                           AND rl.display_type = 'payment_term') AS paid_date
+                  FROM account_move am
+                  JOIN touched t ON t.move_id = am.id
+                 WHERE am.move_type IN ('out_invoice', 'out_refund')
+                   AND am.state = 'posted'
+                   AND am.payment_state IN ('paid', 'in_payment')
+                   AND am.company_id = ANY(%(companies)s)
+            ), invoice_lines AS (
+                -- an invoice line belongs to one order (its first order line)
+                SELECT DISTINCT ON (aml.id) aml.id, inv.id AS move_id,
+                       inv.company_id, inv.paid_date, aml.balance, sol.order_id
+                  FROM invoices inv
+                  JOIN account_move_line aml ON aml.move_id = inv.id
+                  JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = aml.id
+                  JOIN sale_order_line sol ON sol.id = rel.order_line_id
+                 WHERE inv.paid_date >= %(date_from)s AND inv.paid_date <= %(date_to)s
+                   AND aml.display_type = 'product'
+                 ORDER BY aml.id, sol.id
+            ), parts AS (
+                SELECT il.move_id, il.order_id, il.company_id, il.paid_date,
+                       -SUM(il.balance) AS base
+                  FROM invoice_lines il
+                 GROUP BY il.move_id, il.order_id, il.company_id, il.paid_date
+            ), prices AS (%(prices)s)
+            SELECT so.id, so.user_id, p.company_id, p.paid_date::timestamp,
+                   ROUND(p.base, 2),
+                   CASE WHEN COALESCE(pr.list, 0) > 0
+                        THEN pr.net / COALESCE(NULLIF(so.currency_rate, 0), 1)
+                             / pr.list * 100
+                        ELSE 100 END,
+                   so.ka_referral_partner_id, so.ka_referral_share, p.move_id
+              FROM parts p
+              JOIN sale_order so ON so.id = p.order_id
+              LEFT JOIN prices pr ON pr.order_id = so.id
+             WHERE so.user_id = ANY(%(users)s)
+               AND NOT EXISTS (
+                   SELECT 1
+                     FROM key_account_commission_settlement_line l
+                     JOIN key_account_commission_settlement s
+                       ON s.id = l.settlement_id
+                    WHERE l.order_id = so.id AND l.line_type = 'order'
+                      AND (l.invoice_id = p.move_id OR l.invoice_id IS NULL)
+                      AND s.state = ANY(%(live)s)
+                      AND s.id <> ALL(%(refreshed)s))
+             ORDER BY so.user_id, p.paid_date, p.move_id, so.id
+            """,
+                date_from=date_from,
+                date_to=date_to,
+                companies=self.env.companies.ids,
+                users=users.ids,
+                prices=self._ka_prices_sql(SQL("SELECT order_id FROM parts")),
+                live=list(LIVE_STATES),
+                refreshed=list(refreshed),
+            )
+        )
+        return [SourceRow(*row) for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _ka_fetch_reversals(self, date_from, users, refreshed=()):
+        """Order lines of confirmed or paid settlements of earlier periods
+        whose order was cancelled since, reversed in no live settlement yet
+        (but the ``refreshed`` drafts)."""
+        user_clause = (
+            SQL("AND s.user_id = ANY(%s)", users.ids) if users is not None else SQL()
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT l.id, s.user_id, s.company_id, l.order_id
+              FROM key_account_commission_settlement_line l
+              JOIN key_account_commission_settlement s ON s.id = l.settlement_id
+              JOIN sale_order so ON so.id = l.order_id
+             WHERE l.line_type IN ('order', 'referral')
+               AND l.invoice_id IS NULL
+               AND s.state IN ('confirmed', 'paid')
+               AND so.state = 'cancel' AND s.date_to < %(date_from)s
+               AND s.company_id = ANY(%(companies)s)
+               %(user_clause)s
+               AND NOT EXISTS (
+                   SELECT 1
+                     FROM key_account_commission_settlement_line r
+                     JOIN key_account_commission_settlement rs
+                       ON rs.id = r.settlement_id
+                    WHERE r.reversed_line_id = l.id
+                      AND rs.state = ANY(%(live)s)
+                      AND rs.id <> ALL(%(refreshed)s))
+            """,
+                date_from=date_from,
+                companies=self.env.companies.ids,
+                user_clause=user_clause,
+                live=list(LIVE_STATES),
+                refreshed=list(refreshed),
+            )
+        )
+        return [ReversalRow(*row) for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _ka_sale_months(self, users, date_to):
+        """{user_id: set of the first days of the months in which the user
+        has a confirmed sale, up to date_to}, one grouped query."""
+        if not users:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT so.user_id, date_trunc('month', so.date_order)::date
+              FROM sale_order so
+             WHERE so.state = 'sale' AND so.user_id = ANY(%(users)s)
+               AND so.company_id = ANY(%(companies)s)
+               AND so.date_order < %(stop)s
+             GROUP BY 1, 2
+            """,
+                users=users.ids,
+                companies=self.env.companies.ids,
+                stop=date_to + relativedelta(days=1),
+            )
+        )
+        months = defaultdict(set)
+        for user_id, month in self.env.cr.fetchall():
+            months[user_id].add(month)
+        return months

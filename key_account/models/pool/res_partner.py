@@ -1,0 +1,746 @@
+from collections import defaultdict
+from collections import namedtuple
+from datetime import datetime
+from datetime import time
+
+import pytz
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
+from psycopg2 import errors as pg_errors
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
+from odoo.modules import module as odoo_module
+from odoo.tools import SQL
+from odoo.tools import config
+from odoo.tools import split_every
+
+from ..common.groups import KA_MANAGER
+from ..common.groups import KA_USER
+
+# when an owned key account goes back to the pool ('followup' or 'order': the
+# clock that runs out first), and how many days before its owner is warned
+PoolDue = namedtuple("PoolDue", "partner_id user_id due kind warning_days")
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # ---- what clients may write: owners, exemptions, pool dates -------------------
+    def _ka_system_fields(self):
+        return super()._ka_system_fields() | {
+            "ka_owner_since",
+            "ka_pool_since",
+            "ka_pool_warning_date",
+        }
+
+    def _ka_guarded_fields(self):
+        return super()._ka_guarded_fields() | {"user_id"}
+
+    def _ka_check_client_vals(self, vals, creating=False):
+        """Owners change through the pool's moves: a salesperson gives no key
+        account to somebody else, nor a type that never returns to the pool
+        (an exemption); a manager's change of owner is logged (``write``)."""
+        super()._ka_check_client_vals(vals, creating=creating)
+        if self._ka_is_manager():
+            return
+        if vals.get("ka_type_id"):
+            new_type = self.env["key_account.type"].sudo().browse(vals["ka_type_id"])
+            if new_type.ka_pool_never_return:
+                raise AccessError(
+                    self.env._(
+                        "Only Key Account managers can give the type %(type)s: its "
+                        "accounts never return to the pool.",
+                        type=new_type.display_name,
+                    )
+                )
+        if creating:
+            if (
+                vals.get("ka_type_id")
+                and vals.get("user_id")
+                and vals["user_id"] != self.env.uid
+            ):
+                raise AccessError(
+                    self.env._(
+                        "Only Key Account managers can give a key account to "
+                        "somebody else."
+                    )
+                )
+        elif "user_id" in vals and self._ka_moved_accounts(vals["user_id"]):
+            raise AccessError(
+                self.env._(
+                    "Only Key Account managers can change the owner of a key "
+                    "account: salespeople claim accounts from the pool and "
+                    "release them."
+                )
+            )
+
+    def _ka_moved_accounts(self, user_id):
+        """The key accounts of ``self`` that a new owner ``user_id`` moves."""
+        new_user = self.env["res.users"].browse(user_id or False)
+        return self.sudo().filtered(lambda p: p.ka_type_id and p.user_id != new_user)
+
+    def write(self, vals):
+        """A client's change of owner of key accounts (managers only, checked
+        by :meth:`_ka_check_client_vals`) is logged as an assignment or a
+        release; the pool's own moves write as superuser and log themselves."""
+        if self.env.su or "user_id" not in vals:
+            return super().write(vals)
+        moved = self._ka_moved_accounts(vals["user_id"])
+        old_owners = {partner.id: partner.user_id for partner in moved}
+        res = super().write(vals)
+        if moved:
+            new_user = self.env["res.users"].browse(vals["user_id"] or False)
+            moved.with_env(self.env)._ka_pool_after_move(
+                new_user,
+                "assign" if new_user else "release",
+                old_owners,
+                reason=self.env._("Owner changed on the partner form."),
+            )
+        return res
+
+    # ---- public pool ------------------------------------------------------------
+    # A key account without owner (user_id) is in the pool. Every move of an
+    # account between salespeople and the pool is a key_account.pool.log row
+    # and a chatter note; the rules come from the company (Settings) and may be
+    # overridden per grade.
+    ka_pool_since = fields.Datetime(
+        string="In Pool Since", readonly=True, copy=False, index="btree_not_null"
+    )
+    ka_owner_since = fields.Datetime(string="Owned Since", readonly=True, copy=False)
+    ka_pool_warning_date = fields.Date(
+        string="Pool Warning For",
+        readonly=True,
+        copy=False,
+        help="The return date the owner was last warned about.",
+    )
+    ka_pool_days = fields.Integer(string="Days in Pool", compute="_compute_ka_pool")
+    ka_pool_return_date = fields.Date(
+        string="Returns to Pool On",
+        compute="_compute_ka_pool",
+        help="Empty when the account is exempt or not owned.",
+    )
+    ka_pool_days_left = fields.Integer(string="Days Left", compute="_compute_ka_pool")
+    ka_pool_log_ids = fields.One2many(
+        "key_account.pool.log", "partner_id", string="Pool Moves", groups=KA_USER
+    )
+
+    @api.depends(
+        "user_id",
+        "ka_type_id",
+        "ka_grade_id",
+        "ka_grade_locked",
+        "ka_pool_since",
+        "ka_owner_since",
+        "ka_since",
+        "ka_last_order_date",
+        "ka_last_followup_date",
+        "company_id",
+    )
+    def _compute_ka_pool(self):
+        today = fields.Date.context_today(self)
+        owned = self.filtered(lambda p: p.ka_type_id and p.user_id and p._origin.id)
+        dues = {row.partner_id: row for row in owned._ka_pool_dues(today)}
+        for partner in self:
+            partner.ka_pool_days = 0
+            partner.ka_pool_return_date = False
+            partner.ka_pool_days_left = 0
+            if not partner.ka_type_id:
+                continue
+            if not partner.user_id:
+                since = partner.ka_pool_since or partner.create_date
+                partner.ka_pool_days = (today - since.date()).days if since else 0
+                continue
+            due = dues.get(partner._origin.id)
+            if due:
+                partner.ka_pool_return_date = due.due
+                partner.ka_pool_days_left = max((due.due - today).days, 0)
+
+    # ---- pool: locks -----------------------------------------------------------
+    def _ka_pool_lock(self, table, ids):
+        """Lock rows of ``table`` for the rest of the transaction, waiting a few
+        seconds at most.
+
+        :return: False when another transaction holds or has just changed them
+        """
+        cr = self.env.cr
+        try:
+            with cr.savepoint(flush=False):
+                cr.execute(SQL("SELECT set_config('lock_timeout', '5s', true)"))
+                cr.execute(
+                    SQL(
+                        "SELECT id FROM %s WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+                        SQL.identifier(table),
+                        list(ids),
+                    ),
+                    log_exceptions=False,
+                )
+        except (pg_errors.LockNotAvailable, pg_errors.SerializationFailure):
+            return False
+        finally:
+            cr.execute(SQL("SELECT set_config('lock_timeout', '0', true)"))
+        return True
+
+    def _ka_pool_lock_accounts(self):
+        """Lock these accounts; a concurrent claim that won makes us fail with
+        the winner's name."""
+        if self._ka_pool_lock("res_partner", self.ids):
+            self.invalidate_recordset(["user_id"])
+            return
+        # our snapshot is stale: ask a fresh transaction who owns them now
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    """SELECT p.name, owner.name
+                         FROM res_partner p
+                         JOIN res_users u ON u.id = p.user_id
+                         JOIN res_partner owner ON owner.id = u.partner_id
+                        WHERE p.id = ANY(%s)
+                        LIMIT 1""",
+                    self.ids,
+                )
+            )
+            row = cr.fetchone()
+        if row:
+            raise UserError(
+                self.env._(
+                    "%(account)s was already claimed by %(owner)s.",
+                    account=row[0],
+                    owner=row[1],
+                )
+            )
+        raise UserError(
+            self.env._(
+                "Someone else is moving this key account right now: try again in "
+                "a moment."
+            )
+        )
+
+    def _ka_pool_lock_user(self, user):
+        """Serialise the cap checks of ``user``: one pool move for them at a
+        time. Each move rewrites the user's row of ``key_account_pool_turn``
+        (a table without foreign keys, so nothing of Odoo's own, such as its
+        session bookkeeping on ``res_users``, ever waits on it): a concurrent
+        move waits, then fails instead of counting on a stale snapshot."""
+        cr = self.env.cr
+        try:
+            with cr.savepoint(flush=False):
+                cr.execute(SQL("SELECT set_config('lock_timeout', '5s', true)"))
+                cr.execute(
+                    SQL(
+                        """INSERT INTO key_account_pool_turn AS turn (user_id, moves)
+                           VALUES (%s, 1)
+                           ON CONFLICT (user_id)
+                           DO UPDATE SET moves = turn.moves + 1""",
+                        user.id,
+                    ),
+                    log_exceptions=False,
+                )
+        except (pg_errors.LockNotAvailable, pg_errors.SerializationFailure):
+            raise UserError(
+                self.env._(
+                    "Another pool move for %(user)s was just made: reload and try "
+                    "again.",
+                    user=user.name,
+                )
+            ) from None
+        finally:
+            cr.execute(SQL("SELECT set_config('lock_timeout', '0', true)"))
+
+    # ---- pool: checks ----------------------------------------------------------
+    def _ka_pool_check_accounts(self):
+        not_accounts = self.filtered(lambda p: not p.ka_type_id)
+        if not_accounts:
+            raise UserError(
+                self.env._(
+                    "%(partner)s is not a key account: only key accounts belong "
+                    "to the pool.",
+                    partner=not_accounts[0].display_name,
+                )
+            )
+
+    def _ka_pool_check_caps(self, user, company, claims=0):
+        """Raise if ``user`` getting ``self`` exceeds a cap of ``company``."""
+        partner_model = self.sudo().with_context(active_test=False)
+        owned = partner_model.search_count(
+            [("user_id", "=", user.id), ("ka_type_id", "!=", False)]
+        )
+        cap = company.ka_pool_max_owned
+        if cap and owned + len(self) > cap:
+            raise UserError(
+                self.env._(
+                    "%(user)s already owns %(owned)s key accounts: the cap is %(cap)s.",
+                    user=user.name,
+                    owned=owned,
+                    cap=cap,
+                )
+            )
+        cap = company.ka_pool_max_claims_per_day
+        if claims and cap:
+            done = (
+                self.env["key_account.pool.log"]
+                .sudo()
+                .search_count(
+                    [
+                        ("to_user_id", "=", user.id),
+                        ("action", "=", "claim"),
+                        ("date", ">=", self._ka_user_day_start(user)),
+                    ]
+                )
+            )
+            if done + claims > cap:
+                raise UserError(
+                    self.env._(
+                        "%(user)s already claimed %(done)s key accounts today: the "
+                        "cap is %(cap)s a day.",
+                        user=user.name,
+                        done=done,
+                        cap=cap,
+                    )
+                )
+
+    @api.model
+    def _ka_user_day_start(self, user):
+        """The start of ``user``'s calendar day, in their time zone, as the
+        naive UTC datetime the database stores."""
+        tz = pytz.timezone(user.tz or "UTC")
+        now = pytz.utc.localize(fields.Datetime.now()).astimezone(tz)
+        start = tz.localize(datetime.combine(now.date(), time.min))
+        return start.astimezone(pytz.utc).replace(tzinfo=None)
+
+    def _ka_pool_check_cooldown(self, user, company):
+        days = company.ka_pool_cooldown_days
+        if not days:
+            return
+        recent = (
+            self.env["key_account.pool.log"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.ids),
+                    ("from_user_id", "=", user.id),
+                    ("to_user_id", "!=", user.id),
+                    ("date", ">", fields.Datetime.now() - relativedelta(days=days)),
+                ],
+                limit=1,
+            )
+        )
+        if recent:
+            raise UserError(
+                self.env._(
+                    "%(account)s left you on %(date)s: you may claim it again %(days)s "
+                    "days after that.",
+                    account=recent.partner_id.display_name,
+                    date=fields.Date.to_string(recent.date.date()),
+                    days=days,
+                )
+            )
+
+    # ---- pool: the moves ---------------------------------------------------------
+    def action_ka_claim(self):
+        """Take these key accounts from the pool (Key Accounts users)."""
+        user = self.env.user
+        if not user.has_group(KA_USER):
+            raise AccessError(
+                self.env._("Only Key Accounts users can claim accounts from the pool.")
+            )
+        if not self:
+            return True
+        self._ka_pool_check_accounts()
+        self._ka_pool_lock_accounts()
+        for partner in self:
+            owner = partner.sudo().user_id
+            if owner == user:
+                raise UserError(
+                    self.env._(
+                        "You already own %(account)s.", account=partner.display_name
+                    )
+                )
+            if owner:
+                raise UserError(
+                    self.env._(
+                        "%(account)s was already claimed by %(owner)s.",
+                        account=partner.display_name,
+                        owner=owner.name,
+                    )
+                )
+        self._ka_pool_lock_user(user)
+        company = self.env.company
+        self._ka_pool_check_cooldown(user, company)
+        self._ka_pool_check_caps(user, company, claims=len(self))
+        self._ka_pool_move(user, "claim")
+        return True
+
+    def action_ka_release(self, reason):
+        """Put these key accounts back into the pool: their owner, or a manager."""
+        if not (reason or "").strip():
+            raise UserError(self.env._("Say why you release the key account."))
+        user = self.env.user
+        if not user.has_group(KA_USER):
+            raise AccessError(
+                self.env._("Only Key Accounts users can release accounts.")
+            )
+        if not self:
+            return True
+        self._ka_pool_check_accounts()
+        self._ka_pool_lock_accounts()
+        manager = user.has_group(KA_MANAGER)
+        for partner in self:
+            owner = partner.sudo().user_id
+            if not owner:
+                raise UserError(
+                    self.env._(
+                        "%(account)s is already in the pool.",
+                        account=partner.display_name,
+                    )
+                )
+            if owner != user and not manager:
+                raise UserError(
+                    self.env._(
+                        "You can only release your own key accounts: %(account)s "
+                        "belongs to %(owner)s.",
+                        account=partner.display_name,
+                        owner=owner.name,
+                    )
+                )
+        self._ka_pool_move(self.env["res.users"], "release", reason=reason.strip())
+        return True
+
+    def action_ka_open_release(self):
+        """Button: ask for the reason of the release."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Release to the Pool"),
+            "res_model": "key_account.pool.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_mode": "release",
+                "default_partner_ids": self.ids,
+            },
+        }
+
+    def action_ka_assign(
+        self, user, reason=False, override_caps=False, action="assign"
+    ):
+        """Give these key accounts to ``user`` (managers). Over a cap only with
+        ``override_caps`` and a reason."""
+        if not (self.env.su or self.env.user.has_group(KA_MANAGER)):
+            raise AccessError(
+                self.env._("Only Key Account managers can assign key accounts.")
+            )
+        reason = (reason or "").strip()
+        if not user.sudo().has_group(KA_USER):
+            raise UserError(
+                self.env._(
+                    "%(user)s is not a Key Accounts user.", user=user.display_name
+                )
+            )
+        if override_caps and not reason:
+            raise UserError(self.env._("Say why you override the caps."))
+        self._ka_pool_check_accounts()
+        self._ka_pool_lock_accounts()
+        accounts = self.filtered(lambda p: p.sudo().user_id != user)
+        if not accounts:
+            return True
+        self._ka_pool_lock_user(user)
+        if not override_caps:
+            accounts._ka_pool_check_caps(user, self.env.company)
+        accounts._ka_pool_move(
+            user, action, reason=reason or False, caps_overridden=override_caps
+        )
+        return True
+
+    def _ka_pool_move(self, to_user, action, reason=False, caps_overridden=False):
+        """Move these accounts to ``to_user`` (empty: the pool); log it."""
+        old_owners = {partner.id: partner.sudo().user_id for partner in self}
+        self.sudo().write({"user_id": to_user.id or False})
+        self._ka_pool_after_move(
+            to_user, action, old_owners, reason=reason, caps_overridden=caps_overridden
+        )
+
+    def _ka_pool_after_move(
+        self, to_user, action, old_owners, reason=False, caps_overridden=False
+    ):
+        """Dates, closed warnings, a log row and a chatter note per account."""
+        now = fields.Datetime.now()
+        partners = self.sudo()
+        partners.write(
+            {
+                "ka_owner_since": now if to_user else False,
+                "ka_pool_since": False if to_user else now,
+                "ka_pool_warning_date": False,
+            }
+        )
+        self.env["mail.activity"].sudo().search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "in", self.ids),
+                ("activity_type_id", "=", self._ka_pool_warning_type().id),
+            ]
+        ).unlink()
+        default_company = self.env.company
+        self.env["key_account.pool.log"].sudo().create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "from_user_id": old_owners[partner.id].id,
+                    "to_user_id": to_user.id,
+                    "action": action,
+                    "reason": reason,
+                    "date": now,
+                    "caps_overridden": caps_overridden,
+                    "company_id": (partner.company_id or default_company).id,
+                }
+                for partner in partners
+            ]
+        )
+        labels = dict(
+            self.env["key_account.pool.log"]
+            ._fields["action"]
+            ._description_selection(self.env)
+        )
+        pool = self.env._("the pool")
+        bodies = {}
+        for partner in partners:
+            text = self.env._(
+                "%(action)s: from %(from)s to %(to)s, by %(by)s.",
+                action=labels[action],
+                **{
+                    "from": old_owners[partner.id].name or pool,
+                    "to": to_user.name or pool,
+                    "by": self.env.user.name,
+                },
+            )
+            body = Markup("<p>%s</p>") % text
+            if reason:
+                body += Markup("<p>%s</p>") % reason
+            bodies[partner.id] = body
+        partners._ka_log_notes([bodies[partner.id] for partner in partners])
+
+    @api.model
+    def _ka_pool_warning_type(self):
+        return self.env.ref("key_account.mail_activity_type_pool_warning")
+
+    # ---- pool: automatic return -----------------------------------------------------
+    def _ka_pool_dues(self, today, to_act_on=False):
+        """When owned key accounts go back to the pool: the one definition of
+        the rule, in one query, each account from the figures and grade of
+        its process company (its own, or for a shared account the one the
+        scheduled actions run in). Exempt accounts (locked grade, a type that
+        never returns, an order in the last days) have no row.
+
+        :param to_act_on: only the accounts the daily cron warns or returns
+            today (of every key account; else of ``self``)
+        :return: ``PoolDue`` rows
+        """
+        self.env.flush_all()
+        if to_act_on:
+            scope = SQL(
+                """AND r.due - d.warn <= %(today)s::date
+                   AND (r.due <= %(today)s::date
+                        OR p.ka_pool_warning_date IS DISTINCT FROM r.due)""",
+                today=today,
+            )
+        else:
+            scope = SQL("AND p.id = ANY(%s)", self.ids)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id, p.user_id, r.due, r.kind, d.warn
+                  FROM res_partner p
+                  JOIN key_account_type t ON t.id = p.ka_type_id
+                  JOIN res_company c ON c.id = COALESCE(p.company_id, %(company)s)
+                 CROSS JOIN LATERAL (
+                       SELECT (p.ka_grade_id->>c.id::text)::int AS grade_id,
+                              (p.ka_grade_locked->>c.id::text)::boolean AS locked,
+                              (p.ka_last_order_date->>c.id::text)::date
+                                  AS last_order
+                       ) k
+                  LEFT JOIN key_account_grade g ON g.id = k.grade_id
+                 CROSS JOIN LATERAL (
+                       SELECT COALESCE(NULLIF(g.ka_pool_followup_days, 0),
+                                       c.ka_pool_followup_days) AS followup,
+                              COALESCE(NULLIF(g.ka_pool_order_days, 0),
+                                       c.ka_pool_order_days) AS ord,
+                              COALESCE(NULLIF(g.ka_pool_warning_days, 0),
+                                       c.ka_pool_warning_days) AS warn
+                       ) d
+                 CROSS JOIN LATERAL (
+                       SELECT GREATEST(p.ka_last_followup_date,
+                                       p.ka_owner_since::date, p.ka_since)
+                                  + d.followup AS followup_due,
+                              GREATEST(k.last_order,
+                                       p.ka_owner_since::date, p.ka_since)
+                                  + d.ord AS order_due
+                       ) f
+                 CROSS JOIN LATERAL (
+                       SELECT LEAST(f.followup_due, f.order_due) AS due,
+                              CASE WHEN f.followup_due <= f.order_due
+                                   THEN 'followup' ELSE 'order' END AS kind
+                       ) r
+                 WHERE p.active
+                   AND p.user_id IS NOT NULL
+                   AND r.due IS NOT NULL
+                   AND k.locked IS NOT TRUE
+                   AND t.ka_pool_never_return IS NOT TRUE
+                   AND (COALESCE(c.ka_pool_order_exempt_days, 0) = 0
+                        OR k.last_order IS NULL
+                        OR k.last_order
+                           < %(today)s::date - c.ka_pool_order_exempt_days)
+                   %(scope)s
+              ORDER BY p.id
+                """,
+                company=self._ka_scheduler_company().id,
+                today=today,
+                scope=scope,
+            )
+        )
+        return [PoolDue(*row) for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _ka_pool_candidates(self, today):
+        """Owned key accounts to warn or return today (:meth:`_ka_pool_dues`)."""
+        return self._ka_pool_dues(today, to_act_on=True)
+
+    @api.model
+    def _ka_cron_pool_return(self, batch_size=1000):
+        """Daily: warn the owners of accounts about to go back to the pool, and
+        put back those whose time is up. Set-based: one query finds them, then
+        one write, one log insert and one chatter insert per batch; the batches
+        are committed one by one outside of tests."""
+        today = fields.Date.context_today(self)
+        rows = self._ka_pool_candidates(today)
+        returns = [row for row in rows if row.due <= today]
+        warnings = [row for row in rows if row.due > today]
+        # never while installing (the demo data runs this cron: a commit
+        # would break the loading's savepoints) nor in tests
+        auto_commit = (
+            self.env.registry.ready
+            and not (config["test_enable"] or odoo_module.current_test)
+            and self.env.context.get("ka_pool_autocommit", True)
+        )
+        cron = self.env["ir.cron"]
+        done, total = 0, len(rows)
+        for batch in split_every(batch_size, returns):
+            self._ka_pool_return_batch(batch, today)
+            done += len(batch)
+            cron._notify_progress(done=done, remaining=total - done)
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        for batch in split_every(batch_size, warnings):
+            self._ka_pool_warn_batch(batch)
+            done += len(batch)
+            cron._notify_progress(done=done, remaining=total - done)
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        return len(returns), len(warnings)
+
+    @api.model
+    def _ka_pool_return_batch(self, rows, today):
+        by_kind = defaultdict(list)
+        for row in rows:
+            by_kind[row.kind].append(row.partner_id)
+        reasons = {
+            "followup": self.env._("No follow-up in time: returned to the pool."),
+            "order": self.env._("No confirmed order in time: returned to the pool."),
+        }
+        for kind, partner_ids in by_kind.items():
+            partners = self.browse(partner_ids).with_context(tracking_disable=True)
+            partners._ka_pool_move(
+                self.env["res.users"], "return", reason=reasons[kind]
+            )
+
+    @api.model
+    def _ka_pool_warn_batch(self, rows):
+        partners = self.browse([row.partner_id for row in rows]).sudo()
+        activity_type = self._ka_pool_warning_type()
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        # the owners follow their accounts with the default subtypes, as
+        # creating an activity makes them (one ORM call per owner and batch,
+        # most of the time of a catch-up): one query for the whole batch
+        default_subtypes = self.env["mail.message.subtype"].default_subtypes(
+            "res.partner"
+        )[0]
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH new AS (
+                    INSERT INTO mail_followers (res_model, res_id, partner_id)
+                    SELECT DISTINCT 'res.partner', row.res_id, u.partner_id
+                      FROM unnest(%(ids)s::int[], %(users)s::int[])
+                           AS row(res_id, uid)
+                      JOIN res_users u ON u.id = row.uid
+                    ON CONFLICT DO NOTHING
+                    RETURNING id
+                )
+                INSERT INTO mail_followers_mail_message_subtype_rel
+                       (mail_followers_id, mail_message_subtype_id)
+                SELECT new.id, subtype.id
+                  FROM new, unnest(%(subtypes)s::int[]) AS subtype(id)
+                """,
+                ids=[row.partner_id for row in rows],
+                users=[row.user_id for row in rows],
+                subtypes=default_subtypes.ids,
+            )
+        )
+        self.env["mail.followers"].invalidate_model()
+        self.env["mail.activity"].sudo().with_context(
+            mail_activity_quick_update=True
+        ).create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": row.partner_id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": row.user_id,
+                    "date_deadline": row.due,
+                    "summary": self.env._("Follow up before it returns to the pool"),
+                }
+                for row in rows
+            ]
+        )
+        bodies = {}
+        for row in rows:
+            what = (
+                self.env._("a follow-up (visit, call, e-mail or meeting)")
+                if row.kind == "followup"
+                else self.env._("a confirmed order")
+            )
+            bodies[row.partner_id] = Markup("<p>%s</p>") % self.env._(
+                "This key account goes back to the pool on %(date)s without %(what)s.",
+                date=fields.Date.to_string(row.due),
+                what=what,
+            )
+        partners._ka_log_notes([bodies[partner.id] for partner in partners])
+        for due, partner_ids in self._ka_group_by_due(rows).items():
+            self.browse(partner_ids).sudo().write({"ka_pool_warning_date": due})
+
+    @api.model
+    def _ka_group_by_due(self, rows):
+        groups = defaultdict(list)
+        for row in rows:
+            groups[row.due].append(row.partner_id)
+        return groups
+
+    # ---- pool: handover ------------------------------------------------------------
+    @api.model
+    def _ka_handover_open_documents(self, partners, user):
+        """Open documents of ``user`` on ``partners`` to hand over with them.
+        A hook: the capabilities with documents on key accounts (engagement:
+        visits, receptions, gifts) add theirs.
+
+        :return: list of recordsets, each with a ``user_id`` field
+        """
+        return []
+
+    @api.model
+    def _ka_handover_reassign_documents(self, documents, new_user):
+        """Give the open ``documents`` (from :meth:`_ka_handover_open_documents`)
+        to ``new_user``; extensions override it when their field differs."""
+        for records in documents:
+            if new_user:
+                records.sudo().write({"user_id": new_user.id})
