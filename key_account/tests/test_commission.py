@@ -1447,10 +1447,19 @@ class TestCommissionTextsAndNumbers(CommissionCase):
                 }
             )
         )
-        line = self._lines(draft).with_user(self.ka_manager)
-        order = line.order_id.with_user(self.ka_manager)
+        order_line = self._lines(draft).with_user(self.ka_manager)
+        order = order_line.order_id.with_user(self.ka_manager)
         admin = self.env.ref("base.user_admin")
-        Lines = line.browse()
+        Lines = order_line.browse()
+        # a manager edits adjustments by hand, not the computed lines
+        line = Lines.create(
+            {
+                "settlement_id": draft.id,
+                "line_type": "correction",
+                "reason": "Rounding",
+                "amount_commission": 0,
+            }
+        )
         writes = [
             (plan, "discount_threshold"),
             (plan.tier_ids[:1], "amount_from"),

@@ -496,7 +496,14 @@ class TestConfidentialWrite(ConfidentialCase):
         self._as(self.ka_user, account).write({"ka_need": "Cables"})
         self.assertRecordValues(
             self._file(account),
-            [{"need": "Cables", "user_id": self.ka_user.id, "company_id": False}],
+            # a shared account's file is of the company its processes run in
+            [
+                {
+                    "need": "Cables",
+                    "user_id": self.ka_user.id,
+                    "company_id": self.env.company.id,
+                }
+            ],
         )
         contact = self._as(self.ka_user).create(
             {"name": "New buyer", "parent_id": account.id, "ka_role": "buyer"}

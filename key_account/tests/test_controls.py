@@ -580,3 +580,319 @@ class TestControls(EngagementCase):
             [("module", "=", "key_account"), ("model", "=", "ir.rule")]
         )
         self.assertTrue(data and all(data.mapped("noupdate")))
+
+    # ---- holes found by trying the controls over JSON-RPC ----------------------------
+    def test_no_file_or_sales_taken_by_reparenting(self):
+        """Making a colleague's key account a contact of one's own moved its
+        file, relationship map and sales to the attacker."""
+        theirs = self._account("Their Co", user_id=self.ka_user2.id)
+        theirs.write({"ka_need": "Their secret"})
+        contact = self.env["res.partner"].create(
+            {"name": "Their buyer", "parent_id": theirs.id, "ka_hobbies": "Golf"}
+        )
+        pool = self._account("Pool Co")
+        for partner, vals in (
+            (theirs, {"is_company": False, "parent_id": self.account.id}),
+            (pool, {"is_company": False, "parent_id": self.account.id}),
+            (self.account, {"is_company": False}),
+            (contact, {"parent_id": self.account.id}),
+            (self.buyer, {"parent_id": theirs.id}),
+            (contact, {"commercial_partner_id": self.account.id}),
+        ):
+            with self.subTest(partner=partner.name, vals=vals):
+                self.assertRefused(
+                    lambda p=partner, v=vals: self.as_user(p, self.ka_user).write(v),
+                    AccessError,
+                )
+        self.assertEqual(theirs.parent_id, self.env["res.partner"])
+        self.assertEqual(contact.parent_id, theirs)
+        self.assertFalse(self.as_user(theirs, self.ka_user).ka_need)
+        self.assertFalse(self.as_user(contact, self.ka_user).ka_hobbies)
+        # within their own account, a salesperson moves their contacts
+        other = self.env["res.partner"].create(
+            {"name": "Second site", "is_company": True}
+        )
+        self.as_user(self.buyer, self.ka_user).write({"parent_id": other.id})
+        self.assertEqual(self.buyer.parent_id, other)
+
+    def test_nobody_reimburses_their_own_expenses(self):
+        finance_account = self._account("Finance's Co", user_id=self.ka_approver.id)
+        visit = (
+            self.env["key_account.visit"]
+            .with_user(self.ka_approver)
+            .create({"partner_id": finance_account.id, "purpose": "x"})
+        )
+        visit.action_submit()
+        visit.with_user(self.ka_manager).action_approve()
+        visit.write(
+            {
+                **self._visit_record_vals(),
+                "summary": "<p>Done</p>",
+                "expense_line_ids": [Command.create({"name": "Taxi", "amount": 120})],
+            }
+        )
+        visit.action_done()
+        visit.action_claim_expenses()
+        self.assertRefused(
+            lambda: self.as_user(visit, self.ka_approver).action_reimburse_expenses(),
+            AccessError,
+        )
+        self.assertEqual(visit.expense_line_ids.reimbursement_state, "claimed")
+        approver2 = new_test_user(
+            self.env,
+            login="ka_approver_2",
+            groups="key_account.group_key_account_approver",
+        )
+        self.as_user(visit, approver2).action_reimburse_expenses()
+        self.assertEqual(visit.expense_line_ids.reimbursement_state, "reimbursed")
+
+    def test_expenses_stay_where_and_what_they_are(self):
+        draft = self._visit(1000)
+        approved = self._visit(2000)
+        approved.action_submit()
+        self.as_user(approved, self.ka_manager).action_approve()
+        theirs = self._visit(100, user=self.ka_user2)
+        Expense = self.as_user(self.env["key_account.expense"], self.ka_user)
+        for vals in (
+            {"reimbursement_state": "claimed"},
+            {"reimbursement_state": "reimbursed", "reimbursed_date": "2026-10-15"},
+            {"user_id": self.ka_user2.id},
+        ):
+            with self.subTest(create=vals):
+                self.assertRefused(
+                    lambda v=vals: Expense.create(
+                        {
+                            "visit_id": draft.id,
+                            "kind": "planned",
+                            "name": "x",
+                            "amount": 9999,
+                            **v,
+                        }
+                    ),
+                    AccessError,
+                )
+        actual = Expense.create(
+            {"visit_id": approved.id, "kind": "actual", "name": "x", "amount": 10000}
+        )
+        planned = draft.planned_line_ids.with_user(self.ka_user)
+        for line, vals in (
+            (actual, {"kind": "planned"}),
+            (planned, {"visit_id": approved.id}),
+            (actual, {"visit_id": theirs.id}),
+            (actual, {"reception_id": False, "visit_id": draft.id}),
+        ):
+            with self.subTest(write=vals):
+                self.assertRefused(lambda li=line, v=vals: li.write(v), AccessError)
+        self.assertEqual(approved.amount_planned, 2000)
+        self.assertEqual(draft.amount_planned, 1000)
+        self.assertFalse(theirs.expense_line_ids)
+
+    def test_gift_lines_stay_on_their_request(self):
+        product = self.env["product.product"].create({"name": "Tea"})
+        Gift = self.env["key_account.gift"].with_user(self.ka_user)
+        draft, approved = Gift.create(
+            [
+                {
+                    "partner_id": self.account.id,
+                    "recipient_id": self.buyer.id,
+                    "occasion": occasion,
+                    "line_ids": [
+                        Command.create({"product_id": product.id, "unit_value": 800})
+                    ],
+                }
+                for occasion in ("Spring", "Autumn")
+            ]
+        )
+        approved.action_submit()
+        self.as_user(approved, self.ka_manager).action_approve()
+        self.assertRefused(
+            lambda: self.as_user(draft.line_ids, self.ka_user).write(
+                {"gift_id": approved.id}
+            ),
+            AccessError,
+        )
+        self.assertEqual(approved.amount_planned, 800)
+
+    def test_settlements_come_from_the_computation(self):
+        Settlement = self.env["key_account.commission.settlement"]
+        Line = self.env["key_account.commission.settlement.line"]
+        self.assertRefused(
+            lambda: self.as_user(Settlement, self.ka_manager).create(
+                {
+                    "user_id": self.ka_manager.id,
+                    "date_from": date(2026, 3, 1),
+                    "date_to": date(2026, 3, 31),
+                }
+            ),
+            AccessError,
+        )
+        theirs = Settlement.create(
+            {
+                "user_id": self.ka_user.id,
+                "date_from": date(2026, 3, 1),
+                "date_to": date(2026, 3, 31),
+            }
+        )
+        managed = self.as_user(theirs, self.ka_manager)
+        self.assertRefused(
+            lambda: managed.write({"user_id": self.ka_manager.id}), AccessError
+        )
+        for vals in (
+            {
+                "line_type": "referral",
+                "payee_partner_id": self.ka_manager.partner_id.id,
+            },
+            {"line_type": "order", "amount_commission": 500},
+            {
+                "line_type": "correction",
+                "payee_partner_id": self.ka_manager.partner_id.id,
+            },
+        ):
+            with self.subTest(line=vals):
+                self.assertRefused(
+                    lambda v=vals: self.as_user(Line, self.ka_manager).create(
+                        {
+                            "settlement_id": theirs.id,
+                            "amount_commission": 50_000,
+                            "reason": "x",
+                            **v,
+                        }
+                    ),
+                    AccessError,
+                )
+        award = self.as_user(Line, self.ka_manager).create(
+            {
+                "settlement_id": theirs.id,
+                "line_type": "award",
+                "amount_commission": 200,
+                "reason": "Weekly champion",
+            }
+        )
+        self.assertRefused(lambda: award.write({"line_type": "order"}), AccessError)
+        self.assertEqual(theirs.user_id, self.ka_user)
+        self.assertEqual(theirs.amount_commission, 200)
+
+    def test_a_paid_settlement_is_not_cancelled(self):
+        settlement = self.env["key_account.commission.settlement"].create(
+            {
+                "user_id": self.ka_user.id,
+                "date_from": date(2026, 3, 1),
+                "date_to": date(2026, 3, 31),
+            }
+        )
+        self.as_user(settlement, self.ka_manager).action_confirm()
+        self.as_user(settlement, self.ka_approver).action_pay()
+        self.assertRefused(
+            lambda: self.as_user(settlement, self.ka_manager2).action_cancel("oops")
+        )
+        self.assertEqual(settlement.state, "paid")
+
+    def test_feedback_against_oneself_is_not_rewritten(self):
+        complaint = self._feedback(
+            self.account, self.ka_user, datetime(2025, 2, 1, 9), is_valid=True
+        )
+        mine = self.as_user(complaint, self.ka_user)
+        for vals in (
+            {"feedback_type": "praise"},
+            {"answered_date": datetime(2025, 2, 1, 10)},
+            {"partner_id": self._account("Other Co", user_id=self.ka_user.id).id},
+        ):
+            with self.subTest(vals=vals):
+                self.assertRefused(lambda v=vals: mine.write(v), AccessError)
+        self.assertRefused(
+            lambda: self.as_user(self.env["key_account.feedback"], self.ka_user).create(
+                {
+                    "name": "Later",
+                    "partner_id": self.account.id,
+                    "received_date": datetime(2030, 1, 1),
+                }
+            ),
+            ValidationError,
+        )
+        self.assertEqual(complaint.feedback_type, "complaint")
+        mine.action_answer()
+        self.assertTrue(complaint.answered_date)
+        self.assertRefused(
+            lambda: self.as_user(complaint, self.ka_user2).action_answer(), AccessError
+        )
+
+    def test_new_key_accounts_are_ones_own_and_within_the_cap(self):
+        owned = self.env["res.partner"].search_count(
+            [("user_id", "=", self.ka_user.id), ("ka_type_id", "!=", False)]
+        )
+        self.company.ka_pool_max_owned = owned
+        Partner = self.as_user(self.env["res.partner"], self.ka_user)
+        self.assertRefused(
+            lambda: Partner.create(
+                {
+                    "name": "Found Co",
+                    "is_company": True,
+                    "ka_type_id": self.type_potential.id,
+                    "user_id": self.ka_user.id,
+                }
+            )
+        )
+        mine = Partner.create(
+            {"name": "Mine", "is_company": True, "user_id": self.ka_user.id}
+        )
+        self.assertRefused(
+            lambda: mine.write({"ka_type_id": self.type_potential.id}), UserError
+        )
+        theirs = self.env["res.partner"].create(
+            {"name": "Theirs", "is_company": True, "user_id": self.ka_user2.id}
+        )
+        self.company.ka_pool_max_owned = 0
+        self.assertRefused(
+            lambda: self.as_user(theirs, self.ka_user).write(
+                {"ka_type_id": self.type_potential.id}
+            ),
+            AccessError,
+        )
+        self.assertRefused(
+            lambda: self.as_user(theirs, self.ka_user).write(
+                {"ka_type_id": self.type_potential.id, "user_id": self.ka_user.id}
+            ),
+            AccessError,
+        )
+        mine.write({"ka_type_id": self.type_potential.id})
+        self.assertEqual(mine.ka_type_id, self.type_potential)
+        self.assertFalse(theirs.ka_type_id)
+
+    def test_shared_accounts_belong_to_the_company_of_their_processes(self):
+        company2 = self.env["res.company"].create({"name": "Second Co"})
+        manager2 = new_test_user(
+            self.env,
+            login="ka_manager_shared",
+            groups="key_account.group_key_account_manager",
+            company_id=company2.id,
+            company_ids=[Command.set(company2.ids)],
+        )
+        self.account.write({"company_id": False, "ka_need": "Shared secret"})
+        self.assertEqual(self.account._ka_process_company(), self.company)
+        self.assertRefused(
+            lambda: self.as_user(self.account, manager2).action_ka_release("mine"),
+            AccessError,
+        )
+        self.assertEqual(self.account.user_id, self.ka_user)
+        self.assertFalse(self.as_user(self.account, manager2).ka_need)
+        self.assertFalse(
+            self.env["key_account.file"]
+            .with_user(manager2)
+            .search([("partner_id", "=", self.account.id)])
+        )
+        self.as_user(self.account, self.ka_manager).action_ka_release("back")
+        log = self.env["key_account.pool.log"].search(
+            [("partner_id", "=", self.account.id)], limit=1
+        )
+        self.assertEqual(log.company_id, self.company)
+
+    def test_ids_from_a_client_are_taken(self):
+        """Public methods take ids where a client cannot send records."""
+        pool = self._account("Pool Co")
+        self.as_user(pool, self.ka_manager).action_ka_assign(self.ka_user2.id)
+        self.assertEqual(pool.user_id, self.ka_user2)
+        self.assertFalse(
+            self.as_user(
+                self.env["key_account.commission.settlement"], self.ka_manager
+            ).compute_settlements("2026-01-01", "2026-01-31", [self.ka_user2.id])
+        )

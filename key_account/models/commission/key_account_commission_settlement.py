@@ -34,7 +34,11 @@ class KeyAccountCommissionSettlement(models.Model):
     _description = "Commission Settlement"
     _inherit = ["mail.thread", "mail.activity.mixin", "key_account.workflow.mixin"]
     _order = "date_from desc, user_id"
-    _ka_workflow_fields = frozenset({"state", "cancel_reason"})
+    # the computation sets whose, of which period and company, on which plan
+    _ka_workflow_fields = frozenset(
+        {"state", "cancel_reason", "user_id", "date_from", "date_to", "company_id"}
+        | {"plan_id"}
+    )
     _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
@@ -328,6 +332,15 @@ class KeyAccountCommissionSettlement(models.Model):
                         name=settlement.name,
                     )
                 )
+            if settlement.state == "paid":
+                raise UserError(
+                    self.env._(
+                        "The settlement %(name)s is paid: it cannot be cancelled "
+                        "(its orders would be paid again); correct it with a line "
+                        "in a later settlement.",
+                        name=settlement.name,
+                    )
+                )
         self._ka_workflow_write({"state": "cancelled", "cancel_reason": reason})
         for settlement in self:
             settlement.message_post(
@@ -374,6 +387,8 @@ class KeyAccountCommissionSettlement(models.Model):
         everybody (``users`` None) leaves those salespeople out (see
         :meth:`_ka_compute_settlements`, which also says who). Returns the
         settlements created or refreshed."""
+        if users is not None and not isinstance(users, models.BaseModel):
+            users = self.env["res.users"].browse(users)  # ids, from a client
         settlements, _overlaps = self._ka_compute_settlements(
             date_from, date_to, users=users, skip_overlaps=users is None
         )

@@ -1,8 +1,15 @@
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
+
+# what a manager enters by hand; the other lines are computed
+MANUAL_LINE_TYPES = ("award", "penalty", "correction")
+COMPUTED_FIELDS = frozenset(
+    {"order_id", "invoice_id", "payee_partner_id", "reversed_line_id"}
+)
 
 
 class KeyAccountCommissionSettlementLine(models.Model):
@@ -85,8 +92,36 @@ class KeyAccountCommissionSettlementLine(models.Model):
     amount_commission = fields.Monetary(string="Commission")
     reason = fields.Char()
 
+    def _ka_check_manual(self, vals_list):
+        """A client enters adjustments only (awards, penalties, corrections):
+        the order, referral, reward, expense and reversal lines are the
+        computation's, and so are the orders, invoices and payees."""
+        if self.env.su:
+            return
+        for vals in vals_list:
+            if vals.keys() & COMPUTED_FIELDS or (
+                "line_type" in vals and vals["line_type"] not in MANUAL_LINE_TYPES
+            ):
+                raise AccessError(
+                    self.env._(
+                        "Settlement lines of orders, referrals, rewards, expenses "
+                        "and reversals come from the computation: enter an award, "
+                        "a penalty or a correction."
+                    )
+                )
+        if self.filtered(lambda line: line.line_type not in MANUAL_LINE_TYPES):
+            raise AccessError(
+                self.env._(
+                    "The computed lines of a settlement change when it is "
+                    "computed again, not by hand."
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._ka_check_manual(
+            [{"line_type": "correction", **vals} for vals in vals_list]
+        )
         settlements = self.env["key_account.commission.settlement"].browse(
             {vals["settlement_id"] for vals in vals_list if vals.get("settlement_id")}
         )
@@ -124,6 +159,7 @@ class KeyAccountCommissionSettlementLine(models.Model):
             self.amount_commission = self.penalized_line_id._ka_default_penalty()
 
     def write(self, vals):
+        self._ka_check_manual([vals])
         self.settlement_id._check_draft()
         self.settlement_id._ka_check_not_own_edit()
         if vals.keys() & {"settlement_id", "user_id", "company_id", "currency_id"}:

@@ -19,6 +19,12 @@ EXPENSE_TYPES = [
 ]
 
 
+# set when a line is entered (or computed from its document): never moved
+FIXED_FIELDS = frozenset(
+    {"kind", "visit_id", "reception_id", "user_id", "partner_id", "company_id"}
+)
+
+
 class KeyAccountExpense(models.Model):
     """A line of money spent on a visit or a reception: planned (the budget
     that selects the approval levels) or actual (claimed and reimbursed)."""
@@ -141,17 +147,35 @@ class KeyAccountExpense(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su and any(
+            vals.get("reimbursement_state", "not_claimed") != "not_claimed"
+            or vals.keys() & (FIXED_FIELDS - {"kind", "visit_id", "reception_id"})
+            for vals in vals_list
+        ):
+            raise AccessError(
+                self.env._("Use the Claim and Reimburse buttons to move expenses.")
+            )
         lines = super().create(vals_list)
         lines._ka_check_lines_editable()
         return lines
 
     def write(self, vals):
+        if not self.env.su:
+            if vals.keys() & {"reimbursement_state", "reimbursed_date"}:
+                raise AccessError(
+                    self.env._("Use the Claim and Reimburse buttons to move expenses.")
+                )
+            if vals.keys() & FIXED_FIELDS:
+                # a line stays on its document, planned or actual: moving it
+                # would change an approved budget or another person's claim
+                raise AccessError(
+                    self.env._(
+                        "An expense stays on its visit or reception, planned or "
+                        "actual: delete it and enter a new one."
+                    )
+                )
         if set(vals) - {"reimbursement_state", "reimbursed_date"}:
             self._ka_check_lines_editable()
-        if "reimbursement_state" in vals and not self.env.su:
-            raise AccessError(
-                self.env._("Use the Claim and Reimburse buttons to move expenses.")
-            )
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
@@ -166,6 +190,15 @@ class KeyAccountExpense(models.Model):
             )
         if any(line.reimbursement_state != "claimed" for line in self):
             raise UserError(self.env._("Only claimed expenses can be reimbursed."))
+        own = self.filtered(lambda line: line.user_id == self.env.user)
+        if own:
+            raise AccessError(
+                self.env._(
+                    "%(name)s is your own expense: another person of Finance "
+                    "reimburses it.",
+                    name=own[0].name,
+                )
+            )
         self.sudo().write(
             {
                 "reimbursement_state": "reimbursed",

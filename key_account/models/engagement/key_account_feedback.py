@@ -11,7 +11,17 @@ from ..common.key_account_workflow_mixin import field_labels
 
 # what a salesperson may not change on the feedback they answer for: whether
 # a complaint counts against them, whose it is, when it came and is due
-MANAGER_FIELDS = frozenset({"is_valid", "user_id", "received_date", "answer_due"})
+MANAGER_FIELDS = frozenset(
+    {
+        "is_valid",
+        "user_id",
+        "received_date",
+        "answer_due",
+        "answered_date",
+        "feedback_type",
+        "partner_id",
+    }
+)
 
 FEEDBACK_TYPES = [
     ("complaint", "Complaint"),
@@ -230,8 +240,25 @@ class KeyAccountFeedback(models.Model):
         return super().write(vals)
 
     def action_answer(self):
-        """Button: mark as answered now."""
-        self.filtered(
-            lambda f: not f.answered_date
-        ).answered_date = fields.Datetime.now()
+        """Button: mark as answered now (the owner of the feedback, or a
+        manager; the answer date is the button's, never typed)."""
+        if not self._ka_is_manager():
+            theirs = self.filtered(lambda f: f.user_id != self.env.user)
+            if theirs:
+                self._ka_refuse({"answered_date"})
+        self.filtered(lambda f: not f.answered_date).sudo().write(
+            {"answered_date": fields.Datetime.now()}
+        )
         return True
+
+    @api.constrains("received_date")
+    def _check_received_date(self):
+        now = fields.Datetime.now()
+        for feedback in self:
+            if feedback.received_date and feedback.received_date > now:
+                raise ValidationError(
+                    self.env._(
+                        "%(feedback)s: it cannot be received in the future.",
+                        feedback=feedback.display_name,
+                    )
+                )

@@ -201,6 +201,10 @@ class KeyAccountGiftLine(models.Model):
 
     def write(self, vals):
         self.gift_id._ka_check_editable(self.env._("gifts"))
+        if "gift_id" in vals and not self.env.su:
+            raise AccessError(
+                self.env._("A gift line stays on its request: delete it instead.")
+            )
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

@@ -69,13 +69,43 @@ class ResPartner(models.Model):
                         "somebody else."
                     )
                 )
-        elif "user_id" in vals and self._ka_moved_accounts(vals["user_id"]):
+            if vals.get("ka_type_id") and vals.get("user_id"):
+                self.browse()._ka_pool_check_caps(
+                    self.env.user, self.env.company, count=1
+                )
+            return
+        if vals.get("ka_type_id"):
+            self._ka_check_new_accounts(vals)
+        if "user_id" in vals and self._ka_moved_accounts(vals["user_id"]):
             raise AccessError(
                 self.env._(
                     "Only Key Account managers can change the owner of a key "
                     "account: salespeople claim accounts from the pool and "
                     "release them."
                 )
+            )
+
+    def _ka_check_new_accounts(self, vals):
+        """A salesperson makes key accounts of their own partners only, within
+        the cap of accounts they own."""
+        partners = self.sudo().filtered(lambda p: not p.ka_type_id)
+        if not partners:
+            return
+        owner = (
+            self.env["res.users"].browse(vals["user_id"] or False)
+            if "user_id" in vals
+            else partners.user_id
+        )
+        if (partners.user_id | owner) - self.env.user:
+            raise AccessError(
+                self.env._(
+                    "Only Key Account managers make key accounts of partners that "
+                    "are not yours."
+                )
+            )
+        if owner:
+            partners.with_env(self.env)._ka_pool_check_caps(
+                self.env.user, self.env.company
             )
 
     def _ka_moved_accounts(self, user_id):
@@ -251,6 +281,25 @@ class ResPartner(models.Model):
             cr.execute(SQL("SELECT set_config('lock_timeout', '0', true)"))
 
     # ---- pool: checks ----------------------------------------------------------
+    def _ka_pool_check_company(self):
+        """A user moves the key accounts of the companies they work in: a key
+        account shared by the companies belongs to the pool of the company its
+        processes run in (see ``_ka_process_company``)."""
+        if self.env.su:
+            return
+        foreign = self.filtered(
+            lambda p: p._ka_process_company() not in self.env.companies
+        )
+        if foreign:
+            raise AccessError(
+                self.env._(
+                    "%(account)s is a key account of %(company)s: its pool is not "
+                    "yours.",
+                    account=foreign[0].display_name,
+                    company=foreign[0]._ka_process_company().name,
+                )
+            )
+
     def _ka_pool_check_accounts(self):
         not_accounts = self.filtered(lambda p: not p.ka_type_id)
         if not_accounts:
@@ -262,14 +311,15 @@ class ResPartner(models.Model):
                 )
             )
 
-    def _ka_pool_check_caps(self, user, company, claims=0):
-        """Raise if ``user`` getting ``self`` exceeds a cap of ``company``."""
+    def _ka_pool_check_caps(self, user, company, claims=0, count=None):
+        """Raise if ``user`` getting ``self`` (or ``count`` new accounts)
+        exceeds a cap of ``company``."""
         partner_model = self.sudo().with_context(active_test=False)
         owned = partner_model.search_count(
             [("user_id", "=", user.id), ("ka_type_id", "!=", False)]
         )
         cap = company.ka_pool_max_owned
-        if cap and owned + len(self) > cap:
+        if cap and owned + (len(self) if count is None else count) > cap:
             raise UserError(
                 self.env._(
                     "%(user)s already owns %(owned)s key accounts: the cap is %(cap)s.",
@@ -350,6 +400,7 @@ class ResPartner(models.Model):
         if not self:
             return True
         self._ka_pool_check_accounts()
+        self._ka_pool_check_company()
         self._ka_pool_lock_accounts()
         for partner in self:
             owner = partner.sudo().user_id
@@ -386,6 +437,7 @@ class ResPartner(models.Model):
         if not self:
             return True
         self._ka_pool_check_accounts()
+        self._ka_pool_check_company()
         self._ka_pool_lock_accounts()
         manager = user.has_group(KA_MANAGER)
         for partner in self:
@@ -433,6 +485,8 @@ class ResPartner(models.Model):
                 self.env._("Only Key Account managers can assign key accounts.")
             )
         reason = (reason or "").strip()
+        if not isinstance(user, models.BaseModel):
+            user = self.env["res.users"].browse(user)  # an id, from a client
         if not user.sudo().has_group(KA_USER):
             raise UserError(
                 self.env._(
@@ -442,6 +496,7 @@ class ResPartner(models.Model):
         if override_caps and not reason:
             raise UserError(self.env._("Say why you override the caps."))
         self._ka_pool_check_accounts()
+        self._ka_pool_check_company()
         self._ka_pool_lock_accounts()
         accounts = self.filtered(lambda p: p.sudo().user_id != user)
         if not accounts:
@@ -482,7 +537,6 @@ class ResPartner(models.Model):
                 ("activity_type_id", "=", self._ka_pool_warning_type().id),
             ]
         ).unlink()
-        default_company = self.env.company
         self.env["key_account.pool.log"].sudo().create(
             [
                 {
@@ -493,7 +547,7 @@ class ResPartner(models.Model):
                     "reason": reason,
                     "date": now,
                     "caps_overridden": caps_overridden,
-                    "company_id": (partner.company_id or default_company).id,
+                    "company_id": partner._ka_process_company().id,
                 }
                 for partner in partners
             ]

@@ -66,7 +66,12 @@ class KeyAccountFile(models.Model):
         ondelete="cascade",
     )
     company_id = fields.Many2one(
-        related="partner_id.company_id", store=True, index="btree_not_null"
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        index="btree_not_null",
+        help="The key account's company; for an account shared by the "
+        "companies, the one its processes (owner, pool) run in.",
     )
     user_id = fields.Many2one(
         related="partner_id.commercial_partner_id.user_id",
@@ -105,6 +110,11 @@ class KeyAccountFile(models.Model):
     def write(self, vals):
         check_fixed_fields(self, [vals], self._ka_fixed_fields)
         return super().write(vals)
+
+    @api.depends("partner_id.company_id")
+    def _compute_company_id(self):
+        for record in self:
+            record.company_id = record.partner_id.sudo()._ka_process_company()
 
     @api.depends("company_id")
     @api.depends_context("company")
@@ -159,7 +169,11 @@ class KeyAccountFile(models.Model):
             PARTNER_FILE_FIELDS,
             {
                 "partner_id": SQL("p.id"),
-                "company_id": SQL("p.company_id"),
+                # a shared account's: the company its processes run in
+                "company_id": SQL(
+                    "COALESCE(p.company_id, %s)",
+                    self.env["res.partner"]._ka_scheduler_company().id,
+                ),
                 "user_id": SQL("cp.user_id"),
             },
         )

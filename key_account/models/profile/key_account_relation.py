@@ -46,7 +46,12 @@ class KeyAccountRelation(models.Model):
         index=True,
     )
     company_id = fields.Many2one(
-        related="account_id.company_id", store=True, index="btree_not_null"
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        index="btree_not_null",
+        help="The key account's company; for an account shared by the "
+        "companies, the one its processes (owner, pool) run in.",
     )
     user_id = fields.Many2one(
         related="account_id.user_id",
@@ -103,7 +108,16 @@ class KeyAccountRelation(models.Model):
             {
                 "contact_id": SQL("p.id"),
                 "account_id": SQL("cp.id"),
-                "company_id": SQL("cp.company_id"),
+                # a shared account's: the company its processes run in
+                "company_id": SQL(
+                    "COALESCE(cp.company_id, %s)",
+                    self.env["res.partner"]._ka_scheduler_company().id,
+                ),
                 "user_id": SQL("cp.user_id"),
             },
         )
+
+    @api.depends("account_id.company_id")
+    def _compute_company_id(self):
+        for record in self:
+            record.company_id = record.account_id.sudo()._ka_process_company()

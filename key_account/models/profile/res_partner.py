@@ -26,6 +26,10 @@ from .key_account_relation import LEVELS
 from .key_account_relation import PARTNER_RELATION_FIELDS
 from .key_account_relation import ROLES
 
+# what makes a partner a company or a contact of one: its key-account file,
+# relationship map and sales follow the commercial partner
+PARENT_FIELDS = frozenset({"parent_id", "is_company", "commercial_partner_id"})
+
 # the confidential fields: computed per user from key_account.file and
 # key_account.relation, with an inverse (see _compute_ka_file)
 _FILE = {
@@ -417,6 +421,7 @@ class ResPartner(models.Model):
             self._ka_system_fields()
             | self._ka_manager_fields()
             | {"ka_type_id", "ka_since"}
+            | PARENT_FIELDS
         )
 
     def _ka_is_manager(self):
@@ -442,6 +447,8 @@ class ResPartner(models.Model):
             )
         if creating:
             return
+        if vals.keys() & PARENT_FIELDS:
+            self._ka_check_reparenting(vals)
         accounts = self.sudo().filtered("ka_type_id")
         if "ka_type_id" in vals and accounts.filtered(
             lambda p: p.ka_type_id.id != vals["ka_type_id"]
@@ -458,6 +465,45 @@ class ResPartner(models.Model):
                 self.env._(
                     "Only Key Account managers can change since when a company "
                     "is a key account."
+                )
+            )
+
+    def _ka_check_reparenting(self, vals):
+        """A salesperson does not turn a key account into a contact or a
+        person, nor moves a contact out of or into a key account that is not
+        theirs: the customer file and relationship map follow the company
+        (whose owner reads them), and so do the sales."""
+        user = self.env.user
+        partners = self.sudo()
+        # Odoo's own writes of these fields when a partner is created or
+        # synced change nothing: only a real move counts
+        partners = partners.filtered(
+            lambda p: any(
+                p._fields[fname].convert_to_write(p[fname], p) != vals[fname]
+                for fname in vals.keys() & PARENT_FIELDS
+            )
+        )
+        if not partners:
+            return
+        if partners.filtered("ka_type_id"):
+            raise AccessError(
+                self.env._(
+                    "Only Key Account managers can make a key account a contact "
+                    "or a person."
+                )
+            )
+        accounts = partners.commercial_partner_id
+        if "parent_id" in vals:
+            accounts |= (
+                self.env["res.partner"].sudo().browse(vals["parent_id"])
+            ).commercial_partner_id
+        theirs = accounts.filtered(lambda p: p.ka_type_id and p.user_id != user)
+        if theirs:
+            raise AccessError(
+                self.env._(
+                    "%(account)s is not your key account: only its owner or a Key "
+                    "Account manager moves its contacts.",
+                    account=theirs[0].display_name,
                 )
             )
 
