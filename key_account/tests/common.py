@@ -1,8 +1,12 @@
+import threading
+from datetime import date
 from datetime import datetime
 from datetime import time
 
 from odoo import Command
+from odoo import api
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import TransactionCase
 from odoo.tests import new_test_user
 
@@ -28,6 +32,55 @@ HOSTILE_CONTEXT = {
     "module": "key_account",
     "active_test": False,
 }
+
+
+def race(registry, attempts, retried=()):
+    """Run ``attempts`` [(uid, snapshot, act)] at the same moment, each in its
+    own thread, cursor and transaction as the user ``uid``: ``snapshot(env)``
+    reads (the transaction's snapshot is taken), all wait for each other,
+    then ``act(env)`` acts and commits, retried once on an error of
+    ``retried`` as the server retries a request.
+
+    :return: one result per attempt: True, or the UserError's message
+    """
+    barrier = threading.Barrier(len(attempts))
+    results = [None] * len(attempts)
+    # environments are made here: a thread cannot look the registry up while
+    # the test runner holds its lock
+    envs = [api.Environment(registry.cursor(), uid, {}) for uid, *_rest in attempts]
+
+    def run(index, env, snapshot, act):
+        try:
+            try:
+                snapshot(env)
+            finally:
+                barrier.wait(timeout=10)
+            for attempt in (1, 2):
+                try:
+                    act(env)
+                    env.cr.commit()
+                    results[index] = True
+                    return
+                except retried:
+                    env.cr.rollback()
+                    env.invalidate_all()
+                    if attempt == 2:
+                        raise
+        except UserError as error:
+            env.cr.rollback()
+            results[index] = str(error)
+        finally:
+            env.cr.close()
+
+    threads = [
+        threading.Thread(target=run, args=(i, envs[i], snapshot, act))
+        for i, (_uid, snapshot, act) in enumerate(attempts)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
 
 
 class KeyAccountCase(TransactionCase):
@@ -128,6 +181,16 @@ class KeyAccountCase(TransactionCase):
                 date = datetime.combine(date, time(12, 0))
             order.date_order = date
         return order
+
+    @classmethod
+    def _targets(cls, user, months, amount, year=2025):
+        """Monthly sales targets of ``user``, one per month of ``months``."""
+        return cls.env["key_account.commission.target"].create(
+            [
+                {"user_id": user.id, "month": date(year, month, 1), "amount": amount}
+                for month in months
+            ]
+        )
 
     @staticmethod
     def _today():

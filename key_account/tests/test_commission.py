@@ -146,15 +146,8 @@ class TestCommissionPlans(CommissionCase):
             self.assertEqual(self.full_time._find_tier(amount).rate, rate, amount)
 
     def test_three_months_below_target(self):
-        Target = self.env["key_account.commission.target"]
+        self._targets(self.ka_user, (1, 2, 3), 1000)
         for month in (1, 2, 3):
-            Target.create(
-                {
-                    "user_id": self.ka_user.id,
-                    "month": date(2025, month, 1),
-                    "amount": 1000,
-                }
-            )
             self._order(self.account, 600, date=date(2025, month, 5), user=self.ka_user)
         with freeze_time("2025-04-10"):
             self.env.invalidate_all()

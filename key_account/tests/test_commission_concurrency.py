@@ -1,4 +1,3 @@
-import threading
 from datetime import date
 
 from psycopg2 import errors
@@ -6,10 +5,11 @@ from psycopg2 import errors
 from odoo import SUPERUSER_ID
 from odoo import Command
 from odoo import api
-from odoo.exceptions import UserError
 from odoo.tests import TransactionCase
 from odoo.tests import new_test_user
 from odoo.tests import tagged
+
+from .common import race
 
 # what Odoo retries a request on (odoo.service.model.retrying)
 RETRIED = (errors.SerializationFailure, errors.DeadlockDetected)
@@ -92,46 +92,19 @@ class TestCommissionConcurrency(TransactionCase):
     def _race(self):
         """Manager i confirms settlement i, both in transactions started
         before either confirms. :return: True or the error, for each."""
-        pairs = list(zip(self.manager_ids, self.settlement_ids, strict=True))
-        barrier = threading.Barrier(len(pairs))
-        results = [None] * len(pairs)
-        # environments are made here: a thread cannot look the registry up
-        # while the test runner holds its lock
-        envs = [api.Environment(self.registry.cursor(), uid, {}) for uid, _sid in pairs]
-
-        def confirm(index, env, settlement_id):
-            settlement = env["key_account.commission.settlement"].browse(settlement_id)
-            try:
-                try:
-                    settlement.mapped("state")  # the transaction's snapshot
-                finally:
-                    barrier.wait(timeout=10)
-                for attempt in (1, 2):
-                    try:
-                        settlement.action_confirm()
-                        env.cr.commit()
-                        results[index] = True
-                        return
-                    except RETRIED:
-                        env.cr.rollback()
-                        env.invalidate_all()
-                        if attempt == 2:
-                            raise
-            except UserError as error:
-                env.cr.rollback()
-                results[index] = str(error)
-            finally:
-                env.cr.close()
-
-        threads = [
-            threading.Thread(target=confirm, args=(i, envs[i], sid))
-            for i, (_uid, sid) in enumerate(pairs)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
-        return results
+        Settlement = "key_account.commission.settlement"
+        return race(
+            self.registry,
+            [
+                (
+                    uid,
+                    lambda env, sid=sid: env[Settlement].browse(sid).mapped("state"),
+                    lambda env, sid=sid: env[Settlement].browse(sid).action_confirm(),
+                )
+                for uid, sid in zip(self.manager_ids, self.settlement_ids, strict=True)
+            ],
+            retried=RETRIED,
+        )
 
     def test_one_order_paid_once(self):
         results = self._race()

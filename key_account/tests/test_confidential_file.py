@@ -14,6 +14,7 @@ from odoo.tools.sql import column_exists
 
 from .common import HOSTILE_CONTEXT
 from .common import KeyAccountCase
+from .test_pool import POOL_FIELDS
 
 # distinctive values: none of them may reach a reader who may not read them
 FILE = {
@@ -70,6 +71,15 @@ class ConfidentialCase(KeyAccountCase):
     """Two accounts of the company with a full file, a relationship map and
     sales: one owned by ``ka_user``, one in the pool; ``ka_user2`` is the
     colleague, ``manager2`` a Key Account manager of a second company only."""
+
+    def _strangers(self):
+        """(user, account) pairs where the user is neither owner nor manager:
+        a colleague's account, and a pool account to two salespeople."""
+        return [
+            (self.ka_user2, self.mine),
+            (self.ka_user2, self.pool),
+            (self.ka_user, self.pool),
+        ]
 
     @classmethod
     def setUpClass(cls):
@@ -162,12 +172,7 @@ class TestConfidentialRead(ConfidentialCase):
     def test_colleague_and_pool_read_nothing(self):
         """A colleague's account, and a pool account to all but managers:
         every way of reading gives the partner, not its file, map or sales."""
-        cases = [
-            (self.ka_user2, self.mine),
-            (self.ka_user2, self.pool),
-            (self.ka_user, self.pool),
-        ]
-        for user, account in cases:
+        for user, account in self._strangers():
             with self.subTest(user=user.login, account=account.name):
                 self._assert_reads_nothing(user, account)
 
@@ -363,12 +368,7 @@ class TestConfidentialWrite(ConfidentialCase):
         return self.env["key_account.file"].search([("partner_id", "=", account.id)])
 
     def test_non_owner_writes_are_refused(self):
-        cases = [
-            (self.ka_user2, self.mine),
-            (self.ka_user2, self.pool),
-            (self.ka_user, self.pool),
-        ]
-        for user, account in cases:
+        for user, account in self._strangers():
             with self.subTest(user=user.login, account=account.name):
                 partner = self._as(user, account)
                 for vals in (
@@ -544,15 +544,7 @@ class TestConfidentialWrite(ConfidentialCase):
 
 @tagged("post_install", "-at_install")
 class TestConfidentialViews(ConfidentialCase):
-    POOL_FIELDS = {
-        "name",
-        "ka_type_id",
-        "ka_grade_id",
-        "city",
-        "industry_id",
-        "ka_last_order_date",
-        "ka_pool_days",
-    }
+    POOL_FIELDS = POOL_FIELDS
 
     def test_pool_views_give_the_pool_fields_only(self):
         Partner = self._as(self.ka_user)

@@ -357,18 +357,8 @@ class TestKpiIndicators(KeyAccountCase):
         self.assertEqual(empty["value"], 0.0)  # all due, none done
 
     def test_sales_plan(self):
-        Target = self.env["key_account.commission.target"]
-        for month in (1, 2, 3):
-            Target.create(
-                {
-                    "user_id": self.ka_user.id,
-                    "month": date(2025, month, 1),
-                    "amount": 1000,
-                }
-            )
-        Target.create(
-            {"user_id": self.ka_user2.id, "month": date(2025, 1, 1), "amount": 1000}
-        )
+        self._targets(self.ka_user, (1, 2, 3), 1000)
+        self._targets(self.ka_user2, (1,), 1000)
         self.ka_user2.ka_commission_status = "probation"
         self.assertTrue(
             self.env.ref(

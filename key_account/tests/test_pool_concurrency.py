@@ -1,11 +1,10 @@
-import threading
-
 from odoo import SUPERUSER_ID
 from odoo import api
-from odoo.exceptions import UserError
 from odoo.tests import TransactionCase
 from odoo.tests import new_test_user
 from odoo.tests import tagged
+
+from .common import race
 
 
 @tagged("post_install", "-at_install")
@@ -74,39 +73,21 @@ class TestPoolConcurrency(TransactionCase):
 
         :return: one result per claim: True, or the error message
         """
-        barrier = threading.Barrier(len(claims))
-        results = [None] * len(claims)
-        # environments are made here: a thread cannot look the registry up
-        # while the test runner holds its lock
-        envs = [
-            api.Environment(self.registry.cursor(), uid, {}) for uid, _ids in claims
-        ]
-
-        def claim(index, env, partner_ids):
-            partners = env["res.partner"].browse(partner_ids)
-            try:
-                partners.mapped("user_id")  # the transaction's snapshot
-            finally:
-                barrier.wait(timeout=10)
-            try:
-                partners.action_ka_claim()
-                env.cr.commit()
-                results[index] = True
-            except UserError as error:
-                env.cr.rollback()
-                results[index] = str(error)
-            finally:
-                env.cr.close()
-
-        threads = [
-            threading.Thread(target=claim, args=(i, envs[i], pids))
-            for i, (_uid, pids) in enumerate(claims)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
-        return results
+        return race(
+            self.registry,
+            [
+                (
+                    uid,
+                    lambda env, ids=ids: env["res.partner"]
+                    .browse(ids)
+                    .mapped("user_id"),
+                    lambda env, ids=ids: env["res.partner"]
+                    .browse(ids)
+                    .action_ka_claim(),
+                )
+                for uid, ids in claims
+            ],
+        )
 
     def _committed(self):
         with self.registry.cursor() as cr:

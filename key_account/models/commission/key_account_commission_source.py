@@ -60,6 +60,29 @@ class KeyAccountCommissionSettlement(models.Model):
         )
 
     @api.model
+    @api.model
+    def _ka_not_settled_sql(self, refreshed, invoice=None):
+        """SQL: the order ``so`` is in no live settlement (draft, confirmed or
+        paid, but the ``refreshed`` drafts about to be recomputed); with
+        ``invoice`` (an SQL expression), only its lines of that invoice, or of
+        no invoice, count."""
+        return SQL(
+            """NOT EXISTS (
+                   SELECT 1
+                     FROM key_account_commission_settlement_line l
+                     JOIN key_account_commission_settlement s
+                       ON s.id = l.settlement_id
+                    WHERE l.order_id = so.id AND l.line_type = 'order'
+                      %s
+                      AND s.state = ANY(%s)
+                      AND s.id <> ALL(%s))""",
+            SQL("AND (l.invoice_id = %s OR l.invoice_id IS NULL)", invoice)
+            if invoice
+            else SQL(),
+            list(LIVE_STATES),
+            list(refreshed),
+        )
+
     def _ka_fetch_orders(
         self, date_from, date_to, users, paid_users=None, refreshed=()
     ):
@@ -94,14 +117,7 @@ class KeyAccountCommissionSettlement(models.Model):
                    AND so.date_order >= %(start)s AND so.date_order < %(stop)s
                    AND so.company_id = ANY(%(companies)s)
                    %(user_clause)s
-                   AND NOT EXISTS (
-                       SELECT 1
-                         FROM key_account_commission_settlement_line l
-                         JOIN key_account_commission_settlement s
-                           ON s.id = l.settlement_id
-                        WHERE l.order_id = so.id AND l.line_type = 'order'
-                          AND s.state = ANY(%(live)s)
-                          AND s.id <> ALL(%(refreshed)s))
+                   AND %(not_settled)s
             ), prices AS (%(prices)s)
             SELECT o.id, o.user_id, o.company_id, o.date_order, o.base,
                    CASE WHEN COALESCE(p.list, 0) > 0
@@ -115,8 +131,7 @@ class KeyAccountCommissionSettlement(models.Model):
                 stop=stop,
                 companies=self.env.companies.ids,
                 user_clause=user_clause,
-                live=list(LIVE_STATES),
-                refreshed=list(refreshed),
+                not_settled=self._ka_not_settled_sql(refreshed),
                 prices=self._ka_prices_sql(SQL("SELECT id FROM orders")),
             )
         )
@@ -188,15 +203,7 @@ class KeyAccountCommissionSettlement(models.Model):
               JOIN sale_order so ON so.id = p.order_id
               LEFT JOIN prices pr ON pr.order_id = so.id
              WHERE so.user_id = ANY(%(users)s)
-               AND NOT EXISTS (
-                   SELECT 1
-                     FROM key_account_commission_settlement_line l
-                     JOIN key_account_commission_settlement s
-                       ON s.id = l.settlement_id
-                    WHERE l.order_id = so.id AND l.line_type = 'order'
-                      AND (l.invoice_id = p.move_id OR l.invoice_id IS NULL)
-                      AND s.state = ANY(%(live)s)
-                      AND s.id <> ALL(%(refreshed)s))
+               AND %(not_settled)s
              ORDER BY so.user_id, p.paid_date, p.move_id, so.id
             """,
                 date_from=date_from,
@@ -204,8 +211,9 @@ class KeyAccountCommissionSettlement(models.Model):
                 companies=self.env.companies.ids,
                 users=users.ids,
                 prices=self._ka_prices_sql(SQL("SELECT order_id FROM parts")),
-                live=list(LIVE_STATES),
-                refreshed=list(refreshed),
+                not_settled=self._ka_not_settled_sql(
+                    refreshed, invoice=SQL("p.move_id")
+                ),
             )
         )
         return [SourceRow(*row) for row in self.env.cr.fetchall()]

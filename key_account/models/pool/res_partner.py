@@ -190,9 +190,9 @@ class ResPartner(models.Model):
                 partner.ka_pool_days_left = max((due.due - today).days, 0)
 
     # ---- pool: locks -----------------------------------------------------------
-    def _ka_pool_lock(self, table, ids):
-        """Lock rows of ``table`` for the rest of the transaction, waiting a few
-        seconds at most.
+    def _ka_pool_lock(self, query):
+        """Run ``query``, which locks rows for the rest of the transaction,
+        waiting a few seconds at most.
 
         :return: False when another transaction holds or has just changed them
         """
@@ -200,14 +200,7 @@ class ResPartner(models.Model):
         try:
             with cr.savepoint(flush=False):
                 cr.execute(SQL("SELECT set_config('lock_timeout', '5s', true)"))
-                cr.execute(
-                    SQL(
-                        "SELECT id FROM %s WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
-                        SQL.identifier(table),
-                        list(ids),
-                    ),
-                    log_exceptions=False,
-                )
+                cr.execute(query, log_exceptions=False)
         except (pg_errors.LockNotAvailable, pg_errors.SerializationFailure):
             return False
         finally:
@@ -217,7 +210,13 @@ class ResPartner(models.Model):
     def _ka_pool_lock_accounts(self):
         """Lock these accounts; a concurrent claim that won makes us fail with
         the winner's name."""
-        if self._ka_pool_lock("res_partner", self.ids):
+        locked = self._ka_pool_lock(
+            SQL(
+                "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+                self.ids,
+            )
+        )
+        if locked:
             self.invalidate_recordset(["user_id"])
             return
         # our snapshot is stale: ask a fresh transaction who owns them now
@@ -255,30 +254,22 @@ class ResPartner(models.Model):
         (a table without foreign keys, so nothing of Odoo's own, such as its
         session bookkeeping on ``res_users``, ever waits on it): a concurrent
         move waits, then fails instead of counting on a stale snapshot."""
-        cr = self.env.cr
-        try:
-            with cr.savepoint(flush=False):
-                cr.execute(SQL("SELECT set_config('lock_timeout', '5s', true)"))
-                cr.execute(
-                    SQL(
-                        """INSERT INTO key_account_pool_turn AS turn (user_id, moves)
-                           VALUES (%s, 1)
-                           ON CONFLICT (user_id)
-                           DO UPDATE SET moves = turn.moves + 1""",
-                        user.id,
-                    ),
-                    log_exceptions=False,
-                )
-        except (pg_errors.LockNotAvailable, pg_errors.SerializationFailure):
+        locked = self._ka_pool_lock(
+            SQL(
+                """INSERT INTO key_account_pool_turn AS turn (user_id, moves)
+                   VALUES (%s, 1)
+                   ON CONFLICT (user_id) DO UPDATE SET moves = turn.moves + 1""",
+                user.id,
+            )
+        )
+        if not locked:
             raise UserError(
                 self.env._(
                     "Another pool move for %(user)s was just made: reload and try "
                     "again.",
                     user=user.name,
                 )
-            ) from None
-        finally:
-            cr.execute(SQL("SELECT set_config('lock_timeout', '0', true)"))
+            )
 
     # ---- pool: checks ----------------------------------------------------------
     def _ka_pool_check_company(self):
@@ -390,20 +381,30 @@ class ResPartner(models.Model):
             )
 
     # ---- pool: the moves ---------------------------------------------------------
-    def action_ka_claim(self):
-        """Take these key accounts from the pool (Key Accounts users)."""
-        user = self.env.user
-        if not user.has_group(KA_USER):
-            raise AccessError(
-                self.env._("Only Key Accounts users can claim accounts from the pool.")
-            )
-        if not self:
-            return True
+    def _ka_pool_user(self, refusal):
+        """The user moving accounts, a Key Accounts user (else ``refusal``)."""
+        if not self.env.user.has_group(KA_USER):
+            raise AccessError(refusal)
+        return self.env.user
+
+    def _ka_pool_start_move(self):
+        """Check and lock these key accounts before a move.
+
+        :return: {partner: its owner now}
+        """
         self._ka_pool_check_accounts()
         self._ka_pool_check_company()
         self._ka_pool_lock_accounts()
-        for partner in self:
-            owner = partner.sudo().user_id
+        return {partner: partner.sudo().user_id for partner in self}
+
+    def action_ka_claim(self):
+        """Take these key accounts from the pool (Key Accounts users)."""
+        user = self._ka_pool_user(
+            self.env._("Only Key Accounts users can claim accounts from the pool.")
+        )
+        if not self:
+            return True
+        for partner, owner in self._ka_pool_start_move().items():
             if owner == user:
                 raise UserError(
                     self.env._(
@@ -429,19 +430,13 @@ class ResPartner(models.Model):
         """Put these key accounts back into the pool: their owner, or a manager."""
         if not (reason or "").strip():
             raise UserError(self.env._("Say why you release the key account."))
-        user = self.env.user
-        if not user.has_group(KA_USER):
-            raise AccessError(
-                self.env._("Only Key Accounts users can release accounts.")
-            )
+        user = self._ka_pool_user(
+            self.env._("Only Key Accounts users can release accounts.")
+        )
         if not self:
             return True
-        self._ka_pool_check_accounts()
-        self._ka_pool_check_company()
-        self._ka_pool_lock_accounts()
         manager = user.has_group(KA_MANAGER)
-        for partner in self:
-            owner = partner.sudo().user_id
+        for partner, owner in self._ka_pool_start_move().items():
             if not owner:
                 raise UserError(
                     self.env._(
@@ -495,10 +490,8 @@ class ResPartner(models.Model):
             )
         if override_caps and not reason:
             raise UserError(self.env._("Say why you override the caps."))
-        self._ka_pool_check_accounts()
-        self._ka_pool_check_company()
-        self._ka_pool_lock_accounts()
-        accounts = self.filtered(lambda p: p.sudo().user_id != user)
+        owners = self._ka_pool_start_move()
+        accounts = self.filtered(lambda p: owners[p] != user)
         if not accounts:
             return True
         self._ka_pool_lock_user(user)

@@ -36,8 +36,44 @@ KA_LINE_AMOUNT_FIELDS = frozenset(
 )
 
 
+class KeyAccountSalesSource(models.AbstractModel):
+    """Sale documents (the orders, their lines) whose changes move the
+    12-month sales and last order of their key accounts: created, written
+    (``_ka_sales_fields``) or deleted, they refresh them in one call."""
+
+    _name = "key_account.sales.source.mixin"
+    _description = "Key Account Sales Source"
+    _ka_sales_fields = frozenset()
+
+    def _ka_confirmed_partners(self):
+        """The key accounts whose figures these records count in."""
+        raise NotImplementedError
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        records._ka_confirmed_partners()._ka_refresh_sales()
+        return records
+
+    def write(self, vals):
+        if not vals.keys() & self._ka_sales_fields:
+            return super().write(vals)
+        before = self._ka_confirmed_partners()
+        res = super().write(vals)
+        (before | self._ka_confirmed_partners())._ka_refresh_sales()
+        return res
+
+    def unlink(self):
+        partners = self._ka_confirmed_partners()
+        res = super().unlink()
+        partners._ka_refresh_sales()
+        return res
+
+
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "key_account.sales.source.mixin"]
+    _ka_sales_fields = KA_SALES_FIELDS
 
     ka_commercial_partner_id = fields.Many2one(
         "res.partner",
@@ -72,49 +108,11 @@ class SaleOrder(models.Model):
             .ka_commercial_partner_id.filtered("ka_type_id")
         )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        orders = super().create(vals_list)
-        orders._ka_confirmed_partners()._ka_refresh_sales()
-        return orders
-
-    def write(self, vals):
-        if not vals.keys() & KA_SALES_FIELDS:
-            return super().write(vals)
-        before = self._ka_confirmed_partners()
-        res = super().write(vals)
-        (before | self._ka_confirmed_partners())._ka_refresh_sales()
-        return res
-
-    def unlink(self):
-        partners = self._ka_confirmed_partners()
-        res = super().unlink()
-        partners._ka_refresh_sales()
-        return res
-
 
 class SaleOrderLine(models.Model):
-    _inherit = "sale.order.line"
+    _name = "sale.order.line"
+    _inherit = ["sale.order.line", "key_account.sales.source.mixin"]
+    _ka_sales_fields = KA_LINE_AMOUNT_FIELDS
 
     def _ka_confirmed_partners(self):
         return self.order_id._ka_confirmed_partners()
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        lines = super().create(vals_list)
-        lines._ka_confirmed_partners()._ka_refresh_sales()
-        return lines
-
-    def write(self, vals):
-        if not vals.keys() & KA_LINE_AMOUNT_FIELDS:
-            return super().write(vals)
-        before = self._ka_confirmed_partners()
-        res = super().write(vals)
-        (before | self._ka_confirmed_partners())._ka_refresh_sales()
-        return res
-
-    def unlink(self):
-        partners = self._ka_confirmed_partners()
-        res = super().unlink()
-        partners._ka_refresh_sales()
-        return res
