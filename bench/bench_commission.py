@@ -9,7 +9,8 @@ import resource
 import time
 from datetime import date
 
-from odoo import Command
+from bench_data import Bench
+
 from odoo.tools import SQL
 
 N_USERS = 200
@@ -20,7 +21,7 @@ MONTH = (date(2025, 6, 1), date(2025, 6, 30))
 
 env = env  # noqa: F821 (odoo shell global)
 cr = env.cr
-Users = env["res.users"].with_context(no_reset_password=True, tracking_disable=True)
+bench = Bench(env)
 plan = env.ref("key_account.key_account_commission_plan_full_time")
 plan.write({"cadence": "monthly", "deduct_expenses": False})
 
@@ -29,129 +30,45 @@ def peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-users = Users.search([("login", "=like", "com_bench_%")], order="id")
-if len(users) < N_USERS:
-    t0 = time.time()
-    group = env.ref("key_account.group_key_account_user")
-    users = Users.create(
-        [
-            {
-                "name": f"Bench Salesperson {i:03d}",
-                "login": f"com_bench_{i:03d}",
-                "groups_id": [Command.set([group.id])],
-                "ka_commission_plan_id": plan.id,
-            }
-            for i in range(N_USERS)
-        ]
-    )
-    company = env.company
-    product = env["product.product"].create(
-        {"name": "Bench product", "list_price": 100}
-    )
-    cr.execute(
-        SQL(
-            """
-            INSERT INTO res_partner (name, complete_name, is_company, active, type,
-                                     autopost_bills, user_id)
-            SELECT 'Bench Account ' || g, 'Bench Account ' || g, TRUE, TRUE,
-                   'contact', 'ask', (%(users)s)[1 + mod(g, %(n_users)s)]
-              FROM generate_series(0, %(n)s - 1) g
-            """,
-            users=users.ids,
-            n_users=N_USERS,
-            n=N_USERS * ACCOUNTS_PER_USER,
+users = bench.users("com_bench_", N_USERS, ka_commission_plan_id=plan.id)
+if not bench.has_orders("CBENCH/"):
+    with bench.generating():
+        accounts = bench.owned_accounts(users, ACCOUNTS_PER_USER)
+        bench.orders(
+            "CBENCH/",
+            N_ORDERS,
+            accounts,
+            date_order=SQL(
+                "TIMESTAMP '2025-01-01 09:00' + mod(g, 365) * INTERVAL '1 day'"
+            ),
         )
-    )
-    cr.execute(
-        SQL(
-            "UPDATE res_partner SET commercial_partner_id = id "
-            "WHERE name LIKE %s AND commercial_partner_id IS NULL",
-            "Bench Account %",
+        # prices from 10 to 130 against a list price of 100, some discounted:
+        # the discount rule applies to part of the orders
+        bench.lines(
+            "CBENCH/",
+            bench.product(list_price=100),
+            per_order=LINES_PER_ORDER,
+            qty=SQL("1 + mod(so.id, 3)"),
+            price=SQL("10 + mod(l * 7 + so.id, 121)"),
+            discount=SQL("mod(so.id, 4) * 2.5"),
         )
-    )
-    cr.execute(
-        SQL(
-            "SELECT array_agg(id ORDER BY id) FROM res_partner WHERE name LIKE %s",
-            "Bench Account %",
-        )
-    )
-    partner_ids = cr.fetchone()[0]
-    cr.execute(
-        SQL(
-            """
-            INSERT INTO sale_order (name, partner_id, partner_invoice_id,
-                                    partner_shipping_id, company_id, currency_id,
-                                    currency_rate, date_order, state, user_id,
-                                    amount_untaxed)
-            SELECT 'CBENCH/' || g, p, p, p, %(company)s, %(currency)s, 1.0,
-                   TIMESTAMP '2025-01-01 09:00' + mod(g, 365) * INTERVAL '1 day',
-                   'sale', (%(users)s)[1 + mod(p - %(first)s, %(n_users)s)], 0
-              FROM (SELECT g, (%(partners)s)[1 + mod(g, %(n_partners)s)] AS p
-                      FROM generate_series(0, %(n)s - 1) g) s
-            """,
-            company=company.id,
-            currency=company.currency_id.id,
-            users=users.ids,
-            first=partner_ids[0],
-            n_users=N_USERS,
-            partners=partner_ids,
-            n_partners=len(partner_ids),
-            n=N_ORDERS,
-        )
-    )
-    # prices from 10 to 130 against a list price of 100, some discounted:
-    # the discount rule applies to part of the orders
-    cr.execute(
-        SQL(
-            """
-            INSERT INTO sale_order_line (order_id, name, customer_lead, price_unit,
-                                         product_uom_qty, discount, price_subtotal,
-                                         product_id, company_id, currency_id, state)
-            SELECT so.id, 'Bench line', 0, 10 + mod(l * 7 + so.id, 121) * 1.0,
-                   1 + mod(so.id, 3), mod(so.id, 4) * 2.5,
-                   (10 + mod(l * 7 + so.id, 121)) * (1 + mod(so.id, 3))
-                   * (1 - mod(so.id, 4) * 2.5 / 100),
-                   %(product)s, so.company_id, so.currency_id, 'sale'
-              FROM sale_order so, generate_series(1, %(lines)s) l
-             WHERE so.name LIKE %(pattern)s
-            """,
-            product=product.id,
-            pattern="CBENCH/%",
-            lines=LINES_PER_ORDER,
-        )
-    )
-    cr.execute(
-        SQL(
-            """
-            UPDATE sale_order so
-               SET amount_untaxed = l.amount
-              FROM (SELECT order_id, SUM(price_subtotal) amount
-                      FROM sale_order_line GROUP BY order_id) l
-             WHERE l.order_id = so.id AND so.name LIKE %s
-            """,
-            "CBENCH/%",
-        )
-    )
-    cr.execute(SQL("ANALYZE sale_order; ANALYZE sale_order_line; ANALYZE res_partner"))
-    env.invalidate_all()
-    env.registry.clear_cache()
-    env.cr.commit()
-    print(f"generated the data in {time.time() - t0:.1f} s")
+        bench.amounts("CBENCH/")
+        bench.analyze()
 
-cr.execute(SQL("SELECT COUNT(*) FROM sale_order_line WHERE name = %s", "Bench line"))
-print(f"{cr.fetchone()[0]} order lines, {len(users)} salespeople")
+n_order_lines = bench.count(
+    "SELECT COUNT(*) FROM sale_order_line WHERE name = %s", "Bench line"
+)
+print(f"{n_order_lines} order lines, {len(users)} salespeople")
 
 Settlement = env["key_account.commission.settlement"]
 Settlement.search([("user_id", "in", users.ids)]).unlink()
 env.flush_all()
 env.cr.commit()
-env.invalidate_all()
 
 mem_before = peak_mb()
-t0 = time.time()
-settlements = Settlement.compute_settlements(*MONTH)
-env.flush_all()
-orm_time = time.time() - t0
+with bench.measure() as measure:
+    settlements = Settlement.compute_settlements(*MONTH)
+orm_time = measure.seconds
 mem_peak = peak_mb()
 orm = {
     s.user_id.id: (round(s.amount_base, 2), round(s.amount_commission, 2))
@@ -206,16 +123,13 @@ cr.execute(
 )
 bare = {uid: (round(base, 2), round(comm, 2)) for uid, base, comm in cr.fetchall()}
 sql_time = time.time() - t0
-cr.execute(
-    SQL(
-        "SELECT COUNT(*) FROM sale_order WHERE state = 'sale' AND date_order >= %s "
-        "AND date_order < %s AND user_id = ANY(%s)",
-        MONTH[0],
-        date(2025, 7, 1),
-        users.ids,
-    )
+n_orders = bench.count(
+    "SELECT COUNT(*) FROM sale_order WHERE state = 'sale' AND date_order >= %s "
+    "AND date_order < %s AND user_id = ANY(%s)",
+    MONTH[0],
+    date(2025, 7, 1),
+    users.ids,
 )
-n_orders = cr.fetchone()[0]
 
 print(
     f"compute_settlements of {MONTH[0]:%Y-%m}: {len(settlements)} settlements, "

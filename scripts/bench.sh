@@ -2,7 +2,10 @@
 # Benchmarks on generated data, each in a database of its own (key_account
 # installed without demo data). Prints the figures.
 #
-#   scripts/bench.sh [NAME...]     bench/bench_NAME.py (default: all of them)
+#   scripts/bench.sh [NAME...]     bench/bench_NAME.py (default: all of them);
+#                                  they share bench/bench_data.py (data
+#                                  generation and measures), imported from
+#                                  PYTHONPATH
 #   KA_BENCH_DB=name               the database (default: ka_bench_NAME)
 #   KA_BENCH_KEEP=1                reuse the database and its data if it exists
 source "$(dirname "$0")/env.sh"
@@ -18,6 +21,7 @@ for bench in $names; do
             --stop-after-init --no-http --log-level=warn
     fi
     echo "== benchmark: $bench (database $DB)"
-    "$ODOO_BIN" shell -c "$KA_CONF" -d "$DB" --no-http --log-level=warn \
+    PYTHONPATH="$KA_ROOT/bench${PYTHONPATH:+:$PYTHONPATH}" \
+        "$ODOO_BIN" shell -c "$KA_CONF" -d "$DB" --no-http --log-level=warn \
         < "$KA_ROOT/bench/bench_$bench.py"
 done
