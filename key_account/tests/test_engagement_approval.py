@@ -78,6 +78,25 @@ class TestEngagementApproval(EngagementCase):
         visit.with_user(self.ka_manager2).action_approve()
         self.assertEqual(visit.state, "approved")
 
+    def test_can_approve_is_each_users_own(self):
+        """``ka_can_approve`` depends on who reads it: one transaction, the
+        requester, the manager and Finance each get their own answer, and it
+        follows the chain when a level is done."""
+        visit = self._visit(6000)
+        visit.action_submit()
+        self.env.invalidate_all()
+        readers = {
+            self.ka_user: False,
+            self.ka_manager: True,
+            self.ka_approver: False,
+        }
+        for user, expected in readers.items():
+            with self.subTest(user=user.login):
+                self.assertEqual(visit.with_user(user).ka_can_approve, expected)
+        visit.with_user(self.ka_manager).action_approve()
+        self.assertFalse(visit.with_user(self.ka_manager).ka_can_approve)
+        self.assertTrue(visit.with_user(self.ka_approver).ka_can_approve)
+
     def test_manager_submitting_for_a_salesperson_cannot_approve(self):
         visit = self._visit(1000)
         visit.with_user(self.ka_manager).action_submit()
