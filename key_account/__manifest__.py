@@ -29,6 +29,8 @@
         "views/profile/key_account_grade_history_views.xml",
         "views/profile/key_account_file_check_views.xml",
         "views/profile/res_partner_views.xml",
+        "views/pool/key_account_type_views.xml",
+        "views/pool/key_account_grade_views.xml",
         "views/pool/key_account_pool_log_views.xml",
         "views/pool/res_partner_pool_views.xml",
         "views/engagement/mail_activity_type_views.xml",
