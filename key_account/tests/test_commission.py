@@ -900,6 +900,60 @@ class TestCommissionCountedOnce(CommissionCase):
         )
         self.assertEqual(october.amount_base, 8_000)
 
+    def test_late_orders_of_a_settled_period(self):
+        """Computing a settled period again (an order confirmed late) makes a
+        second settlement with the late order only, at the tier of the whole
+        period; the period's expenses are deducted once and its fixed reward
+        paid once (only what a higher tier adds)."""
+        self.plan.deduct_expenses = True
+        self._order(self.account, 12_000, date=date(2025, 8, 3), user=self.ka_user)
+        visit = self.env["key_account.visit"].create(
+            {"partner_id": self.account.id, "user_id": self.ka_user.id}
+        )
+        self.env["key_account.expense"].create(
+            {
+                "visit_id": visit.id,
+                "kind": "actual",
+                "expense_type": "hospitality",
+                "name": "Dinner",
+                "amount": 2_000,
+            }
+        ).write(
+            {"reimbursement_state": "reimbursed", "reimbursed_date": date(2025, 8, 20)}
+        )
+        august = self._settle(date(2025, 8, 1), date(2025, 8, 31))
+        # 12,000 - 2,000 = 10,000: 5.5%
+        self.assertEqual(august.amount_commission, 550)
+        self._as(august, self.ka_manager).action_confirm()
+        late = self._order(
+            self.account, 9_000, date=date(2025, 8, 25), user=self.ka_user
+        )
+        again = self._settle(date(2025, 8, 1), date(2025, 8, 31))
+        self.assertNotEqual(again, august)
+        self.assertEqual(again.line_ids.order_id, late)
+        self.assertFalse(self._lines(again, "expense"))
+        # the whole period: 12,000 + 9,000 - 2,000 = 19,000, still 5.5%
+        self.assertEqual(self._lines(again).rate, 5.5)
+        self.assertEqual(again.amount_commission, 495)
+        self.assertEqual(august.amount_commission, 550)
+        # a part-timer's fixed reward: paid once, then what a higher tier adds
+        self.ka_user2.ka_commission_plan_id = self.part_time.copy(
+            {"cadence": "monthly"}
+        )
+        self._order(self.account, 3_000, date=date(2025, 9, 3), user=self.ka_user2)
+        first = self._settle(date(2025, 9, 1), date(2025, 9, 30), users=self.ka_user2)
+        self.assertEqual(self._lines(first, "reward").amount_commission, 600)
+        self._as(first, self.ka_manager).action_confirm()
+        self._order(self.account, 1_000, date=date(2025, 9, 20), user=self.ka_user2)
+        second = self._settle(date(2025, 9, 1), date(2025, 9, 30), users=self.ka_user2)
+        # 4,000 in all: the same tier, no second reward
+        self.assertFalse(self._lines(second, "reward"))
+        self.assertEqual(second.amount_commission, 0)
+        self._order(self.account, 2_000, date=date(2025, 9, 21), user=self.ka_user2)
+        second = self._settle(date(2025, 9, 1), date(2025, 9, 30), users=self.ka_user2)
+        # 6,000: the 2 g tier (1,200), of which 600 paid
+        self.assertEqual(self._lines(second, "reward").amount_commission, 600)
+
     def test_an_order_in_one_live_settlement(self):
         """A reassigned order stays in the draft that holds it."""
         order = self._order(

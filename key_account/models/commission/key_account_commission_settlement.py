@@ -1,5 +1,6 @@
 import logging
 from collections import defaultdict
+from collections import namedtuple
 
 from dateutil.relativedelta import relativedelta
 
@@ -22,6 +23,10 @@ COMPUTED_LINE_TYPES = ("order", "referral", "reward", "expense", "reversal")
 LIVE_STATES = ("draft", "confirmed", "paid")
 # money promised or paid: what confirmation and payment check against
 SETTLED_STATES = ("confirmed", "paid")
+# what the confirmed or paid settlements of a period hold (company currency)
+PeriodSettled = namedtuple(
+    "PeriodSettled", "base deducted reward", defaults=(0.0, 0.0, 0.0)
+)
 # a part-timer without sale for this many calendar months stops earning
 INACTIVE_MONTHS = 3
 
@@ -535,6 +540,9 @@ class KeyAccountCommissionSettlement(models.Model):
                 ("line_type", "in", COMPUTED_LINE_TYPES),
             ]
         ).unlink()
+        settled = self._ka_settled_in_period(
+            date_from, date_to, key_users, drafts | created
+        )
         part_timers = key_users.filtered(
             lambda u: plans[u.id].salesperson_kind == "part_time"
         )
@@ -552,6 +560,7 @@ class KeyAccountCommissionSettlement(models.Model):
                 expenses.get(uid, 0.0),
                 targets.get(uid),
                 sale_months.get(uid) if uid in part_timers.ids else None,
+                settled.get((uid, cid), PeriodSettled()),
             )
             for reversal in reversal_by_key.get((uid, cid), []):
                 line = reversed_lines.browse(reversal.line_id)
@@ -573,13 +582,55 @@ class KeyAccountCommissionSettlement(models.Model):
         Line.create(line_vals)
         return drafts | created
 
-    def _ka_line_values(self, settlement, plan, rows, expense, target, months=None):
+    @api.model
+    def _ka_settled_in_period(self, date_from, date_to, users, refreshed):
+        """What the confirmed or paid settlements of exactly this period
+        already hold, per (user id, company id): a later computation of the
+        period (orders confirmed late) tiers on the whole period, and deducts
+        the expenses and pays the period's fixed reward once."""
+        groups = (
+            self.env["key_account.commission.settlement.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("settlement_id.user_id", "in", users.ids),
+                    ("settlement_id.state", "in", SETTLED_STATES),
+                    ("settlement_id.date_from", "=", date_from),
+                    ("settlement_id.date_to", "=", date_to),
+                    ("settlement_id", "not in", refreshed.ids),
+                    ("line_type", "in", ("order", "expense", "reward")),
+                ],
+                ["settlement_id", "line_type"],
+                ["amount_base:sum", "amount_commission:sum"],
+            )
+        )
+        settled = defaultdict(PeriodSettled)
+        for settlement, line_type, base, commission in groups:
+            key = (settlement.user_id.id, settlement.company_id.id)
+            done = settled[key]
+            if line_type == "order":
+                done = done._replace(base=done.base + base)
+            elif line_type == "expense":
+                done = done._replace(deducted=done.deducted - base)
+            else:
+                done = done._replace(reward=done.reward + commission)
+            settled[key] = done
+        return settled
+
+    def _ka_line_values(
+        self, settlement, plan, rows, expense, target, months=None, settled=None
+    ):
         """The computed lines of one settlement, as create values. ``months``:
-        the months with sales of a part-timer (inactivity rule)."""
+        the months with sales of a part-timer (inactivity rule); ``settled``:
+        what settlements of the same period already hold
+        (:meth:`_ka_settled_in_period`)."""
+        settled = settled or PeriodSettled()
         currency = settlement.currency_id
         total = sum(row.base for row in rows)
-        deducted = expense if plan.deduct_expenses else 0.0
-        period_amount = total - deducted
+        expense = expense if plan.deduct_expenses else 0.0
+        # expenses of the period not deducted yet
+        deducted = currency.round(max(expense - settled.deducted, 0.0))
+        period_amount = settled.base + total - settled.deducted - deducted
         Tier = self.env["key_account.commission.tier"]
         if plan.tier_basis == "target_share":
             share = period_amount / target * 100 if target else 0.0
@@ -684,12 +735,13 @@ class KeyAccountCommissionSettlement(models.Model):
                 orders.browse(to_note)._message_log_batch(
                     bodies=dict.fromkeys(to_note, inactive_reason)
                 ).subtype_id = subtype
-        if plan.tier_basis != "order" and period_tier.fixed_amount and rows:
+        reward = period_tier.fixed_amount - settled.reward
+        if plan.tier_basis != "order" and reward > 0 and rows:
             vals_list.append(
                 {
                     "settlement_id": settlement.id,
                     "line_type": "reward",
-                    "amount_commission": period_tier.fixed_amount,
+                    "amount_commission": reward,
                     "reason": period_tier.label
                     or self.env._("Fixed reward of the tier"),
                 }

@@ -60,7 +60,6 @@ class KeyAccountCommissionSettlement(models.Model):
         )
 
     @api.model
-    @api.model
     def _ka_not_settled_sql(self, refreshed, invoice=None):
         """SQL: the order ``so`` is in no live settlement (draft, confirmed or
         paid, but the ``refreshed`` drafts about to be recomputed); with
