@@ -12,7 +12,7 @@ from odoo.tests import tagged
 from .common import HOSTILE_CONTEXT
 from .test_pool import PoolCase
 
-POOL_DOMAIN = [("ka_type_id", "!=", False), ("user_id", "=", False)]
+POOL_DOMAIN = (("ka_type_id", "!=", False), ("user_id", "=", False))
 
 
 class TeamPoolCase(PoolCase):
@@ -54,7 +54,7 @@ class TeamPoolCase(PoolCase):
             self.env["res.partner"]
             .with_user(user)
             .with_context(**HOSTILE_CONTEXT)
-            .search(domain)
+            .search(list(domain))
         )
 
 
