@@ -198,6 +198,9 @@ class TestTeamPoolAccess(TeamPoolCase):
             self.east_account.with_user(self.ka_manager).action_ka_release(
                 "Wrong company", team=north.id
             )
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
+            self.west_account.with_user(self.ka_manager).ka_team_id = north
+        self.assertEqual(self.west_account.ka_team_id, self.west)
         theirs.with_user(user3).action_ka_claim()
         self.assertEqual(theirs.user_id, user3)
 

@@ -13,6 +13,7 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 from odoo.modules import module as odoo_module
 from odoo.tools import SQL
 from odoo.tools import config
@@ -227,6 +228,21 @@ class ResPartner(models.Model):
                 partner.ka_team_id
                 or partner.sudo()._ka_process_company().ka_pool_default_team_id
             )
+
+    @api.constrains("ka_team_id", "company_id")
+    def _check_ka_team_company(self):
+        for partner in self.sudo():
+            team = partner.ka_team_id
+            if team.company_id and team.company_id != partner._ka_process_company():
+                raise ValidationError(
+                    self.env._(
+                        "%(team)s works for %(company)s: it has no pool for "
+                        "%(account)s.",
+                        team=team.name,
+                        company=team.company_id.name,
+                        account=partner.display_name,
+                    )
+                )
 
     @api.model
     def _ka_recompute_pool_teams(self, companies):
