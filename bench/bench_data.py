@@ -80,6 +80,30 @@ class Bench:
             )
         return users
 
+    def teams(self, name, n, users, **vals):
+        """The ``n`` sales teams ``name`` + 00, 01...: user i of ``users`` a
+        member of team i mod n, the first member its leader; created when
+        missing, in the order of their ids. ``vals`` (the pool rules, ...)
+        are written on every other team (the even ones)."""
+        Teams = self.env["crm.team"].with_context(
+            tracking_disable=True, mail_create_nosubscribe=True
+        )
+        teams = Teams.search([("name", "=like", name + "%")], order="id")
+        if len(teams) < n:
+            teams |= Teams.create(
+                [
+                    {
+                        "name": f"{name}{i:02d}",
+                        "company_id": self.company.id,
+                        "user_id": users[i].id if i < len(users) else False,
+                        "member_ids": [Command.set(users[i::n].ids)],
+                        **(vals if i % 2 == 0 else {}),
+                    }
+                    for i in range(len(teams), n)
+                ]
+            )
+        return teams
+
     def product(self, name="Bench product", **vals):
         """A new product for the lines."""
         return self.env["product.product"].create({"name": name, **vals})

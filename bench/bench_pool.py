@@ -1,4 +1,5 @@
-# Benchmark of the daily pool cron: 100,000 key accounts, 1,000,000 order lines.
+# Benchmark of the daily pool cron: 100,000 key accounts, 1,000,000 order lines,
+# in the pools of 20 sales teams (every other one with pool rules of its own).
 # Run by scripts/bench.sh pool (odoo shell: `env` is given). Data is generated
 # by SQL once per database; the measured run is rolled back, so it can be run
 # again (KA_BENCH_KEEP=1).
@@ -16,6 +17,7 @@ PARTNERS = 100_000
 ORDERS_PER_PARTNER = 2
 LINES_PER_ORDER = 5
 USERS = 50
+TEAMS = 20
 
 cr = env.cr
 Partner = env["res.partner"]
@@ -32,6 +34,15 @@ company.write(
 )
 
 users = bench.users("bench_pool_", USERS)
+# each salesperson in one team; the even teams return after 45 days without
+# follow-up and warn 5 days before (the others: the company's 30 and 7)
+teams = bench.teams(
+    "Bench Pool Team ",
+    TEAMS,
+    users,
+    ka_pool_followup_days=45,
+    ka_pool_warning_days=5,
+)
 if not bench.has_orders("BENCH/"):
     with bench.generating():
         # 80% owned; follow-ups spread over the last 31 days, owners for a year
@@ -47,6 +58,9 @@ if not bench.has_orders("BENCH/"):
                 env.ref("key_account.key_account_grade_c").id,
             ),
             user_id=SQL("CASE WHEN %s THEN %s END", owned, pick(users.ids)),
+            # the team of the account's (or its would-be) owner
+            ka_team_id=pick(teams.ids, SQL("mod(g, %s)", USERS)),
+            ka_pool_team_id=pick(teams.ids, SQL("mod(g, %s)", USERS)),
             ka_since=SQL("%s::date - 400", today),
             ka_owner_since=SQL(
                 "CASE WHEN %s THEN NOW() AT TIME ZONE 'UTC' - INTERVAL '200 days' END",
@@ -104,13 +118,18 @@ if not bench.has_orders("BENCH/"):
             )
 
 accounts = bench.count("SELECT count(*) FROM res_partner WHERE ka_type_id IS NOT NULL")
+n_teams = bench.count(
+    "SELECT count(DISTINCT ka_pool_team_id) FROM res_partner "
+    "WHERE ka_type_id IS NOT NULL"
+)
 lines = bench.count("SELECT count(*) FROM sale_order_line")
 with bench.measure() as measure:
     returned, warned = Partner.with_context(
         ka_pool_autocommit=False
     )._ka_cron_pool_return()
 print(
-    f"pool cron: {accounts} key accounts, {lines} order lines: "
+    f"pool cron: {accounts} key accounts in the pools of {n_teams} teams, "
+    f"{lines} order lines: "
     f"{returned} returned, {warned} warned in {measure.seconds:.2f} s, "
     f"{measure.queries} queries"
 )

@@ -33,6 +33,7 @@
         "views/pool/key_account_grade_views.xml",
         "views/pool/key_account_pool_log_views.xml",
         "views/pool/res_partner_pool_views.xml",
+        "views/pool/crm_team_views.xml",
         "views/engagement/mail_activity_type_views.xml",
         "views/engagement/key_account_approval_rule_views.xml",
         "views/engagement/key_account_expense_views.xml",

@@ -244,8 +244,47 @@ class TestAccessMatrix(EngagementCase):
             "P": None,
         }
 
+    def _pool_ops(self, their_team):
+        """A key account in the pool of a sales team, the user's own team or
+        another: read means seeing it, write claiming it."""
+
+        def ops(user):
+            def account():
+                team = self.env["crm.team"].create(
+                    {
+                        "name": "Matrix Team",
+                        "member_ids": [Command.set(user.ids if their_team else [])],
+                    }
+                )
+                partner = self._account(
+                    "Pooled Co", ka_type_id=self.type_potential.id, ka_team_id=team.id
+                )
+                return partner.with_user(user).with_context(**HOSTILE_CONTEXT)
+
+            return {
+                "R": lambda: account().read(["name", "ka_pool_days"]),
+                "W": lambda: account().action_ka_claim(),
+                "A": None,
+                "P": None,
+            }
+
+        return ops
+
+    def _team_rules_ops(self, user):
+        team = self.env["crm.team"].create({"name": "Ruled Team"})
+        team = team.with_user(user).with_context(**HOSTILE_CONTEXT)
+        return {
+            "R": lambda: team.read(["ka_pool_max_owned", "ka_pool_followup_days"]),
+            "W": lambda: team.write({"ka_pool_max_owned": 20}),
+            "A": None,
+            "P": None,
+        }
+
     def _rows(self):
         return {
+            "Key account in the pool of their sales team": self._pool_ops(True),
+            "Key account in the pool of another sales team": self._pool_ops(False),
+            "Pool rules of a sales team": self._team_rules_ops,
             "Visit or reception of their own": self._request_ops(
                 lambda user: self._visit_of(user)
             ),

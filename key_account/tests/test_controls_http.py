@@ -1,5 +1,6 @@
 import json
 
+from odoo import Command
 from odoo import fields
 from odoo.tests import HttpCase
 from odoo.tests import tagged
@@ -192,6 +193,55 @@ class TestControlsHttp(HttpCase, EngagementCase):
         self.assertEqual(self._fresh(claimed).user_id, self.ka_user)
         self.assertFalse(self._fresh(rest).user_id)
         self.assertEqual(self._logs(self.pool).partner_id, claimed)
+
+    def test_no_claim_from_another_teams_pool(self):
+        """A pool account of a team the salesperson is no member of: not in
+        their searches, not readable, not claimable, not movable into their
+        own team's pool."""
+        Partner = "res.partner"
+        Team = self.env["crm.team"]
+        east = Team.create(
+            {"name": "East", "member_ids": [Command.set(self.ka_user.ids)]}
+        )
+        west = Team.create(
+            {"name": "West", "member_ids": [Command.set(self.ka_user2.ids)]}
+        )
+        theirs = self._account("West Pool Co", ka_team_id=west.id)
+        ours = self._account("East Pool Co", ka_team_id=east.id)
+
+        found = self._call(
+            Partner,
+            "search_read",
+            [("ka_type_id", "!=", False), ("user_id", "=", False)],
+            fields=["name"],
+        )["result"]
+        names = {row["name"] for row in found}
+        self.assertIn("East Pool Co", names)
+        self.assertNotIn("West Pool Co", names)
+        self.assertRefused(self._call(Partner, "read", theirs.ids, ["name"]))
+        self.assertRefused(self._call(Partner, "action_ka_claim", theirs.ids))
+        self.assertRefused(
+            self._call(Partner, "write", theirs.ids, {"ka_team_id": east.id})
+        )
+        self.assertRefused(
+            self._call(Partner, "write", ours.ids, {"ka_pool_team_id": west.id})
+        )
+        self.assertRefused(
+            self._call(
+                Partner,
+                "action_ka_release",
+                ours.ids,
+                "Move it",
+                team=west.id,
+            )
+        )
+        fresh = self._fresh(theirs | ours)
+        self.assertFalse(fresh.user_id)
+        self.assertEqual(fresh.mapped("ka_pool_team_id"), west | east)
+        self.assertFalse(self._logs(theirs | ours))
+        # their own team's account: the same call claims it
+        self.assertIs(self._call(Partner, "action_ka_claim", ours.ids)["result"], True)
+        self.assertEqual(self._fresh(ours).user_id, self.ka_user)
 
     # ---- the grade and the system fields ------------------------------------------
     def test_no_grade_by_hand(self):

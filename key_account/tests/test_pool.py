@@ -5,6 +5,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 from lxml import etree
 
+from odoo import Command
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
@@ -25,6 +26,7 @@ POOL_FIELDS = {
     "industry_id",
     "ka_last_order_date",
     "ka_pool_days",
+    "ka_pool_team_id",
 }
 
 
@@ -576,7 +578,19 @@ class TestPoolReturn(PoolCase):
         the scheduled action returns it, never a day earlier; exempt accounts
         have none and stay."""
         self.grade_c.write({"ka_pool_followup_days": 12, "ka_pool_warning_days": 3})
+        self.company.ka_pool_max_claims_per_day = 10  # six claims on one day
+        team = self.env["crm.team"].create(
+            {
+                "name": "Pool Rules Team",
+                "member_ids": [Command.set(self.ka_user.ids)],
+                "ka_pool_followup_days": 15,
+                "ka_pool_warning_days": 2,
+            }
+        )
         accounts = {
+            "team's own period": self._claimed(
+                day="2026-01-01", ka_team_id=team.id, ka_grade_id=self.grade_c.id
+            ),
             "follow-up clock": self._claimed(day="2026-01-01"),
             "grade's own period": self._claimed(
                 day="2026-01-01", ka_grade_id=self.grade_c.id
@@ -604,6 +618,7 @@ class TestPoolReturn(PoolCase):
             {label: str(day) for label, day in dates.items() if day},
             {
                 "follow-up clock": "2026-01-31",
+                "team's own period": "2026-01-16",
                 "grade's own period": "2026-01-13",
                 "followed up later": "2026-02-07",
                 "order clock": "2026-02-10",

@@ -1,4 +1,5 @@
 from odoo import SUPERUSER_ID
+from odoo import Command
 from odoo import api
 from odoo.tests import TransactionCase
 from odoo.tests import new_test_user
@@ -166,3 +167,39 @@ class TestPoolConcurrency(TransactionCase):
         owners, logs = self._committed()
         self.assertEqual(owners.count(first), 1)
         self.assertEqual(len(logs), 1)
+
+    def test_two_members_claim_the_same_team_account(self):
+        """With team pools: two members of the team race for an account of
+        its pool, one wins; the team's own daily cap of one holds too."""
+        first, second = self.user_ids
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            team = env["crm.team"].create(
+                {
+                    "name": "Racing Team",
+                    "member_ids": [Command.set(self.user_ids)],
+                    "ka_pool_max_claims_per_day": 1,
+                }
+            )
+            env["res.partner"].browse(self.partner_ids).write({"ka_team_id": team.id})
+            team_id = team.id
+        self.addCleanup(self._remove_team, team_id)
+        a, b = self.partner_ids[:2]
+        results = self._race([(first, [a]), (second, [a])])
+        self.assertEqual(results.count(True), 1, results)
+        winner_id = first if results[0] is True else second
+        owners, logs = self._committed()
+        self.assertEqual(owners[0], winner_id)
+        self.assertEqual(logs, [(a, winner_id, "claim")])
+        # the winner races themselves for another account: the team's cap
+        # of one claim a day lets none through
+        results = self._race([(winner_id, [b]), (winner_id, [b])])
+        self.assertEqual(results.count(True), 0, results)
+        owners, logs = self._committed()
+        self.assertEqual(owners[1], False)
+        self.assertEqual(len(logs), 1)
+
+    def _remove_team(self, team_id):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["crm.team"].browse(team_id).unlink()

@@ -51,6 +51,10 @@ class KeyAccountGrade(models.Model):
                 company._ka_check_pool_warning(
                     *grade._ka_pool_periods(company), name=grade.name
                 )
+            # and in the pools of the teams with rules of their own
+            self.env["crm.team"].sudo().search([])._ka_check_pool_periods(
+                companies=grade.company_id or None, grades=grade
+            )
 
     def _ka_pool_periods(self, company):
         """(days without follow-up, days without order, warning days) for the

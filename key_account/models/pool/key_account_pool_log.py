@@ -48,6 +48,14 @@ class KeyAccountPoolLog(models.Model):
     caps_overridden = fields.Boolean(
         help="A manager assigned the account beyond the salesperson's caps."
     )
+    team_id = fields.Many2one(
+        "crm.team",
+        string="Pool Team",
+        index="btree_not_null",
+        ondelete="set null",
+        help="The team whose pool the account came from or went to (empty: the "
+        "company-wide pool).",
+    )
     company_id = fields.Many2one(
         "res.company",
         required=True,

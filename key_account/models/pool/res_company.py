@@ -52,6 +52,36 @@ class ResCompany(models.Model):
         "many days after it left them (0: no cooldown).",
     )
 
+    ka_pool_default_team_id = fields.Many2one(
+        "crm.team",
+        string="Default Pool Team",
+        domain="[('company_id', 'in', [id, False])]",
+        ondelete="set null",
+        help="The pool of the key accounts without a sales team. Empty: they stay "
+        "in the company-wide pool, open to every salesperson of the company.",
+    )
+
+    @api.constrains("ka_pool_default_team_id")
+    def _check_ka_pool_default_team(self):
+        for company in self:
+            team = company.sudo().ka_pool_default_team_id
+            if team.company_id and team.company_id != company:
+                raise ValidationError(
+                    self.env._(
+                        "The default pool team %(team)s works for %(other)s, not "
+                        "for %(company)s.",
+                        team=team.name,
+                        other=team.company_id.name,
+                        company=company.name,
+                    )
+                )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "ka_pool_default_team_id" in vals:
+            self.env["res.partner"]._ka_recompute_pool_teams(self)
+        return res
+
     @api.constrains(
         "ka_pool_followup_days",
         "ka_pool_order_days",
@@ -94,6 +124,10 @@ class ResCompany(models.Model):
                 company.ka_pool_order_days,
                 company.ka_pool_warning_days,
             )
+            # and with the rules of its teams' pools
+            self.env["crm.team"].sudo().search(
+                [("company_id", "in", [company.id, False])]
+            )._ka_check_pool_periods(companies=company)
 
     def _ka_check_pool_warning(self, followup_days, order_days, warning_days, name=""):
         if warning_days >= min(followup_days, order_days):

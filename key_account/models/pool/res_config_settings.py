@@ -14,6 +14,9 @@ class ResConfigSettings(models.TransientModel):
     ka_pool_warning_days = fields.Integer(
         related="company_id.ka_pool_warning_days", readonly=False
     )
+    ka_pool_default_team_id = fields.Many2one(
+        related="company_id.ka_pool_default_team_id", readonly=False
+    )
     ka_pool_order_exempt_days = fields.Integer(
         related="company_id.ka_pool_order_exempt_days", readonly=False
     )

@@ -13,6 +13,7 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 from odoo.modules import module as odoo_module
 from odoo.tools import SQL
 from odoo.tools import config
@@ -35,10 +36,11 @@ class ResPartner(models.Model):
             "ka_owner_since",
             "ka_pool_since",
             "ka_pool_warning_date",
+            "ka_pool_team_id",
         }
 
     def _ka_guarded_fields(self):
-        return super()._ka_guarded_fields() | {"user_id"}
+        return super()._ka_guarded_fields() | {"user_id", "ka_team_id"}
 
     def _ka_check_client_vals(self, vals, creating=False):
         """Owners change through the pool's moves: a salesperson gives no key
@@ -47,6 +49,8 @@ class ResPartner(models.Model):
         super()._ka_check_client_vals(vals, creating=creating)
         if self._ka_is_manager():
             return
+        if "ka_team_id" in vals:
+            self._ka_check_team_vals(vals, creating)
         if vals.get("ka_type_id"):
             new_type = self.env["key_account.type"].sudo().browse(vals["ka_type_id"])
             if new_type.ka_pool_never_return:
@@ -71,7 +75,10 @@ class ResPartner(models.Model):
                 )
             if vals.get("ka_type_id") and vals.get("user_id"):
                 self.browse()._ka_pool_check_caps(
-                    self.env.user, self.env.company, count=1
+                    self.env.user,
+                    self.env.company,
+                    count=1,
+                    team=self.env["crm.team"].browse(vals.get("ka_team_id") or False),
                 )
             return
         if vals.get("ka_type_id"):
@@ -82,6 +89,35 @@ class ResPartner(models.Model):
                     "Only Key Account managers can change the owner of a key "
                     "account: salespeople claim accounts from the pool and "
                     "release them."
+                )
+            )
+
+    def _ka_check_team_vals(self, vals, creating):
+        """A salesperson puts key accounts only in the pools of their own
+        teams, and moves only the accounts they own: which pool an account
+        belongs to is the managers' (and, on release, the team leaders')."""
+        team = self.env["crm.team"].sudo().browse(vals["ka_team_id"] or False)
+        if team and team not in self.env["crm.team"]._ka_user_teams(self.env.user):
+            raise AccessError(
+                self.env._(
+                    "%(team)s is not one of your sales teams: you cannot put key "
+                    "accounts in its pool.",
+                    team=team.name,
+                )
+            )
+        if creating:
+            return
+        others = self.sudo().filtered(
+            lambda p: p.ka_type_id
+            and p.user_id != self.env.user
+            and p.ka_team_id != team
+        )
+        if others:
+            raise AccessError(
+                self.env._(
+                    "Only Key Account managers can move %(account)s to the pool of "
+                    "another team.",
+                    account=others[0].display_name,
                 )
             )
 
@@ -157,6 +193,76 @@ class ResPartner(models.Model):
     ka_pool_log_ids = fields.One2many(
         "key_account.pool.log", "partner_id", string="Pool Moves", groups=KA_USER
     )
+    # ---- the pools of the sales teams --------------------------------------------
+    # An account without owner is in the pool of its sales team, else of its
+    # company's default pool team, else in the company-wide pool (open to
+    # every salesperson of the company). The team's rules, where set, decide
+    # when its accounts return (``_ka_pool_dues``) and cap its claims.
+    ka_team_id = fields.Many2one(
+        "crm.team",
+        string="Sales Team",
+        index="btree_not_null",
+        ondelete="set null",
+        copy=False,
+        help="The team whose pool the key account returns to. Empty: the company's "
+        "default pool team, if any, else the company-wide pool.",
+    )
+    ka_pool_team_id = fields.Many2one(
+        "crm.team",
+        string="Pool Team",
+        compute="_compute_ka_pool_team_id",
+        store=True,
+        index="btree_not_null",
+        help="The pool of the key account: its sales team, else the company's "
+        "default pool team. Empty: the company-wide pool.",
+    )
+
+    @api.depends("ka_type_id", "ka_team_id", "company_id")
+    def _compute_ka_pool_team_id(self):
+        Team = self.env["crm.team"]
+        for partner in self:
+            if not partner.ka_type_id:
+                partner.ka_pool_team_id = Team
+                continue
+            partner.ka_pool_team_id = (
+                partner.ka_team_id
+                or partner.sudo()._ka_process_company().ka_pool_default_team_id
+            )
+
+    @api.constrains("ka_team_id", "company_id")
+    def _check_ka_team_company(self):
+        for partner in self.sudo():
+            team = partner.ka_team_id
+            if team.company_id and team.company_id != partner._ka_process_company():
+                raise ValidationError(
+                    self.env._(
+                        "%(team)s works for %(company)s: it has no pool for "
+                        "%(account)s.",
+                        team=team.name,
+                        company=team.company_id.name,
+                        account=partner.display_name,
+                    )
+                )
+
+    @api.model
+    def _ka_recompute_pool_teams(self, companies):
+        """The default pool team of ``companies`` changed: the pool of their
+        key accounts without a team follows."""
+        company_ids = list(companies.ids)
+        if self._ka_scheduler_company() in companies:
+            company_ids.append(False)  # shared accounts: the scheduler's company
+        partners = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("ka_type_id", "!=", False),
+                    ("ka_team_id", "=", False),
+                    ("company_id", "in", company_ids),
+                ]
+            )
+        )
+        self.env.add_to_compute(self._fields["ka_pool_team_id"], partners)
 
     @api.depends(
         "user_id",
@@ -168,6 +274,7 @@ class ResPartner(models.Model):
         "ka_since",
         "ka_last_order_date",
         "ka_last_followup_date",
+        "ka_pool_team_id",
         "company_id",
     )
     def _compute_ka_pool(self):
@@ -302,15 +409,30 @@ class ResPartner(models.Model):
                 )
             )
 
-    def _ka_pool_check_caps(self, user, company, claims=0, count=None):
-        """Raise if ``user`` getting ``self`` (or ``count`` new accounts)
-        exceeds a cap of ``company``."""
+    def _ka_pool_teams(self):
+        """The pools of these accounts: {pool team (may be empty): accounts}."""
+        pools = defaultdict(lambda: self.browse())
+        for partner in self:
+            pools[partner.sudo().ka_pool_team_id] |= partner
+        return pools
+
+    def _ka_pool_check_caps(self, user, company, claims=0, count=None, team=None):
+        """Raise if ``user`` getting ``self`` (or ``count`` new accounts in
+        the pool of ``team``) exceeds a cap of their pool: its team's where
+        set, else ``company``'s."""
+        pools = self._ka_pool_teams() if self else {team or self.env["crm.team"]: self}
+        for pool in pools:
+            self._ka_pool_check_pool_caps(
+                user, company, pool, claims, len(self) if count is None else count
+            )
+
+    def _ka_pool_check_pool_caps(self, user, company, team, claims, count):
         partner_model = self.sudo().with_context(active_test=False)
         owned = partner_model.search_count(
             [("user_id", "=", user.id), ("ka_type_id", "!=", False)]
         )
-        cap = company.ka_pool_max_owned
-        if cap and owned + (len(self) if count is None else count) > cap:
+        cap = team._ka_pool_rule("ka_pool_max_owned", company)
+        if cap and owned + count > cap:
             raise UserError(
                 self.env._(
                     "%(user)s already owns %(owned)s key accounts: the cap is %(cap)s.",
@@ -319,7 +441,7 @@ class ResPartner(models.Model):
                     cap=cap,
                 )
             )
-        cap = company.ka_pool_max_claims_per_day
+        cap = team._ka_pool_rule("ka_pool_max_claims_per_day", company)
         if claims and cap:
             done = (
                 self.env["key_account.pool.log"]
@@ -353,7 +475,12 @@ class ResPartner(models.Model):
         return start.astimezone(pytz.utc).replace(tzinfo=None)
 
     def _ka_pool_check_cooldown(self, user, company):
-        days = company.ka_pool_cooldown_days
+        for team, partners in self._ka_pool_teams().items():
+            partners._ka_pool_check_pool_cooldown(
+                user, team._ka_pool_rule("ka_pool_cooldown_days", company)
+            )
+
+    def _ka_pool_check_pool_cooldown(self, user, days):
         if not days:
             return
         recent = (
@@ -387,6 +514,45 @@ class ResPartner(models.Model):
             raise AccessError(refusal)
         return self.env.user
 
+    def _ka_pool_check_team(self, user):
+        """A salesperson claims from the pools of their teams and from the
+        company-wide pool only; managers from every pool."""
+        if user.has_group(KA_MANAGER):
+            return
+        teams = self.env["crm.team"]._ka_user_teams(user)
+        foreign = self.sudo().filtered(
+            lambda p: p.ka_pool_team_id and p.ka_pool_team_id not in teams
+        )
+        if foreign:
+            raise AccessError(
+                self.env._(
+                    "%(account)s is in the pool of %(team)s: only its members claim "
+                    "from it.",
+                    account=foreign[0].display_name,
+                    team=foreign[0].ka_pool_team_id.name,
+                )
+            )
+
+    def _ka_pool_check_admin(self, user):
+        """Key Account managers administer every pool; a team leader the pool
+        of their team (assign its accounts, override the caps, choose the
+        pool on release)."""
+        if self.env.su or user.has_group(KA_MANAGER):
+            return
+        if not user.has_group(KA_USER):
+            raise AccessError(
+                self.env._("Only Key Account managers can assign key accounts.")
+            )
+        not_led = self.sudo().filtered(lambda p: p.ka_pool_team_id.user_id != user)
+        if not_led:
+            raise AccessError(
+                self.env._(
+                    "Only Key Account managers and the leader of its pool's team "
+                    "can assign %(account)s.",
+                    account=not_led[0].display_name,
+                )
+            )
+
     def _ka_pool_start_move(self):
         """Check and lock these key accounts before a move.
 
@@ -404,6 +570,7 @@ class ResPartner(models.Model):
         )
         if not self:
             return True
+        self._ka_pool_check_team(user)
         for partner, owner in self._ka_pool_start_move().items():
             if owner == user:
                 raise UserError(
@@ -426,8 +593,11 @@ class ResPartner(models.Model):
         self._ka_pool_move(user, "claim")
         return True
 
-    def action_ka_release(self, reason):
-        """Put these key accounts back into the pool: their owner, or a manager."""
+    def action_ka_release(self, reason, team=False):
+        """Put these key accounts back into the pool: their owner, the leader
+        of their pool's team, or a manager. Managers and team leaders may
+        choose the ``team`` whose pool they go to (a leader: a team they
+        lead); else they go back to their own pool."""
         if not (reason or "").strip():
             raise UserError(self.env._("Say why you release the key account."))
         user = self._ka_pool_user(
@@ -435,6 +605,7 @@ class ResPartner(models.Model):
         )
         if not self:
             return True
+        team = self._ka_pool_target_team(user, team)
         manager = user.has_group(KA_MANAGER)
         for partner, owner in self._ka_pool_start_move().items():
             if not owner:
@@ -444,7 +615,11 @@ class ResPartner(models.Model):
                         account=partner.display_name,
                     )
                 )
-            if owner != user and not manager:
+            if (
+                owner != user
+                and not manager
+                and partner.sudo().ka_pool_team_id.user_id != user
+            ):
                 raise UserError(
                     self.env._(
                         "You can only release your own key accounts: %(account)s "
@@ -453,8 +628,44 @@ class ResPartner(models.Model):
                         owner=owner.name,
                     )
                 )
+        if team:
+            self.sudo().write({"ka_team_id": team.id})
         self._ka_pool_move(self.env["res.users"], "release", reason=reason.strip())
         return True
+
+    def _ka_pool_target_team(self, user, team):
+        """The team whose pool ``user`` releases these accounts to (an id from
+        a client, or a record; empty: their own pool), checked."""
+        Team = self.env["crm.team"].sudo()
+        if not isinstance(team, models.BaseModel):
+            team = Team.browse(team or False)
+        team = team.sudo()
+        if not team:
+            return Team
+        if not team.exists():
+            raise UserError(self.env._("This sales team does not exist."))
+        if not (user.has_group(KA_MANAGER) or team.user_id == user):
+            raise AccessError(
+                self.env._(
+                    "Only Key Account managers and the leader of %(team)s can "
+                    "release key accounts to its pool.",
+                    team=team.name,
+                )
+            )
+        wrong = self.filtered(
+            lambda p: team.company_id
+            and team.company_id != p.sudo()._ka_process_company()
+        )
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "%(team)s works for %(company)s: it has no pool for %(account)s.",
+                    team=team.name,
+                    company=team.company_id.name,
+                    account=wrong[0].display_name,
+                )
+            )
+        return team
 
     def action_ka_open_release(self):
         """Button: ask for the reason of the release."""
@@ -473,12 +684,10 @@ class ResPartner(models.Model):
     def action_ka_assign(
         self, user, reason=False, override_caps=False, action="assign"
     ):
-        """Give these key accounts to ``user`` (managers). Over a cap only with
+        """Give these key accounts to ``user`` (managers, and the leader of
+        their pool's team to its members). Over a cap only with
         ``override_caps`` and a reason."""
-        if not (self.env.su or self.env.user.has_group(KA_MANAGER)):
-            raise AccessError(
-                self.env._("Only Key Account managers can assign key accounts.")
-            )
+        self._ka_pool_check_admin(self.env.user)
         reason = (reason or "").strip()
         if not isinstance(user, models.BaseModel):
             user = self.env["res.users"].browse(user)  # an id, from a client
@@ -488,6 +697,18 @@ class ResPartner(models.Model):
                     "%(user)s is not a Key Accounts user.", user=user.display_name
                 )
             )
+        if not (self.env.su or self.env.user.has_group(KA_MANAGER)):
+            teams = self.env["crm.team"]._ka_user_teams(user.sudo())
+            outside = self.sudo().filtered(lambda p: p.ka_pool_team_id not in teams)
+            if outside:
+                raise UserError(
+                    self.env._(
+                        "%(user)s is not a member of %(team)s: a team leader assigns "
+                        "the accounts of the team's pool to its members.",
+                        user=user.display_name,
+                        team=outside[0].ka_pool_team_id.name,
+                    )
+                )
         if override_caps and not reason:
             raise UserError(self.env._("Say why you override the caps."))
         owners = self._ka_pool_start_move()
@@ -541,6 +762,7 @@ class ResPartner(models.Model):
                     "date": now,
                     "caps_overridden": caps_overridden,
                     "company_id": partner._ka_process_company().id,
+                    "team_id": partner.ka_pool_team_id.id,
                 }
                 for partner in partners
             ]
@@ -577,8 +799,10 @@ class ResPartner(models.Model):
         """When owned key accounts go back to the pool: the one definition of
         the rule, in one query, each account from the figures and grade of
         its process company (its own, or for a shared account the one the
-        scheduled actions run in). Exempt accounts (locked grade, a type that
-        never returns, an order in the last days) have no row.
+        scheduled actions run in) and the rules of its pool's team (where
+        set, else the grade's, else the company's). Exempt accounts (locked
+        grade, a type that never returns, an order in the last days) have no
+        row.
 
         :param to_act_on: only the accounts the daily cron warns or returns
             today (of every key account; else of ``self``)
@@ -608,13 +832,19 @@ class ResPartner(models.Model):
                                   AS last_order
                        ) k
                   LEFT JOIN key_account_grade g ON g.id = k.grade_id
+                  LEFT JOIN crm_team tm ON tm.id = p.ka_pool_team_id
                  CROSS JOIN LATERAL (
-                       SELECT COALESCE(NULLIF(g.ka_pool_followup_days, 0),
+                       SELECT COALESCE(NULLIF(tm.ka_pool_followup_days, 0),
+                                       NULLIF(g.ka_pool_followup_days, 0),
                                        c.ka_pool_followup_days) AS followup,
-                              COALESCE(NULLIF(g.ka_pool_order_days, 0),
+                              COALESCE(NULLIF(tm.ka_pool_order_days, 0),
+                                       NULLIF(g.ka_pool_order_days, 0),
                                        c.ka_pool_order_days) AS ord,
-                              COALESCE(NULLIF(g.ka_pool_warning_days, 0),
-                                       c.ka_pool_warning_days) AS warn
+                              COALESCE(NULLIF(tm.ka_pool_warning_days, 0),
+                                       NULLIF(g.ka_pool_warning_days, 0),
+                                       c.ka_pool_warning_days) AS warn,
+                              COALESCE(NULLIF(tm.ka_pool_order_exempt_days, 0),
+                                       c.ka_pool_order_exempt_days, 0) AS exempt
                        ) d
                  CROSS JOIN LATERAL (
                        SELECT GREATEST(p.ka_last_followup_date,
@@ -634,10 +864,9 @@ class ResPartner(models.Model):
                    AND r.due IS NOT NULL
                    AND k.locked IS NOT TRUE
                    AND t.ka_pool_never_return IS NOT TRUE
-                   AND (COALESCE(c.ka_pool_order_exempt_days, 0) = 0
+                   AND (d.exempt = 0
                         OR k.last_order IS NULL
-                        OR k.last_order
-                           < %(today)s::date - c.ka_pool_order_exempt_days)
+                        OR k.last_order < %(today)s::date - d.exempt)
                    %(scope)s
               ORDER BY p.id
                 """,
