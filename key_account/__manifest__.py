@@ -74,6 +74,7 @@
         "demo/key_account_visit_demo.xml",
         "demo/key_account_reception_demo.xml",
         "demo/key_account_gift_demo.xml",
+        "demo/key_account_plan_demo.xml",
         "demo/key_account_commission_demo.xml",
         "demo/key_account_kpi_demo.xml",
         "demo/key_account_monthly_report_demo.xml",
