@@ -272,3 +272,13 @@ class TestAccountTeam(AccountCase):
         again = self.Member.create({"partner_id": other.id, "user_id": self.member.id})
         self._handover(self.member, mode="pool")
         self.assertFalse(again.exists())
+
+    def test_the_form_shows_a_member_the_file_read_only(self):
+        self._join()
+        for user, reader in ((self.member, True), (self.ka_user2, False)):
+            with self.subTest(user=user.login):
+                account = self.account.with_user(user)
+                self.assertEqual(account.ka_team_reader, reader)
+                self.assertFalse(account.ka_file_access)
+                self.assertEqual(self.boss.with_user(user).ka_team_reader, reader)
+        self.assertFalse(self.account.with_user(self.ka_user).ka_team_reader)

@@ -16,6 +16,13 @@ class ResPartner(models.Model):
         help="Besides the owner: they read the account's file, relationship map "
         "and engagement, and may get its follow-up activities.",
     )
+    ka_team_reader = fields.Boolean(
+        string="Reads as a Team Member",
+        compute="_compute_ka_team_reader",
+        groups=KA_USER,
+        help="The current user is in the account's team: they read its file and "
+        "relationship map, its owner and the managers edit them.",
+    )
     ka_plan_ids = fields.One2many(
         "key_account.plan", "partner_id", string="Account Plans", groups=KA_USER
     )
@@ -31,6 +38,25 @@ class ResPartner(models.Model):
     ka_current_plan_progress = fields.Float(
         string="Current Plan % Done", compute="_compute_ka_plans", groups=KA_USER
     )
+
+    @api.depends_context("uid")
+    def _compute_ka_team_reader(self):
+        # for the form only: the record rules of the file and the map decide
+        accounts = self.commercial_partner_id
+        teams = (
+            self.env["key_account.team.member"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", accounts._origin.ids),
+                    ("user_id", "=", self.env.uid),
+                ]
+            )
+        )
+        for partner in self:
+            partner.ka_team_reader = (
+                partner.commercial_partner_id._origin in teams.partner_id
+            )
 
     @api.depends_context("uid", "tz")
     def _compute_ka_plans(self):
