@@ -100,7 +100,7 @@ class KeyAccountPlan(models.Model):
     closed_visits_done = fields.Integer(readonly=True, copy=False)
     closed_progress = fields.Float(readonly=True, copy=False, digits=(16, 1))
 
-    @api.depends("partner_id", "date_from", "date_to")
+    @api.depends("name", "partner_id", "date_from", "date_to")
     def _compute_display_name(self):
         for plan in self:
             plan.display_name = self.env._(

@@ -31,7 +31,6 @@ class KeyAccountPlanObjective(models.Model):
 
     plan_id = fields.Many2one(
         "key_account.plan",
-        string="Plan",
         required=True,
         index=True,
         ondelete="cascade",
@@ -41,18 +40,15 @@ class KeyAccountPlanObjective(models.Model):
     measure = fields.Selection(MEASURES, required=True, default="sales")
     company_id = fields.Many2one(related="plan_id.company_id", store=True)
     currency_id = fields.Many2one(related="plan_id.currency_id")
-    target_amount = fields.Monetary(
-        string="Target Amount", help="For a sales or margin objective."
-    )
+    target_amount = fields.Monetary(help="For a sales or margin objective.")
     target_count = fields.Integer(
-        string="Target Count",
         help="For an objective of new products or categories, or of visits.",
     )
     done = fields.Boolean(
         help="A relationship goal reached (the owner or a manager marks it)."
     )
-    actual_amount = fields.Monetary(string="Actual Amount", compute="_compute_actual")
-    actual_count = fields.Integer(string="Actual Count", compute="_compute_actual")
+    actual_amount = fields.Monetary(compute="_compute_actual")
+    actual_count = fields.Integer(compute="_compute_actual")
     percent = fields.Float(string="% Done", compute="_compute_actual", digits=(16, 1))
     closed_amount = fields.Monetary(readonly=True, copy=False)
     closed_count = fields.Integer(readonly=True, copy=False)
