@@ -1,5 +1,7 @@
 from . import test_access_matrix
 from . import test_architecture
+from . import test_account_plan
+from . import test_account_team
 from . import test_click_everywhere
 from . import test_commission
 from . import test_commission_concurrency

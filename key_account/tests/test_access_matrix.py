@@ -230,6 +230,93 @@ class TestAccessMatrix(EngagementCase):
 
         return ops
 
+    def _plan_of(self, user, budget=100, account=None):
+        account = account or self._account(f"{user.name} Planned Co", user_id=user.id)
+        return (
+            self.env["key_account.plan"]
+            .with_user(user)
+            .create(
+                {
+                    "partner_id": account.id,
+                    "date_from": date(2026, 1, 1),
+                    "budget_visits": budget,
+                    "objective_ids": [
+                        Command.create(
+                            {"name": "Sell", "measure": "sales", "target_amount": 1}
+                        )
+                    ],
+                }
+            )
+        )
+
+    def _waiting_plan(self, role_user):
+        """A colleague's plan of 6,000 waiting for the level of ``role_user``."""
+        plan = self._plan_of(self.ka_user, 6000)
+        plan.with_user(self.ka_user).action_submit()
+        if role_user == self.ka_approver:
+            plan.with_user(self.ka_manager).action_approve()
+        return plan
+
+    def _plan_ops(self, make):
+        def ops(user):
+            def record():
+                return make(user).with_user(user).with_context(**HOSTILE_CONTEXT)
+
+            return {
+                "R": lambda: record().read(["name", "state", "progress"]),
+                "W": lambda: record().write({"strategy": "<p>Changed</p>"}),
+                "A": lambda: record().action_approve(),
+                "P": None,
+            }
+
+        return ops
+
+    def _member_ops(self, user):
+        """A colleague's account whose team ``user`` is in: its plan and file."""
+
+        def plan():
+            account = self._account("Teamed Co", user_id=self.ka_user.id)
+            account.write({"ka_need": "A new line"})
+            self.env["key_account.team.member"].create(
+                {"partner_id": account.id, "user_id": user.id}
+            )
+            return (
+                self._plan_of(self.ka_user, account=account)
+                .with_user(user)
+                .with_context(**HOSTILE_CONTEXT)
+            )
+
+        def read():
+            record = plan()
+            record.read(["name", "progress", "strategy"])
+            if record.partner_id.ka_need != "A new line":
+                raise Hidden(record.partner_id.ka_need)
+
+        def write():
+            record = plan()
+            record.write({"strategy": "<p>Changed</p>"})
+            record.partner_id.write({"ka_need": "Changed"})
+
+        return {"R": read, "W": write, "A": None, "P": None}
+
+    def _team_ops(self, owner_of):
+        def member(user):
+            account = self._account("Team Co", user_id=owner_of(user).id)
+            record = self.env["key_account.team.member"].create(
+                {"partner_id": account.id, "user_id": self.ka_manager.id}
+            )
+            return record.with_user(user).with_context(**HOSTILE_CONTEXT)
+
+        def ops(user):
+            return {
+                "R": lambda: member(user).read(["user_id", "role"]),
+                "W": lambda: member(user).write({"role": "service"}),
+                "A": None,
+                "P": None,
+            }
+
+        return ops
+
     def _configuration_ops(self, user):
         grade = self.grade_b.with_user(user).with_context(**HOSTILE_CONTEXT)
         plan = self.env.ref("key_account.key_account_commission_plan_full_time")
@@ -305,6 +392,16 @@ class TestAccessMatrix(EngagementCase):
                 {"superior_weight": 60, "peer_weight": 40},
                 lambda card: card.action_confirm(),
                 None,
+            ),
+            "Account plan of their own": self._plan_ops(self._plan_of),
+            "Account plan of a colleague, waiting for approval": self._plan_ops(
+                self._waiting_plan
+            ),
+            "Account plan and customer file of a colleague's account whose team "
+            "they are in": self._member_ops,
+            "Account team of their own key account": self._team_ops(lambda user: user),
+            "Account team of a colleague's account": self._team_ops(
+                lambda user: self.ka_user
             ),
             "Monthly report of their own": self._document_ops(
                 self._report_of, {"summary": "Better month"}, None, None

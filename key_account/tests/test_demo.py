@@ -227,3 +227,24 @@ class TestDemo(KeyAccountCase):
         reports = self._demo_records("key_account.monthly.report")
         self.assertEqual(set(reports.mapped("state")), {"draft", "submitted"})
         self.assertTrue(all(report.sales_amount for report in reports))
+
+    def test_account_plans_and_teams(self):
+        plans = self._demo_records("key_account.plan")
+        self.assertEqual(
+            set(plans.mapped("state")), {"approved", "closed", "submitted"}
+        )
+        closed = plans.filtered(lambda p: p.state == "closed")
+        self.assertEqual(closed.closed_date, Date.today())
+        self.assertEqual(len(plans.partner_id), 2)
+        self.assertTrue(all(plan.objective_ids for plan in plans))
+        members = self._demo_records("key_account.team.member")
+        self.assertEqual(members.partner_id, plans.partner_id)
+        # Wang Fang serves Zhang Min's account: she reads its plan
+        wang = self.env.ref("key_account.res_users_wang_fang_demo")
+        account = self.env.ref("key_account.res_partner_ka_02_demo")
+        self.assertEqual(
+            self.env["key_account.plan"]
+            .with_user(wang)
+            .search([("partner_id", "=", account.id)]),
+            plans.filtered(lambda p: p.partner_id == account),
+        )
