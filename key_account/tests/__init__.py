@@ -24,6 +24,7 @@ from . import test_kpi_scorecards
 from . import test_kpi_templates
 from . import test_performance
 from . import test_pool
+from . import test_profit
 from . import test_pool_concurrency
 from . import test_sales_tracking
 from . import test_security
