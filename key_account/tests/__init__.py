@@ -1,4 +1,5 @@
 from . import test_access_matrix
+from . import test_account_health
 from . import test_click_everywhere
 from . import test_commission
 from . import test_commission_concurrency

@@ -1,0 +1,392 @@
+from datetime import datetime
+from datetime import time
+
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
+
+HEALTH_BANDS = [
+    ("healthy", "Healthy"),
+    ("watch", "Watch"),
+    ("at_risk", "At risk"),
+]
+# days between follow-ups when the grade asks for none
+DEFAULT_CADENCE_DAYS = 30
+# months with an order (of the last 12) that score 100
+FULL_FREQUENCY_MONTHS = 6
+
+
+class ResPartner(models.Model):
+    """The health of a key account: a score from 0 to 100 computed from the
+    signals the module keeps (see :meth:`_ka_health_signals`), weighted by its
+    process company's Settings, in bands. Computed for all accounts in one
+    statement (:meth:`_ka_compute_health`), daily and on demand."""
+
+    _inherit = "res.partner"
+
+    ka_health_score = fields.Integer(
+        string="Health",
+        readonly=True,
+        copy=False,
+        aggregator="avg",
+        help="0-100, from the signals below weighted as in Settings.",
+    )
+    ka_health_band = fields.Selection(
+        HEALTH_BANDS,
+        string="Health Band",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+    )
+    ka_health_color = fields.Integer(
+        string="Health Colour", compute="_compute_ka_health_color"
+    )
+    ka_health_date = fields.Date(string="Health Computed On", readonly=True, copy=False)
+    ka_health_followup = fields.Integer(
+        string="Follow-up Signal",
+        readonly=True,
+        copy=False,
+        help="100 while the last follow-up is within the grade's cadence (the "
+        "shorter of its days between visits and between contacts, else 30 days); "
+        "down to 0 at three times the cadence.",
+    )
+    ka_health_trend = fields.Integer(
+        string="Sales Trend Signal",
+        readonly=True,
+        copy=False,
+        help="Confirmed sales of the last 6 months against the 6 months before: "
+        "100 when they did not fall, 0 when they halved or more, in between "
+        "linearly; 100 for first sales, 0 with no sales in 12 months.",
+    )
+    ka_health_frequency = fields.Integer(
+        string="Order Frequency Signal",
+        readonly=True,
+        copy=False,
+        help="Months with a confirmed order in the last 12: 6 or more score 100.",
+    )
+    ka_health_completeness = fields.Integer(
+        string="File Completeness Signal",
+        readonly=True,
+        copy=False,
+        help="The customer file's completeness.",
+    )
+    ka_health_complaints = fields.Integer(
+        string="Open Complaints Signal",
+        readonly=True,
+        copy=False,
+        help="100 without open complaints, 50 with one, 0 with two or more.",
+    )
+
+    # ---- what clients may not write ----------------------------------------------
+    def _ka_system_fields(self):
+        return super()._ka_system_fields() | self._ka_health_fields()
+
+    def _ka_health_fields(self):
+        return {
+            "ka_health_score",
+            "ka_health_band",
+            "ka_health_date",
+            *(f"ka_health_{code}" for code in self._ka_health_signals()),
+        }
+
+    @api.depends("ka_health_band")
+    def _compute_ka_health_color(self):
+        colors = {"healthy": 10, "watch": 3, "at_risk": 1}
+        for partner in self:
+            partner.ka_health_color = colors.get(partner.ka_health_band, 0)
+
+    # ---- the signals ----------------------------------------------------------------
+    def _ka_health_signals(self):
+        """{code: SQL score from 0 to 100} of each signal, an expression of
+        the account ``a`` (id, company_id, followed, cadence, completeness),
+        its orders ``o`` (recent, previous, months) and open complaints ``f``
+        (n) of :meth:`_ka_compute_health`. Each code has a stored field
+        ``ka_health_<code>`` and a weight (``res.company``'s
+        ``_ka_health_weight_fields``). Overdue receivables: a capability
+        that keeps them adds its signal here (with a correlated subquery on
+        ``a.id``), its field and its weight."""
+        return {
+            "followup": SQL(
+                """CASE WHEN a.followed IS NULL THEN 0
+                        ELSE 100 - 50.0 * GREATEST(0, %(today)s - a.followed
+                                                      - a.cadence) / a.cadence
+                   END""",
+                today=fields.Date.context_today(self),
+            ),
+            "trend": SQL(
+                """CASE WHEN COALESCE(o.previous, 0) > 0
+                        THEN 200.0 * (COALESCE(o.recent, 0) / o.previous - 0.5)
+                        WHEN COALESCE(o.recent, 0) > 0 THEN 100
+                        ELSE 0 END"""
+            ),
+            "frequency": SQL(
+                "100.0 * COALESCE(o.months, 0) / %s", FULL_FREQUENCY_MONTHS
+            ),
+            "completeness": SQL("a.completeness"),
+            "complaints": SQL("100 - 50 * COALESCE(f.n, 0)"),
+        }
+
+    @api.model
+    def _ka_health_signal_labels(self):
+        """{code: label} in the environment's language."""
+        _ = self.env._
+        return {
+            "followup": _("follow-up late"),
+            "trend": _("sales falling"),
+            "frequency": _("few orders"),
+            "completeness": _("customer file incomplete"),
+            "complaints": _("open complaints"),
+        }
+
+    # ---- the computation ---------------------------------------------------------
+    @api.model
+    def _ka_cron_health(self):
+        """Daily: score every active key account."""
+        return self.search([("ka_type_id", "!=", False)])._ka_compute_health()
+
+    def action_ka_compute_health(self):
+        """Button: score these accounts now (Key Account managers, or the
+        owner of all of them)."""
+        self.check_access("read")
+        if not self._ka_is_manager() and self.sudo().filtered(
+            lambda p: p.user_id != self.env.user
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only the owner of a key account or a Key Account manager "
+                    "computes its health."
+                )
+            )
+        self.filtered("ka_type_id")._ka_compute_health()
+        return True
+
+    def _ka_compute_health(self):
+        """Score these key accounts in one statement: their signals from the
+        orders, follow-ups, customer file and complaints of their process
+        company (:meth:`_ka_process_company`), weighted by its Settings, one
+        UPDATE of every account; then one activity for the owner of each
+        account that fell into "at risk" (not again while it stays there).
+
+        :return: the accounts that fell into "at risk"
+        """
+        if not self:
+            return self.browse()
+        signals = self._ka_health_signals()
+        weight_fields = self.env["res.company"]._ka_health_weight_fields()
+        self.flush_model()
+        self.env["sale.order"].flush_model(
+            [
+                "ka_commercial_partner_id",
+                "company_id",
+                "state",
+                "date_order",
+                "amount_untaxed",
+                "currency_rate",
+            ]
+        )
+        self.env["key_account.feedback"].flush_model(
+            ["partner_id", "company_id", "feedback_type", "state"]
+        )
+        self.env["res.company"].flush_model(
+            [*weight_fields.values(), "ka_health_watch_below", "ka_health_risk_below"]
+        )
+        today = fields.Date.context_today(self)
+        year = datetime.combine(today - relativedelta(months=12), time.min)
+        half = datetime.combine(today - relativedelta(months=6), time.min)
+        codes = list(signals)
+        scores = SQL(", ").join(
+            SQL(
+                "LEAST(100, GREATEST(0, ROUND(%s)))::int AS %s",
+                signals[code],
+                SQL.identifier(code),
+            )
+            for code in codes
+        )
+        weighted = SQL(" + ").join(
+            SQL(
+                "c.%s * s.%s",
+                SQL.identifier(weight_fields[code]),
+                SQL.identifier(code),
+            )
+            for code in codes
+        )
+        assignments = SQL(", ").join(
+            SQL(
+                "%s = s.%s",
+                SQL.identifier(f"ka_health_{code}"),
+                SQL.identifier(code),
+            )
+            for code in codes
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH a AS (
+                    SELECT p.id, p.ka_health_band AS old_band,
+                           COALESCE(p.company_id, %(scheduler)s) AS company_id,
+                           COALESCE(p.ka_last_followup_date, p.ka_since) AS followed,
+                           COALESCE(p.ka_file_completeness, 0) AS completeness,
+                           COALESCE(LEAST(NULLIF(g.visit_interval_days, 0),
+                                          NULLIF(g.contact_interval_days, 0)),
+                                    %(cadence)s) AS cadence
+                      FROM res_partner p
+                      LEFT JOIN key_account_grade g
+                             ON g.id = (p.ka_grade_id
+                                        ->> COALESCE(p.company_id,
+                                                     %(scheduler)s)::text)::int
+                     WHERE p.id = ANY(%(ids)s) AND p.ka_type_id IS NOT NULL
+                ), o AS (
+                    SELECT so.ka_commercial_partner_id AS id,
+                           SUM(so.amount_untaxed
+                               / COALESCE(NULLIF(so.currency_rate, 0), 1))
+                               FILTER (WHERE so.date_order >= %(half)s) AS recent,
+                           SUM(so.amount_untaxed
+                               / COALESCE(NULLIF(so.currency_rate, 0), 1))
+                               FILTER (WHERE so.date_order < %(half)s) AS previous,
+                           COUNT(DISTINCT date_trunc('month', so.date_order))
+                               AS months
+                      FROM sale_order so
+                      JOIN a ON a.id = so.ka_commercial_partner_id
+                            AND a.company_id = so.company_id
+                     WHERE so.state = 'sale' AND so.date_order >= %(year)s
+                  GROUP BY so.ka_commercial_partner_id
+                ), f AS (
+                    SELECT fb.partner_id AS id, COUNT(*) AS n
+                      FROM key_account_feedback fb
+                      JOIN a ON a.id = fb.partner_id AND a.company_id = fb.company_id
+                     WHERE fb.feedback_type = 'complaint' AND fb.state = 'open'
+                  GROUP BY fb.partner_id
+                ), s AS (
+                    SELECT a.id, a.company_id, a.old_band, %(scores)s
+                      FROM a
+                      LEFT JOIN o ON o.id = a.id
+                      LEFT JOIN f ON f.id = a.id
+                ), h AS (
+                    SELECT s.*,
+                           ROUND((%(weighted)s) / 100.0)::int AS score,
+                           c.ka_health_watch_below AS watch_below,
+                           c.ka_health_risk_below AS risk_below
+                      FROM s JOIN res_company c ON c.id = s.company_id
+                )
+                UPDATE res_partner p
+                   SET ka_health_score = s.score,
+                       ka_health_band = CASE
+                           WHEN s.score < s.risk_below THEN 'at_risk'
+                           WHEN s.score < s.watch_below THEN 'watch'
+                           ELSE 'healthy' END,
+                       ka_health_date = %(today)s,
+                       %(assignments)s
+                  FROM h AS s
+                 WHERE p.id = s.id
+             RETURNING p.id, s.old_band, p.ka_health_band
+                """,
+                scheduler=self._ka_scheduler_company().id,
+                cadence=DEFAULT_CADENCE_DAYS,
+                ids=self.ids,
+                half=half,
+                year=year,
+                today=today,
+                scores=scores,
+                weighted=weighted,
+                assignments=assignments,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        scored = self.browse([row[0] for row in rows])
+        scored.invalidate_recordset(
+            [f"ka_health_{code}" for code in codes]
+            + ["ka_health_score", "ka_health_band", "ka_health_date"]
+        )
+        scored.modified(["ka_health_band"])
+        fallen = self.browse(
+            [pid for pid, old, new in rows if new == "at_risk" and old != "at_risk"]
+        )
+        fallen._ka_health_warn_owners()
+        return fallen
+
+    def _ka_health_worst_signals(self, count=2):
+        """The ``count`` signals of this account scoring lowest (among those
+        that weigh in its process company; of equal scores, the heaviest),
+        worst first: [(code, score)]."""
+        self.ensure_one()
+        weights = self._ka_process_company()._ka_health_weights()
+        scored = [
+            (self[f"ka_health_{code}"], -weights[code], code)
+            for code in self._ka_health_signals()
+            if weights.get(code)
+        ]
+        return [(code, score) for score, _weight, code in sorted(scored)[:count]]
+
+    def _ka_health_warn_owners(self):
+        """One activity for the owner of each of these accounts, in the
+        owner's language, naming the two worst signals. Written with one
+        INSERT, however many accounts fell (tens of thousands on a first
+        scoring): the ORM's activity creation costs milliseconds each."""
+        owned = self.sudo().filtered(lambda p: p.user_id and p.user_id.active)
+        if not owned:
+            return
+        activity_type = self.env.ref("key_account.mail_activity_type_ka_health")
+        today = fields.Date.context_today(self)
+        summaries, notes = [], []
+        for partner in owned:
+            lang_env = partner.with_context(lang=partner.user_id.lang or "en_US")
+            labels = lang_env._ka_health_signal_labels()
+            reasons = [
+                lang_env.env._(
+                    "%(signal)s (%(score)s/100)", signal=labels[code], score=score
+                )
+                for code, score in partner._ka_health_worst_signals()
+            ]
+            summaries.append(
+                lang_env.env._(
+                    "Key account at risk (health %(score)s/100)",
+                    score=partner.ka_health_score,
+                )
+            )
+            notes.append(
+                Markup("<p>%s</p>")
+                % lang_env.env._(
+                    "The health of %(account)s fell to %(score)s/100. Its worst "
+                    "signals: %(reasons)s.",
+                    account=partner.display_name,
+                    score=partner.ka_health_score,
+                    reasons="; ".join(reasons),
+                )
+            )
+        Activity = self.env["mail.activity"]
+        Activity.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO mail_activity (res_model_id, res_model, res_id, res_name,
+                                           activity_type_id, summary, note,
+                                           date_deadline, automated, user_id,
+                                           active, create_uid, create_date,
+                                           write_uid, write_date)
+                SELECT %(model)s, 'res.partner', row.res_id, row.res_name,
+                       %(type)s, row.summary, row.note, %(today)s, TRUE,
+                       row.user_id, TRUE, %(uid)s, NOW() AT TIME ZONE 'UTC',
+                       %(uid)s, NOW() AT TIME ZONE 'UTC'
+                  FROM unnest(%(ids)s::int[], %(names)s::varchar[],
+                              %(users)s::int[], %(summaries)s::varchar[],
+                              %(notes)s::text[])
+                       AS row(res_id, res_name, user_id, summary, note)
+                """,
+                model=self.env["ir.model"]._get_id("res.partner"),
+                type=activity_type.id,
+                today=today,
+                uid=self.env.uid,
+                ids=owned.ids,
+                names=[p.display_name for p in owned],
+                users=[p.user_id.id for p in owned],
+                summaries=summaries,
+                notes=[str(note) for note in notes],
+            )
+        )
+        Activity.invalidate_model()
+        owned.invalidate_recordset(["activity_ids"])
