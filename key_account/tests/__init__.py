@@ -1,5 +1,6 @@
 from . import test_access_matrix
 from . import test_account_health
+from . import test_account_review
 from . import test_click_everywhere
 from . import test_commission
 from . import test_commission_concurrency
