@@ -105,10 +105,8 @@ def reset():
     """Forget the scores and the activities: the next run scores all."""
     cr.execute(
         SQL(
-            """UPDATE res_partner SET ka_health_band = NULL, ka_health_score = NULL
-                WHERE id = ANY(%s);
+            """DELETE FROM key_account_health;
                DELETE FROM mail_activity WHERE activity_type_id = %s""",
-            accounts.ids,
             risk_type.id,
         )
     )
@@ -130,8 +128,9 @@ for run in (1, 2):
     )
 cr.execute(
     SQL(
-        """SELECT ka_health_band, COUNT(*), ROUND(AVG(ka_health_score))
-             FROM res_partner WHERE id = ANY(%s) GROUP BY 1 ORDER BY 1""",
+        """SELECT band, COUNT(*), ROUND(AVG(score))
+             FROM key_account_health WHERE partner_id = ANY(%s)
+         GROUP BY 1 ORDER BY 1""",
         accounts.ids,
     )
 )

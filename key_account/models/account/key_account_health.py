@@ -8,6 +8,7 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 HEALTH_BANDS = [
@@ -21,66 +22,130 @@ DEFAULT_CADENCE_DAYS = 30
 FULL_FREQUENCY_MONTHS = 6
 
 
+class KeyAccountHealth(models.Model):
+    """The health of a key account, one row per account, written by
+    :meth:`res.partner._ka_compute_health` only. A narrow table of its own:
+    re-scoring a hundred thousand accounts every day rewrites these rows,
+    not the partners' (whose every index would be rewritten with them)."""
+
+    _name = "key_account.health"
+    _description = "Key Account Health"
+    _log_access = False
+
+    partner_id = fields.Many2one(
+        "res.partner", required=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(
+        "res.company", help="The account's process company, whose Settings weigh it."
+    )
+    score = fields.Integer()
+    band = fields.Selection(HEALTH_BANDS, index=True)
+    date = fields.Date()
+    # one column per signal of res.partner._ka_health_signals()
+    followup = fields.Integer()
+    trend = fields.Integer()
+    frequency = fields.Integer()
+    completeness = fields.Integer()
+    complaints = fields.Integer()
+
+    _sql_constraints = [
+        ("partner_unique", "UNIQUE(partner_id)", "A key account has one health."),
+    ]
+
+
+_HEALTH = {"compute": "_compute_ka_health", "readonly": True}
+
+
 class ResPartner(models.Model):
     """The health of a key account: a score from 0 to 100 computed from the
     signals the module keeps (see :meth:`_ka_health_signals`), weighted by its
     process company's Settings, in bands. Computed for all accounts in one
-    statement (:meth:`_ka_compute_health`), daily and on demand."""
+    statement (:meth:`_ka_compute_health`), daily and on demand, into
+    ``key_account.health``; read here."""
 
     _inherit = "res.partner"
 
     ka_health_score = fields.Integer(
         string="Health",
-        readonly=True,
-        copy=False,
-        aggregator="avg",
         help="0-100, from the signals below weighted as in Settings.",
+        **_HEALTH,
     )
     ka_health_band = fields.Selection(
         HEALTH_BANDS,
         string="Health Band",
-        readonly=True,
-        copy=False,
-        index="btree_not_null",
+        search="_search_ka_health_band",
+        **_HEALTH,
     )
-    ka_health_color = fields.Integer(
-        string="Health Colour", compute="_compute_ka_health_color"
-    )
-    ka_health_date = fields.Date(string="Health Computed On", readonly=True, copy=False)
+    ka_health_color = fields.Integer(string="Health Colour", **_HEALTH)
+    ka_health_date = fields.Date(string="Health Computed On", **_HEALTH)
     ka_health_followup = fields.Integer(
         string="Follow-up Signal",
-        readonly=True,
-        copy=False,
         help="100 while the last follow-up is within the grade's cadence (the "
         "shorter of its days between visits and between contacts, else 30 days); "
         "down to 0 at three times the cadence.",
+        **_HEALTH,
     )
     ka_health_trend = fields.Integer(
         string="Sales Trend Signal",
-        readonly=True,
-        copy=False,
         help="Confirmed sales of the last 6 months against the 6 months before: "
         "100 when they did not fall, 0 when they halved or more, in between "
         "linearly; 100 for first sales, 0 with no sales in 12 months.",
+        **_HEALTH,
     )
     ka_health_frequency = fields.Integer(
         string="Order Frequency Signal",
-        readonly=True,
-        copy=False,
         help="Months with a confirmed order in the last 12: 6 or more score 100.",
+        **_HEALTH,
     )
     ka_health_completeness = fields.Integer(
         string="File Completeness Signal",
-        readonly=True,
-        copy=False,
         help="The customer file's completeness.",
+        **_HEALTH,
     )
     ka_health_complaints = fields.Integer(
         string="Open Complaints Signal",
-        readonly=True,
-        copy=False,
         help="100 without open complaints, 50 with one, 0 with two or more.",
+        **_HEALTH,
     )
+
+    def _compute_ka_health(self):
+        # as superuser: the health of an account is no secret, and is
+        # written by the module only
+        signals = list(self._ka_health_signals())
+        columns = ["score", "band", "date", *signals]
+        rows = {
+            row["partner_id"][0]: row
+            for row in self.env["key_account.health"]
+            .sudo()
+            .search_read([("partner_id", "in", self.ids)], ["partner_id", *columns])
+        }
+        colors = {"healthy": 10, "watch": 3, "at_risk": 1}
+        for partner in self:
+            row = rows.get(partner.id, {})
+            partner.ka_health_score = row.get("score", 0)
+            partner.ka_health_band = row.get("band", False)
+            partner.ka_health_date = row.get("date", False)
+            partner.ka_health_color = colors.get(row.get("band"), 0)
+            for code in signals:
+                partner[f"ka_health_{code}"] = row.get(code, 0)
+
+    def _search_ka_health_band(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(self.env._("Unsupported search on the health band."))
+        values = [value] if operator in ("=", "!=") else list(value)
+        positive = operator in ("=", "in")
+        Health = self.env["key_account.health"].sudo()
+        bands = [v for v in values if v]
+        # the accounts in the bands asked for (no band: no health row)
+        matching = Health._search([("band", "in", bands)]).subselect("partner_id")
+        scored = Health._search([]).subselect("partner_id")
+        if len(bands) == len(values):
+            domain = [("id", "in", matching)]
+        elif not bands:
+            domain = [("id", "not in", scored)]
+        else:
+            domain = ["|", ("id", "in", matching), ("id", "not in", scored)]
+        return domain if positive else ["!", *domain]
 
     # ---- what clients may not write ----------------------------------------------
     def _ka_system_fields(self):
@@ -93,12 +158,6 @@ class ResPartner(models.Model):
             "ka_health_date",
             *(f"ka_health_{code}" for code in self._ka_health_signals()),
         }
-
-    @api.depends("ka_health_band")
-    def _compute_ka_health_color(self):
-        colors = {"healthy": 10, "watch": 3, "at_risk": 1}
-        for partner in self:
-            partner.ka_health_color = colors.get(partner.ka_health_band, 0)
 
     # ---- the signals ----------------------------------------------------------------
     def _ka_health_signals(self):
@@ -168,9 +227,10 @@ class ResPartner(models.Model):
     def _ka_compute_health(self):
         """Score these key accounts in one statement: their signals from the
         orders, follow-ups, customer file and complaints of their process
-        company (:meth:`_ka_process_company`), weighted by its Settings, one
-        UPDATE of every account; then one activity for the owner of each
-        account that fell into "at risk" (not again while it stays there).
+        company (:meth:`_ka_process_company`), weighted by its Settings,
+        written into ``key_account.health`` (one row per account); then one
+        activity for the owner of each account that fell into "at risk" (not
+        again while it stays there).
 
         :return: the accounts that fell into "at risk"
         """
@@ -178,7 +238,16 @@ class ResPartner(models.Model):
             return self.browse()
         signals = self._ka_health_signals()
         weight_fields = self.env["res.company"]._ka_health_weight_fields()
-        self.flush_model()
+        self.flush_model(
+            [
+                "ka_type_id",
+                "company_id",
+                "ka_grade_id",
+                "ka_last_followup_date",
+                "ka_since",
+                "ka_file_completeness",
+            ]
+        )
         self.env["sale.order"].flush_model(
             [
                 "ka_commercial_partner_id",
@@ -192,9 +261,14 @@ class ResPartner(models.Model):
         self.env["key_account.feedback"].flush_model(
             ["partner_id", "company_id", "feedback_type", "state"]
         )
+        self.env["key_account.grade"].flush_model(
+            ["visit_interval_days", "contact_interval_days"]
+        )
         self.env["res.company"].flush_model(
             [*weight_fields.values(), "ka_health_watch_below", "ka_health_risk_below"]
         )
+        Health = self.env["key_account.health"]
+        Health.flush_model()
         today = fields.Date.context_today(self)
         year = datetime.combine(today - relativedelta(months=12), time.min)
         half = datetime.combine(today - relativedelta(months=6), time.min)
@@ -215,19 +289,16 @@ class ResPartner(models.Model):
             )
             for code in codes
         )
-        assignments = SQL(", ").join(
-            SQL(
-                "%s = s.%s",
-                SQL.identifier(f"ka_health_{code}"),
-                SQL.identifier(code),
-            )
+        columns = SQL(", ").join(SQL.identifier(code) for code in codes)
+        excluded = SQL(", ").join(
+            SQL("%s = EXCLUDED.%s", SQL.identifier(code), SQL.identifier(code))
             for code in codes
         )
         self.env.cr.execute(
             SQL(
                 """
                 WITH a AS (
-                    SELECT p.id, p.ka_health_band AS old_band,
+                    SELECT p.id, kh.band AS old_band,
                            COALESCE(p.company_id, %(scheduler)s) AS company_id,
                            COALESCE(p.ka_last_followup_date, p.ka_since) AS followed,
                            COALESCE(p.ka_file_completeness, 0) AS completeness,
@@ -235,6 +306,7 @@ class ResPartner(models.Model):
                                           NULLIF(g.contact_interval_days, 0)),
                                     %(cadence)s) AS cadence
                       FROM res_partner p
+                      LEFT JOIN key_account_health kh ON kh.partner_id = p.id
                       LEFT JOIN key_account_grade g
                              ON g.id = (p.ka_grade_id
                                         ->> COALESCE(p.company_id,
@@ -262,28 +334,35 @@ class ResPartner(models.Model):
                      WHERE fb.feedback_type = 'complaint' AND fb.state = 'open'
                   GROUP BY fb.partner_id
                 ), s AS (
-                    SELECT a.id, a.company_id, a.old_band, %(scores)s
+                    SELECT a.id, a.company_id, %(scores)s
                       FROM a
                       LEFT JOIN o ON o.id = a.id
                       LEFT JOIN f ON f.id = a.id
                 ), h AS (
-                    SELECT s.*,
-                           ROUND((%(weighted)s) / 100.0)::int AS score,
+                    SELECT s.*, ROUND((%(weighted)s) / 100.0)::int AS score,
                            c.ka_health_watch_below AS watch_below,
                            c.ka_health_risk_below AS risk_below
                       FROM s JOIN res_company c ON c.id = s.company_id
+                ), saved AS (
+                    INSERT INTO key_account_health
+                           (partner_id, company_id, score, band, date, %(columns)s)
+                    SELECT h.id, h.company_id, h.score,
+                           CASE WHEN h.score < h.risk_below THEN 'at_risk'
+                                WHEN h.score < h.watch_below THEN 'watch'
+                                ELSE 'healthy' END,
+                           %(today)s, %(columns)s
+                      FROM h
+                    ON CONFLICT (partner_id) DO UPDATE
+                       SET company_id = EXCLUDED.company_id,
+                           score = EXCLUDED.score, band = EXCLUDED.band,
+                           date = EXCLUDED.date, %(excluded)s
+                 RETURNING partner_id, band
                 )
-                UPDATE res_partner p
-                   SET ka_health_score = s.score,
-                       ka_health_band = CASE
-                           WHEN s.score < s.risk_below THEN 'at_risk'
-                           WHEN s.score < s.watch_below THEN 'watch'
-                           ELSE 'healthy' END,
-                       ka_health_date = %(today)s,
-                       %(assignments)s
-                  FROM h AS s
-                 WHERE p.id = s.id
-             RETURNING p.id, s.old_band, p.ka_health_band
+                SELECT saved.partner_id
+                  FROM saved JOIN a ON a.id = saved.partner_id
+                 WHERE saved.band = 'at_risk'
+                   AND a.old_band IS DISTINCT FROM 'at_risk'
+              ORDER BY saved.partner_id
                 """,
                 scheduler=self._ka_scheduler_company().id,
                 cadence=DEFAULT_CADENCE_DAYS,
@@ -293,18 +372,15 @@ class ResPartner(models.Model):
                 today=today,
                 scores=scores,
                 weighted=weighted,
-                assignments=assignments,
+                columns=columns,
+                excluded=excluded,
             )
         )
-        rows = self.env.cr.fetchall()
-        scored = self.browse([row[0] for row in rows])
-        scored.invalidate_recordset(
+        fallen = self.browse([row[0] for row in self.env.cr.fetchall()])
+        Health.invalidate_model()
+        self.invalidate_model(
             [f"ka_health_{code}" for code in codes]
-            + ["ka_health_score", "ka_health_band", "ka_health_date"]
-        )
-        scored.modified(["ka_health_band"])
-        fallen = self.browse(
-            [pid for pid, old, new in rows if new == "at_risk" and old != "at_risk"]
+            + ["ka_health_score", "ka_health_band", "ka_health_date", "ka_health_color"]
         )
         fallen._ka_health_warn_owners()
         return fallen
