@@ -77,6 +77,7 @@
         "demo/key_account_kpi_demo.xml",
         "demo/key_account_monthly_report_demo.xml",
         "demo/mail_activity_demo.xml",
+        "demo/key_account_review_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

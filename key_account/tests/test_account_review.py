@@ -249,3 +249,40 @@ class TestQuarterlyReview(EngagementCase):
                 review,
                 [{"has_plan": True, "plan_sales": 120_000, "plan_margin": 30_000}],
             )
+
+
+@tagged("post_install", "-at_install")
+class TestAccountDemo(EngagementCase):
+    """The demo tells the story: a signed review, one waiting for its
+    signature, and an account at risk whose owner was told why."""
+
+    def test_demo_reviews_and_an_account_at_risk(self):
+        fading = self.env.ref(
+            "key_account.res_partner_fading_account_demo", raise_if_not_found=False
+        )
+        if not fading:
+            if self.env["ir.module.module"]._get("base").demo:
+                self.fail("the demo data of key_account failed to load")
+            self.skipTest("installed without demo data")
+        reviews = self.env["key_account.review"].search([])
+        self.assertEqual(
+            set(reviews.mapped("state")) & {"signed", "submitted"},
+            {"signed", "submitted"},
+        )
+        signed = reviews.filtered(lambda r: r.state == "signed")
+        self.assertEqual(
+            signed.signed_by_id, self.env.ref("key_account.res_users_li_wei_demo")
+        )
+        self.assertEqual(fading.ka_health_band, "at_risk")
+        activity = self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "=", fading.id),
+                (
+                    "activity_type_id",
+                    "=",
+                    self.env.ref("key_account.mail_activity_type_ka_health").id,
+                ),
+            ]
+        )
+        self.assertEqual(activity.user_id, fading.user_id)

@@ -193,13 +193,12 @@ class ResPartner(models.Model):
     @api.model
     def _ka_health_signal_labels(self):
         """{code: label} in the environment's language."""
-        _ = self.env._
         return {
-            "followup": _("follow-up late"),
-            "trend": _("sales falling"),
-            "frequency": _("few orders"),
-            "completeness": _("customer file incomplete"),
-            "complaints": _("open complaints"),
+            "followup": self.env._("follow-up late"),
+            "trend": self.env._("sales falling"),
+            "frequency": self.env._("few orders"),
+            "completeness": self.env._("customer file incomplete"),
+            "complaints": self.env._("open complaints"),
         }
 
     # ---- the computation ---------------------------------------------------------
@@ -385,55 +384,88 @@ class ResPartner(models.Model):
         fallen._ka_health_warn_owners()
         return fallen
 
-    def _ka_health_worst_signals(self, count=2):
-        """The ``count`` signals of this account scoring lowest (among those
-        that weigh in its process company; of equal scores, the heaviest),
-        worst first: [(code, score)]."""
-        self.ensure_one()
-        weights = self._ka_process_company()._ka_health_weights()
-        scored = [
-            (self[f"ka_health_{code}"], -weights[code], code)
-            for code in self._ka_health_signals()
+    @api.model
+    def _ka_health_worst(self, scores, weights, count=2):
+        """The ``count`` signals scoring lowest in ``scores`` ({code: score})
+        among those weighing in ``weights`` ({code: weight}); of equal
+        scores, the heaviest: [(code, score)], worst first."""
+        ranked = sorted(
+            (score, -weights[code], code)
+            for code, score in scores.items()
             if weights.get(code)
-        ]
-        return [(code, score) for score, _weight, code in sorted(scored)[:count]]
+        )
+        return [(code, score) for score, _weight, code in ranked[:count]]
 
     def _ka_health_warn_owners(self):
         """One activity for the owner of each of these accounts, in the
-        owner's language, naming the two worst signals. Written with one
-        INSERT, however many accounts fell (tens of thousands on a first
-        scoring): the ORM's activity creation costs milliseconds each."""
-        owned = self.sudo().filtered(lambda p: p.user_id and p.user_id.active)
-        if not owned:
+        owner's language, naming the two worst signals. One query reads what
+        the messages say, one INSERT writes the activities, however many
+        accounts fell (tens of thousands on a first scoring: the ORM costs
+        milliseconds per account and per activity)."""
+        if not self:
             return
-        activity_type = self.env.ref("key_account.mail_activity_type_ka_health")
-        today = fields.Date.context_today(self)
-        summaries, notes = [], []
-        for partner in owned:
-            lang_env = partner.with_context(lang=partner.user_id.lang or "en_US")
-            labels = lang_env._ka_health_signal_labels()
-            reasons = [
-                lang_env.env._(
-                    "%(signal)s (%(score)s/100)", signal=labels[code], score=score
-                )
-                for code, score in partner._ka_health_worst_signals()
-            ]
-            summaries.append(
-                lang_env.env._(
-                    "Key account at risk (health %(score)s/100)",
-                    score=partner.ka_health_score,
-                )
+        codes = list(self._ka_health_signals())
+        weight_fields = self.env["res.company"]._ka_health_weight_fields()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id, COALESCE(p.complete_name, p.name), u.id,
+                       COALESCE(up.lang, 'en_US'), kh.score,
+                       ARRAY[%(scores)s], ARRAY[%(weights)s]
+                  FROM res_partner p
+                  JOIN res_users u ON u.id = p.user_id AND u.active
+                  JOIN res_partner up ON up.id = u.partner_id
+                  JOIN key_account_health kh ON kh.partner_id = p.id
+                  JOIN res_company c ON c.id = kh.company_id
+                 WHERE p.id = ANY(%(ids)s)
+              ORDER BY p.id
+                """,
+                scores=SQL(", ").join(
+                    SQL("kh.%s", SQL.identifier(code)) for code in codes
+                ),
+                weights=SQL(", ").join(
+                    SQL("c.%s", SQL.identifier(weight_fields[code])) for code in codes
+                ),
+                ids=self.ids,
             )
+        )
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return
+        texts = {}  # lang -> (labels, reason, summary, note): translated once
+        ids, names, users, summaries, notes = [], [], [], [], []
+        for pid, name, user_id, lang, score, scores, weights in rows:
+            if lang not in texts:
+                lang_env = self.with_context(lang=lang).env
+                texts[lang] = (
+                    self.with_env(lang_env)._ka_health_signal_labels(),
+                    lang_env._("%(signal)s (%(score)s/100)"),
+                    lang_env._("Key account at risk (health %(score)s/100)"),
+                    lang_env._(
+                        "The health of %(account)s fell to %(score)s/100. Its "
+                        "worst signals: %(reasons)s."
+                    ),
+                )
+            labels, reason, summary, note = texts[lang]
+            worst = self._ka_health_worst(
+                dict(zip(codes, scores, strict=True)),
+                dict(zip(codes, weights, strict=True)),
+            )
+            reasons = "; ".join(
+                reason % {"signal": labels[code], "score": value}
+                for code, value in worst
+            )
+            ids.append(pid)
+            names.append(name)
+            users.append(user_id)
+            summaries.append(summary % {"score": score})
             notes.append(
-                Markup("<p>%s</p>")
-                % lang_env.env._(
-                    "The health of %(account)s fell to %(score)s/100. Its worst "
-                    "signals: %(reasons)s.",
-                    account=partner.display_name,
-                    score=partner.ka_health_score,
-                    reasons="; ".join(reasons),
+                str(
+                    Markup("<p>%s</p>")
+                    % (note % {"account": name, "score": score, "reasons": reasons})
                 )
             )
+        activity_type = self.env.ref("key_account.mail_activity_type_ka_health")
         Activity = self.env["mail.activity"]
         Activity.flush_model()
         self.env.cr.execute(
@@ -455,14 +487,14 @@ class ResPartner(models.Model):
                 """,
                 model=self.env["ir.model"]._get_id("res.partner"),
                 type=activity_type.id,
-                today=today,
+                today=fields.Date.context_today(self),
                 uid=self.env.uid,
-                ids=owned.ids,
-                names=[p.display_name for p in owned],
-                users=[p.user_id.id for p in owned],
+                ids=ids,
+                names=names,
+                users=users,
                 summaries=summaries,
-                notes=[str(note) for note in notes],
+                notes=notes,
             )
         )
         Activity.invalidate_model()
-        owned.invalidate_recordset(["activity_ids"])
+        self.browse(ids).invalidate_recordset(["activity_ids"])

@@ -132,9 +132,10 @@ class ResConfigSettings(models.TransientModel):
         return res
 
     def set_values(self):
-        super().set_values()
+        res = super().set_values()
         vals = {fname: self[fname] for fname in self._ka_health_setting_fields()}
         company = self.company_id
         if any(company[fname] != value for fname, value in vals.items()):
             # one write, one check: refused as a whole
             company.write(vals)
+        return res

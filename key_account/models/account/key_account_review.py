@@ -144,7 +144,7 @@ class KeyAccountReview(models.Model):
     )
     manager_comment = fields.Text(string="Manager's Comment")
     submitted_date = fields.Date(readonly=True, copy=False)
-    signed_by_id = fields.Many2one("res.users", string="Signed By", readonly=True)
+    signed_by_id = fields.Many2one("res.users", readonly=True)
     signed_date = fields.Date(readonly=True, copy=False)
 
     _sql_constraints = [
