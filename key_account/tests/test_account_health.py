@@ -120,6 +120,19 @@ class TestAccountHealth(KeyAccountCase):
         fallen = account._ka_compute_health()
         self.assertEqual(fallen, account)
         self.assertEqual(account.ka_health_band, "at_risk")
+        # the "At Risk" filter, as the owner searches it
+        Partner = self.env["res.partner"].with_user(self.ka_user)
+        unscored = self._account_b("Unscored Co")
+        both = [("id", "in", (account | unscored).ids)]
+        self.assertEqual(
+            Partner.search([*both, ("ka_health_band", "=", "at_risk")]), account
+        )
+        self.assertEqual(
+            Partner.search([*both, ("ka_health_band", "!=", "at_risk")]), unscored
+        )
+        self.assertEqual(
+            Partner.search([*both, ("ka_health_band", "=", False)]), unscored
+        )
         activity = self._risk_activities(account)
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.user_id, self.ka_user)
