@@ -1,4 +1,5 @@
-# Re-grading benchmark: 20,000 key accounts, 1,000,000 confirmed order lines.
+# Re-grading benchmark: 20,000 key accounts, 1,000,000 confirmed order lines,
+# graded by sales or margin (the figures and the profit shares refreshed first).
 #
 #   KA_BENCH_DB=ka_bench_regrade scripts/bench.sh regrade
 #
@@ -54,17 +55,22 @@ if not bench.has_orders("BENCH/"):
         )
         # the lines, spread over the orders; prices vary with the company so
         # the accounts fall into every grade (A: 1/10, B: 1/4)
+        price = SQL(
+            """(5 + mod(l, 7) * 3) * (1 + mod(l / 3, 10))
+               * CASE WHEN mod(so.ka_commercial_partner_id, 20) < 2 THEN 150
+                      WHEN mod(so.ka_commercial_partner_id, 20) < 7 THEN 30
+                      ELSE 1 END"""
+        )
+        # the cost: 50% to 80% of the price, so margins vary between accounts
+        cost = SQL("(%s) * (0.5 + mod(so.ka_commercial_partner_id, 4) * 0.1)", price)
         bench.lines(
             "BENCH/",
             product,
             n=N_LINES,
             qty=SQL("1 + mod(l, 5)"),
-            price=SQL(
-                """(5 + mod(l, 7) * 3) * (1 + mod(l / 3, 10))
-                   * CASE WHEN mod(so.ka_commercial_partner_id, 20) < 2 THEN 150
-                          WHEN mod(so.ka_commercial_partner_id, 20) < 7 THEN 30
-                          ELSE 1 END"""
-            ),
+            price=price,
+            purchase_price=cost,
+            margin=SQL("(1 + mod(l, 5)) * ((%s) - (%s))", price, cost),
         )
         bench.amounts("BENCH/")
         bench.analyze()
@@ -90,6 +96,7 @@ def reset(partners):
     cr.execute(
         SQL(
             """UPDATE res_partner SET ka_grade_id = NULL, ka_sales_12m = NULL,
+                      ka_margin_12m = NULL, ka_margin_share = NULL,
                       ka_last_order_date = NULL WHERE id = ANY(%s)""",
             partners.ids,
         )
@@ -122,6 +129,12 @@ def timed(label, call):
     )
     return measure.seconds, measure.queries
 
+
+# grades from the sales or the margin, whichever is better: both are read
+for code, margin in (("A", 200_000), ("B", 40_000), ("C", 0)):
+    env["key_account.grade"].search([("code", "=", code)]).min_margin_12m = margin
+env.company.ka_grade_basis = "either"
+cr.commit()
 
 reset(accounts)
 size = f"{len(accounts)} key accounts, {n_lines} order lines"

@@ -1,9 +1,9 @@
 # One folder per capability, each importing only the folders above it:
-# common (mixins) < profile < pool < engagement < account < commission < kpi.
+# common (mixins) < profile < pool < engagement < commission < kpi < account.
 from . import common
 from . import profile
 from . import pool
 from . import engagement
-from . import account
 from . import commission
 from . import kpi
+from . import account

@@ -2,6 +2,8 @@ from . import test_access_matrix
 from . import test_architecture
 from . import test_account_plan
 from . import test_account_team
+from . import test_account_health
+from . import test_account_review
 from . import test_click_everywhere
 from . import test_commission
 from . import test_commission_concurrency
@@ -27,6 +29,7 @@ from . import test_kpi_scorecards
 from . import test_kpi_templates
 from . import test_performance
 from . import test_pool
+from . import test_profit
 from . import test_pool_concurrency
 from . import test_pool_teams
 from . import test_sales_tracking

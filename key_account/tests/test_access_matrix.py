@@ -9,11 +9,14 @@ import re
 from datetime import date
 from pathlib import Path
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..models.account.key_account_review import quarter_start
 from .common import HOSTILE_CONTEXT
 from .common import EngagementCase
 
@@ -118,6 +121,29 @@ class TestAccessMatrix(EngagementCase):
             .with_user(user)
             .create({"month": date(2025, 2, 1), "summary": "Good month"})
         )
+
+    def _review_ops(self, owner_of):
+        """The quarterly review of the last quarter of a key account owned
+        by ``owner_of(user)``: written in draft, signed once submitted."""
+
+        def review(user, submitted=False):
+            account = self._account("Reviewed Co", user_id=owner_of(user).id)
+            start = quarter_start(date.today()) - relativedelta(months=3)
+            record = self.env["key_account.review"]._ka_make_reviews(account, start)
+            if submitted:
+                record.owner_comment = "A steady quarter"
+                record.action_submit()
+            return record.with_user(user).with_context(**HOSTILE_CONTEXT)
+
+        def ops(user):
+            return {
+                "R": lambda: review(user).read(["sales", "state"]),
+                "W": lambda: review(user).write({"owner_comment": "Changed"}),
+                "A": lambda: review(user, submitted=True).action_sign(),
+                "P": None,
+            }
+
+        return ops
 
     # ---- what each operation is ------------------------------------------------------
     def _try(self, func):
@@ -411,6 +437,12 @@ class TestAccessMatrix(EngagementCase):
                 {"summary": "Better month"},
                 None,
                 None,
+            ),
+            "Quarterly review of their own key account": self._review_ops(
+                lambda user: user
+            ),
+            "Quarterly review of a colleague's key account": self._review_ops(
+                lambda user: self.ka_user
             ),
             "Customer file, relationship map and sales of their own key account": (
                 self._file_ops(lambda user: user)

@@ -1,5 +1,5 @@
 from . import pool
 from . import engagement
-from . import account
 from . import commission
 from . import kpi
+from . import account

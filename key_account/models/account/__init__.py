@@ -3,3 +3,7 @@ from . import key_account_team_member
 from . import key_account_plan
 from . import key_account_plan_objective
 from . import res_partner
+from . import key_account_health_settings
+from . import key_account_health
+from . import key_account_review
+from . import key_account_review_partner

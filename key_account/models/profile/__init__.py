@@ -6,4 +6,5 @@ from . import key_account_file
 from . import key_account_relation
 from . import res_partner
 from . import sale_order
+from . import res_company
 from . import res_config_settings

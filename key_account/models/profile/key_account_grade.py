@@ -25,6 +25,12 @@ class KeyAccountGrade(models.Model):
         help="An account whose confirmed sales of the last 12 months reach this "
         "amount gets at least this grade at the next re-grading.",
     )
+    min_margin_12m = fields.Monetary(
+        string="Minimum 12-month Margin",
+        help="When the company grades by margin (or by sales or margin, "
+        "Settings): an account whose gross margin of the last 12 months reaches "
+        "this amount gets at least this grade at the next re-grading.",
+    )
     is_dormant = fields.Boolean(
         string="Dormant Grade",
         help="Accounts that stopped ordering land in this grade (grade D), "
@@ -79,10 +85,10 @@ class KeyAccountGrade(models.Model):
         dormant = dormant.filtered("company_id")[:1] or dormant[:1]
         return grades.filtered(lambda g: not g.is_dormant), dormant
 
-    @api.constrains("min_sales_12m", "inactive_months")
+    @api.constrains("min_sales_12m", "min_margin_12m", "inactive_months")
     def _check_positive_values(self):
         for grade in self:
-            if grade.min_sales_12m < 0:
+            if grade.min_sales_12m < 0 or grade.min_margin_12m < 0:
                 raise ValidationError(
                     self.env._(
                         "The minimum 12-month sales of grade %(grade)s cannot be "
@@ -98,7 +104,14 @@ class KeyAccountGrade(models.Model):
                     )
                 )
 
-    @api.constrains("min_sales_12m", "sequence", "is_dormant", "company_id", "active")
+    @api.constrains(
+        "min_sales_12m",
+        "min_margin_12m",
+        "sequence",
+        "is_dormant",
+        "company_id",
+        "active",
+    )
     def _check_thresholds_decrease(self):
         """Ranked by sequence, each grade must ask for less than the one above."""
         companies = self.company_id
@@ -106,19 +119,31 @@ class KeyAccountGrade(models.Model):
             # a shared grade takes part in the table of every company
             companies |= self.env["res.company"].sudo().search([])
         for company in companies:
-            ranked, _dormant = self._ka_grades_for_company(company)
+            self._ka_check_thresholds(company)
+
+    @api.model
+    def _ka_check_thresholds(self, company):
+        """The grade table of ``company`` asks, from the first grade to the
+        last, for decreasing 12-month sales, and for decreasing margins when
+        the company grades by margin (Settings)."""
+        ranked, _dormant = self._ka_grades_for_company(company)
+        measures = [("min_sales_12m", self.env._("12-month sales"))]
+        if company.sudo().ka_grade_basis in ("margin", "either"):
+            measures.append(("min_margin_12m", self.env._("12-month margin")))
+        for fname, label in measures:
             for higher, lower in pairwise(ranked):
-                if lower.min_sales_12m >= higher.min_sales_12m:
+                if lower[fname] >= higher[fname]:
                     raise ValidationError(
                         self.env._(
                             "Grade thresholds must decrease from the first grade "
                             "to the last: grade %(lower)s asks for %(lower_amount)s "
-                            "of 12-month sales, not less than grade %(higher)s "
+                            "of %(measure)s, not less than grade %(higher)s "
                             "(%(higher_amount)s).",
                             lower=lower.name,
-                            lower_amount=lower.min_sales_12m,
+                            lower_amount=lower[fname],
+                            measure=label,
                             higher=higher.name,
-                            higher_amount=higher.min_sales_12m,
+                            higher_amount=higher[fname],
                         )
                     )
 

@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo import models
 
 
@@ -5,6 +6,16 @@ class ResConfigSettings(models.TransientModel):
     _name = "res.config.settings"
     _inherit = ["res.config.settings", "key_account.number.mixin"]
     _ka_own_numbers_only = True
+
+    ka_grade_basis = fields.Selection(
+        related="company_id.ka_grade_basis", readonly=False, required=True
+    )
+    ka_definition_sales = fields.Monetary(
+        related="company_id.ka_definition_sales", readonly=False
+    )
+    ka_definition_margin_share = fields.Float(
+        related="company_id.ka_definition_margin_share", readonly=False
+    )
 
     def action_ka_regrade_all(self):
         """Settings button: re-grade every key account now."""

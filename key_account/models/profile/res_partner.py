@@ -12,6 +12,7 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools import ormcache
 
@@ -134,6 +135,60 @@ class ResPartner(models.Model):
         groups=KA_USER,
         help="The 12-month sales of the accounts you own (Key Account managers: "
         "of every account).",
+    )
+    # the profit contribution, kept with the sales (same statement)
+    ka_margin_12m = fields.Float(
+        string="12-month Margin",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        groups=KA_MANAGER,
+        help="Gross margin (sales less cost, from the sale margins) of the "
+        "confirmed sale orders of the last 12 months, of the company and all "
+        "its contacts, in company currency.",
+    )
+    ka_margin_share = fields.Float(
+        string="Profit Share (%)",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        digits=(5, 2),
+        groups=KA_MANAGER,
+        help="The account's 12-month margin as a share of the margin of all the "
+        "company's confirmed orders over the same 12 months, in %. Empty while "
+        "the company's margin is not positive.",
+    )
+    ka_owner_margin_12m = fields.Monetary(
+        string="12-month Margin (Own Accounts)",
+        currency_field="ka_currency_id",
+        compute="_compute_ka_owner_sales_12m",
+        groups=KA_USER,
+        help="The 12-month margin of the accounts you own (Key Account managers: "
+        "of every account).",
+    )
+    ka_owner_margin_share = fields.Float(
+        string="Profit Share (%) (Own Accounts)",
+        digits=(5, 2),
+        compute="_compute_ka_owner_sales_12m",
+        groups=KA_USER,
+    )
+    ka_meets_definition = fields.Boolean(
+        string="Meets the Key-Account Definition",
+        compute="_compute_ka_meets_definition",
+        search="_search_ka_meets_definition",
+        groups=KA_USER,
+        help="Its 12-month sales or its profit share reach the key-account "
+        "definition of the company you work in (Settings).",
+    )
+    ka_key_by = fields.Selection(
+        [
+            ("sales", "Purchase amount"),
+            ("margin", "Profit share"),
+            ("both", "Purchase amount and profit share"),
+        ],
+        string="Key By",
+        compute="_compute_ka_meets_definition",
+        groups=KA_USER,
     )
     ka_last_order_date = fields.Date(
         string="Last Order", company_dependent=True, readonly=True, copy=False
@@ -345,14 +400,67 @@ class ResPartner(models.Model):
                 manager or partner.commercial_partner_id.user_id == self.env.user
             )
 
-    @api.depends("ka_sales_12m", "user_id")
-    @api.depends_context("uid")
+    @api.depends("ka_sales_12m", "ka_margin_12m", "ka_margin_share", "user_id")
+    @api.depends_context("uid", "company")
     def _compute_ka_owner_sales_12m(self):
         manager = self._ka_is_manager()
         for partner in self:
             mine = manager or partner.user_id == self.env.user
-            # as superuser: the stored figure is Key Account managers' field
-            partner.ka_owner_sales_12m = partner.sudo().ka_sales_12m if mine else 0.0
+            # as superuser: the stored figures are Key Account managers' fields
+            figures = partner.sudo()
+            partner.ka_owner_sales_12m = figures.ka_sales_12m if mine else 0.0
+            partner.ka_owner_margin_12m = figures.ka_margin_12m if mine else 0.0
+            partner.ka_owner_margin_share = figures.ka_margin_share if mine else 0.0
+
+    @api.depends("ka_sales_12m", "ka_margin_share", "ka_type_id")
+    @api.depends_context("company")
+    def _compute_ka_meets_definition(self):
+        company = self.env.company
+        min_sales = company.ka_definition_sales
+        min_share = company.ka_definition_margin_share
+        for partner in self:
+            figures = partner.sudo()
+            by_sales = bool(
+                partner.ka_type_id and min_sales and figures.ka_sales_12m >= min_sales
+            )
+            by_margin = bool(
+                partner.ka_type_id
+                and min_share
+                and figures.ka_margin_share >= min_share
+            )
+            partner.ka_meets_definition = by_sales or by_margin
+            partner.ka_key_by = (
+                (by_sales and by_margin and "both")
+                or (by_sales and "sales")
+                or (by_margin and "margin")
+                or False
+            )
+
+    def _search_ka_meets_definition(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on the definition."))
+        company = self.env.company
+        alternatives = []
+        if company.ka_definition_sales:
+            alternatives.append([("ka_sales_12m", ">=", company.ka_definition_sales)])
+        if company.ka_definition_margin_share:
+            alternatives.append(
+                [("ka_margin_share", ">=", company.ka_definition_margin_share)]
+            )
+        if not alternatives:
+            meets = [(0, "=", 1)]
+        else:
+            # as superuser: the figures are Key Account managers' fields; the
+            # search only says which accounts meet it
+            query = self.sudo()._search(
+                expression.AND(
+                    [[("ka_type_id", "!=", False)], expression.OR(alternatives)]
+                )
+            )
+            meets = [("id", "in", query)]
+        if (operator == "=") == value:
+            return meets
+        return ["!", *meets]
 
     @api.depends("ka_type_id", *CRITERIA_DEPENDS)
     def _compute_ka_file_completeness(self):
@@ -404,6 +512,8 @@ class ResPartner(models.Model):
         as superuser or in SQL. Each capability adds its own."""
         return {
             "ka_sales_12m",
+            "ka_margin_12m",
+            "ka_margin_share",
             "ka_last_order_date",
             "ka_file_completeness",
             "ka_last_contact_date",
@@ -747,22 +857,34 @@ class ResPartner(models.Model):
         )._ka_refresh_sales()
 
     def _ka_refresh_sales(self):
-        """Recompute the 12-month sales and the last order date of these
-        partners, for each company from its own confirmed orders (in its
-        currency: no conversion between companies), in one statement: a
-        grouped query over the orders feeding one UPDATE of the partners
-        whose figures moved. A partner that is not a key account keeps none.
+        """Recompute the 12-month sales and margin, the share of the
+        company's margin and the last order date of these partners, for each
+        company from its own confirmed orders (in its currency: no conversion
+        between companies), in one statement: a grouped query over the orders
+        (their margin is sale_margin's, the sum of their lines') and the
+        margin of each company concerned over the same window, feeding one
+        UPDATE of the partners whose figures moved. A partner that is not a
+        key account keeps none.
 
         Called by the daily cron and, for the partners concerned, whenever
-        orders are confirmed, cancelled or changed (see sale.order)."""
+        orders are confirmed, cancelled or changed (see sale.order). The
+        share of an account is computed against its company's margin at that
+        moment; the daily cron moves every account's share with the company's
+        margin."""
         if not self:
             return
-        fnames = ["ka_sales_12m", "ka_last_order_date"]
+        fnames = [
+            "ka_sales_12m",
+            "ka_margin_12m",
+            "ka_margin_share",
+            "ka_last_order_date",
+        ]
         self.env["sale.order"].flush_model(
             [
                 "ka_commercial_partner_id",
                 "state",
                 "amount_untaxed",
+                "margin",
                 "currency_rate",
                 "date_order",
                 "company_id",
@@ -779,6 +901,10 @@ class ResPartner(models.Model):
                                      / COALESCE(NULLIF(so.currency_rate, 0), 1))
                                  FILTER (WHERE so.date_order >= %(since)s),
                                  cur.decimal_places) AS sales,
+                           ROUND(SUM(COALESCE(so.margin, 0)
+                                     / COALESCE(NULLIF(so.currency_rate, 0), 1))
+                                 FILTER (WHERE so.date_order >= %(since)s),
+                                 cur.decimal_places) AS margin,
                            MAX(so.date_order)::date AS last
                       FROM sale_order so
                       JOIN res_company c ON c.id = so.company_id
@@ -787,24 +913,45 @@ class ResPartner(models.Model):
                        AND so.ka_commercial_partner_id = ANY(%(ids)s)
                   GROUP BY so.ka_commercial_partner_id, so.company_id,
                            cur.decimal_places
+                ), t AS (
+                    -- the margin of each company concerned, all its customers
+                    SELECT so.company_id,
+                           SUM(COALESCE(so.margin, 0)
+                               / COALESCE(NULLIF(so.currency_rate, 0), 1)) AS margin
+                      FROM sale_order so
+                     WHERE so.state = 'sale'
+                       AND so.date_order >= %(since)s
+                       AND so.company_id IN (SELECT DISTINCT company_id FROM s)
+                  GROUP BY so.company_id
                 ), v AS (
                     SELECT p.id,
                            jsonb_object_agg(s.company_id::text, s.sales)
                                FILTER (WHERE s.sales <> 0) AS sales,
+                           jsonb_object_agg(s.company_id::text, s.margin)
+                               FILTER (WHERE s.margin <> 0) AS margin,
+                           jsonb_object_agg(
+                               s.company_id::text,
+                               ROUND(100 * s.margin / t.margin, 2))
+                               FILTER (WHERE s.margin <> 0 AND t.margin > 0)
+                               AS share,
                            jsonb_object_agg(s.company_id::text, s.last)
                                FILTER (WHERE s.last IS NOT NULL) AS last
                       FROM res_partner p
                       LEFT JOIN s ON s.partner_id = p.id
                                  AND p.ka_type_id IS NOT NULL
+                      LEFT JOIN t ON t.company_id = s.company_id
                      WHERE p.id = ANY(%(ids)s)
                   GROUP BY p.id
                 )
                 UPDATE res_partner p
-                   SET ka_sales_12m = v.sales, ka_last_order_date = v.last,
+                   SET ka_sales_12m = v.sales, ka_margin_12m = v.margin,
+                       ka_margin_share = v.share, ka_last_order_date = v.last,
                        write_uid = %(uid)s, write_date = %(now)s
                   FROM v
                  WHERE p.id = v.id
                    AND (p.ka_sales_12m IS DISTINCT FROM v.sales
+                        OR p.ka_margin_12m IS DISTINCT FROM v.margin
+                        OR p.ka_margin_share IS DISTINCT FROM v.share
                         OR p.ka_last_order_date IS DISTINCT FROM v.last)
              RETURNING p.id
                 """,
@@ -818,7 +965,7 @@ class ResPartner(models.Model):
         if not moved:
             return
         moved.invalidate_recordset([*fnames, "write_uid", "write_date"])
-        # what depends on the sales is recomputed as after an ORM write
+        # what depends on the figures is recomputed as after an ORM write
         moved.modified(fnames)
 
     # ---- re-grading --------------------------------------------------------------
@@ -882,6 +1029,7 @@ class ResPartner(models.Model):
                 """
                 SELECT p.id, (p.ka_grade_id->>%(key)s)::int,
                        (p.ka_sales_12m->>%(key)s)::numeric,
+                       (p.ka_margin_12m->>%(key)s)::numeric,
                        (p.ka_last_order_date->>%(key)s)::date, p.ka_since
                   FROM res_partner p
                  WHERE p.id = ANY(%(ids)s)
@@ -893,6 +1041,8 @@ class ResPartner(models.Model):
                 company=company.id,
             )
         )
+        # fetched at once: reading a field below may run a query
+        rows = self.env.cr.fetchall()
         today = fields.Date.context_today(self)
         # the last day an order keeps each grade from turning dormant
         cutoffs = {
@@ -901,12 +1051,27 @@ class ResPartner(models.Model):
             if dormant and grade.inactive_months
         }
         Grade = self.env["key_account.grade"]
+        # a grade's rank in the table, from the sales or the margin (Settings)
+        basis = company.ka_grade_basis
+        sales_mins = [g.min_sales_12m for g in ranked]
+        margin_mins = [g.min_margin_12m for g in ranked]
+        last_rank = len(ranked) - 1
+
+        def rank(amount, minimums):
+            return next((i for i, m in enumerate(minimums) if amount >= m), last_rank)
+
         changes = {}  # partner id -> (old grade, new grade, sales)
-        for partner_id, grade_id, sales, last_order, since in self.env.cr.fetchall():
+        for partner_id, grade_id, sales, margin, last_order, since in rows:
             sales = float(sales or 0.0)
-            new_grade = next(
-                (g for g in ranked if sales >= g.min_sales_12m), ranked[-1]
-            )
+            if basis == "sales":
+                new_rank = rank(sales, sales_mins)
+            elif basis == "margin":
+                new_rank = rank(float(margin or 0.0), margin_mins)
+            else:
+                new_rank = min(
+                    rank(sales, sales_mins), rank(float(margin or 0.0), margin_mins)
+                )
+            new_grade = ranked[new_rank]
             last = last_order or since
             if new_grade in cutoffs and last and last < cutoffs[new_grade]:
                 new_grade = dormant

@@ -5,8 +5,8 @@ from odoo.tools import SQL
 from odoo.tools.sql import column_exists
 from odoo.tools.sql import create_column
 
-# what the 12-month sales and last order date of a key account read from its
-# orders (besides their lines, for the amount)
+# what the 12-month sales and margin and last order date of a key account
+# read from its orders (besides their lines, for the amounts)
 KA_SALES_FIELDS = frozenset(
     {
         "state",
@@ -17,10 +17,11 @@ KA_SALES_FIELDS = frozenset(
         "currency_rate",
         "pricelist_id",
         "amount_untaxed",
+        "margin",
         "order_line",
     }
 )
-# what the untaxed amount of a line reads
+# what the untaxed amount and the margin of a line read
 KA_LINE_AMOUNT_FIELDS = frozenset(
     {
         "order_id",
@@ -32,6 +33,7 @@ KA_LINE_AMOUNT_FIELDS = frozenset(
         "tax_id",
         "display_type",
         "price_subtotal",
+        "purchase_price",
     }
 )
 

@@ -1,0 +1,525 @@
+from collections import defaultdict
+from datetime import datetime
+from datetime import time
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..common.groups import KA_MANAGER
+
+# the figures of a review: computed by the module (refresh, cron), never
+# written by a client
+FIGURE_FIELDS = frozenset(
+    {
+        "sales",
+        "margin",
+        "margin_share",
+        "previous_sales",
+        "previous_margin",
+        "previous_margin_share",
+        "satisfaction",
+        "satisfaction_count",
+        "open_complaint_count",
+        "engagement_cost",
+        "health_score",
+        "computed_date",
+    }
+)
+
+
+def quarter_start(day):
+    """The first day of the quarter of ``day``."""
+    return day.replace(month=day.month - (day.month - 1) % 3, day=1)
+
+
+class KeyAccountReview(models.Model):
+    """The quarterly review of a key account: its sales, margin and profit
+    share against the previous quarter (and its plan, when one is kept),
+    satisfaction, open complaints and engagement cost; the owner's comment
+    and the manager's sign-off. The reviews of an account are its trend."""
+
+    _name = "key_account.review"
+    _inherit = ["mail.thread", "mail.activity.mixin", "key_account.workflow.mixin"]
+    _description = "Key Account Quarterly Review"
+    _order = "date_from desc, partner_id"
+    _check_company_auto = True
+
+    _ka_workflow_fields = frozenset(
+        {"state", "signed_by_id", "signed_date", "submitted_date"} | FIGURE_FIELDS
+    )
+    _ka_open_states = ("draft",)
+    _ka_lock_all = False
+
+    name = fields.Char(compute="_compute_name", store=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Key Account",
+        required=True,
+        index=True,
+        check_company=True,
+        domain="[('ka_type_id', '!=', False), ('is_company', '=', True)]",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    user_id = fields.Many2one(
+        "res.users",
+        string="Owner",
+        required=True,
+        index=True,
+        help="The owner of the key account when the review was made: writes "
+        "the comment and submits it.",
+    )
+    date_from = fields.Date(string="Quarter Start", required=True, index=True)
+    date_to = fields.Date(string="Quarter End", compute="_compute_name", store=True)
+    quarter = fields.Char(compute="_compute_name", store=True)
+    state = fields.Selection(
+        [("draft", "Draft"), ("submitted", "To Sign"), ("signed", "Signed")],
+        default="draft",
+        required=True,
+        tracking=True,
+        copy=False,
+        index=True,
+    )
+    # ---- the figures (company currency) ----------------------------------------------
+    sales = fields.Monetary(readonly=True, aggregator="sum")
+    margin = fields.Monetary(readonly=True, aggregator="sum")
+    margin_share = fields.Float(
+        string="Profit Share (%)",
+        digits=(5, 2),
+        readonly=True,
+        aggregator="avg",
+        help="The account's margin of the quarter as a share of the company's.",
+    )
+    previous_sales = fields.Monetary(string="Sales, Previous Quarter", readonly=True)
+    previous_margin = fields.Monetary(string="Margin, Previous Quarter", readonly=True)
+    previous_margin_share = fields.Float(
+        string="Profit Share, Previous Quarter (%)", digits=(5, 2), readonly=True
+    )
+    sales_change = fields.Float(
+        string="Sales Change (%)",
+        digits=(6, 1),
+        compute="_compute_changes",
+        help="Against the previous quarter; empty without previous sales.",
+    )
+    margin_change = fields.Float(
+        string="Margin Change (%)", digits=(6, 1), compute="_compute_changes"
+    )
+    satisfaction = fields.Float(
+        string="Satisfaction (1-5)",
+        digits=(3, 1),
+        readonly=True,
+        aggregator="avg",
+        help="Average score of the feedback rated in the quarter.",
+    )
+    satisfaction_count = fields.Integer(string="Scores", readonly=True)
+    open_complaint_count = fields.Integer(
+        string="Open Complaints",
+        readonly=True,
+        help="Complaints received by the end of the quarter and not answered by then.",
+    )
+    engagement_cost = fields.Monetary(
+        readonly=True,
+        help="Actual expenses of visits and receptions, and gifts handed out, in "
+        "the quarter.",
+    )
+    health_score = fields.Integer(
+        string="Health", readonly=True, help="The account's health when computed."
+    )
+    computed_date = fields.Date(string="Figures Of", readonly=True)
+    # ---- against the plan (kept by the account plans, when installed) ------------
+    has_plan = fields.Boolean(compute="_compute_plan")
+    plan_sales = fields.Monetary(string="Planned Sales", compute="_compute_plan")
+    plan_margin = fields.Monetary(string="Planned Margin", compute="_compute_plan")
+    # ---- the people ----------------------------------------------------------
+    owner_comment = fields.Text(
+        string="Owner's Comment", help="What happened, why, and what comes next."
+    )
+    manager_comment = fields.Text(string="Manager's Comment")
+    submitted_date = fields.Date(readonly=True, copy=False)
+    signed_by_id = fields.Many2one("res.users", readonly=True)
+    signed_date = fields.Date(readonly=True, copy=False)
+
+    _sql_constraints = [
+        (
+            "quarter_unique",
+            "UNIQUE(partner_id, company_id, date_from)",
+            "A key account has one review per quarter.",
+        ),
+    ]
+
+    @api.depends("partner_id", "date_from")
+    def _compute_name(self):
+        for review in self:
+            start = review.date_from and quarter_start(review.date_from)
+            review.date_to = start and start + relativedelta(months=3, days=-1)
+            review.quarter = (
+                start and f"{start.year} Q{(start.month - 1) // 3 + 1}"
+            ) or ""
+            review.name = self.env._(
+                "%(account)s, %(quarter)s",
+                account=review.partner_id.name or "",
+                quarter=review.quarter,
+            )
+
+    @api.depends("sales", "previous_sales", "margin", "previous_margin")
+    def _compute_changes(self):
+        for review in self:
+            review.sales_change = (
+                100 * (review.sales - review.previous_sales) / review.previous_sales
+                if review.previous_sales
+                else 0.0
+            )
+            review.margin_change = (
+                100 * (review.margin - review.previous_margin) / review.previous_margin
+                if review.previous_margin > 0
+                else 0.0
+            )
+
+    def _compute_plan(self):
+        targets = self._ka_review_plan_targets()
+        for review in self:
+            plan = targets.get(review.id, {})
+            review.has_plan = bool(plan)
+            review.plan_sales = plan.get("sales", 0.0)
+            review.plan_margin = plan.get("margin", 0.0)
+
+    def _ka_review_plan_targets(self):
+        """HOOK for the account plans: {review id: {'sales': amount,
+        'margin': amount}}, the targets of the plan of each review's account
+        for its quarter (a share of the plan's period). No plan here: empty."""
+        return {}
+
+    # ---- guards --------------------------------------------------------------
+    def _ka_locked_fields(self):
+        return {"partner_id", "company_id", "user_id", "date_from", "owner_comment"}
+
+    def _ka_locked_message(self, record, what=None):
+        return self.env._(
+            "%(review)s is submitted: only a manager can reset it to draft.",
+            review=record.name,
+        )
+
+    def _ka_is_manager(self):
+        return self.env.su or self.env.user.has_group(KA_MANAGER)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self._ka_is_manager():
+            raise AccessError(
+                self.env._(
+                    "Reviews are made by the quarterly schedule or the account's "
+                    "Quarterly Review button."
+                )
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            if "manager_comment" in vals:
+                if not self._ka_is_manager():
+                    raise AccessError(
+                        self.env._("Only Key Account managers comment as manager.")
+                    )
+                if self.filtered(lambda r: r.state == "signed"):
+                    raise UserError(self.env._("A signed review can no longer change."))
+            if vals.keys() & {"partner_id", "company_id", "user_id", "date_from"} and (
+                not self._ka_is_manager()
+            ):
+                raise AccessError(
+                    self.env._(
+                        "Only Key Account managers change the account, owner or "
+                        "quarter of a review."
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_signed(self):
+        if self.filtered(lambda r: r.state != "draft"):
+            raise UserError(self.env._("Only draft reviews can be deleted."))
+
+    # ---- actions -------------------------------------------------------------
+    def _ka_check_owner(self):
+        if self._ka_is_manager():
+            return
+        others = self.filtered(lambda r: r.user_id != self.env.user)
+        if others:
+            raise AccessError(
+                self.env._(
+                    "%(review)s is not yours: the account's owner does it.",
+                    review=others[0].name,
+                )
+            )
+
+    def action_refresh(self):
+        """Button: recompute the figures of draft reviews."""
+        self._ka_check_owner()
+        if self.filtered(lambda r: r.state != "draft"):
+            raise UserError(
+                self.env._("Only the figures of a draft review can be refreshed.")
+            )
+        self._ka_compute_figures()
+        return True
+
+    def action_submit(self):
+        self._ka_check_owner()
+        for review in self:
+            if review.state != "draft":
+                raise UserError(
+                    self.env._("%(review)s is already submitted.", review=review.name)
+                )
+            if not (review.owner_comment or "").strip():
+                raise UserError(
+                    self.env._(
+                        "%(review)s: write your comment before submitting it.",
+                        review=review.name,
+                    )
+                )
+        self._ka_workflow_write(
+            {"state": "submitted", "submitted_date": fields.Date.context_today(self)}
+        )
+        return True
+
+    def action_sign(self):
+        if not self.env.user.has_group(KA_MANAGER):
+            raise AccessError(
+                self.env._("Only Key Account managers sign quarterly reviews.")
+            )
+        for review in self:
+            if review.state != "submitted":
+                raise UserError(
+                    self.env._(
+                        "%(review)s is not waiting for a signature.",
+                        review=review.name,
+                    )
+                )
+            if review.user_id == self.env.user:
+                raise AccessError(
+                    self.env._(
+                        "%(review)s is your own: another manager signs it.",
+                        review=review.name,
+                    )
+                )
+        self._ka_workflow_write(
+            {
+                "state": "signed",
+                "signed_by_id": self.env.uid,
+                "signed_date": fields.Date.context_today(self),
+            }
+        )
+        return True
+
+    def action_reset_draft(self):
+        if not self.env.user.has_group(KA_MANAGER):
+            raise AccessError(
+                self.env._("Only Key Account managers reset a review to draft.")
+            )
+        self._ka_workflow_write(
+            {"state": "draft", "signed_by_id": False, "signed_date": False}
+        )
+        return True
+
+    # ---- making reviews ------------------------------------------------------
+    @api.model
+    def _ka_cron_quarterly_reviews(self):
+        """After each quarter: a draft review of the quarter just ended for
+        every active key account with an owner, in its process company."""
+        today = fields.Date.context_today(self)
+        start = quarter_start(today) - relativedelta(months=3)
+        accounts = self.env["res.partner"].search(
+            [("ka_type_id", "!=", False), ("user_id", "!=", False)]
+        )
+        return self._ka_make_reviews(accounts, start)
+
+    @api.model
+    def _ka_make_reviews(self, accounts, start):
+        """The reviews of ``accounts`` for the quarter starting ``start``:
+        the existing ones, and new drafts (figures computed) for the others.
+
+        :return: the reviews
+        """
+        Review = self.sudo()
+        scheduler = self.env["res.partner"]._ka_scheduler_company()
+        accounts = accounts.sudo()
+        existing = Review.search(
+            [("partner_id", "in", accounts.ids), ("date_from", "=", start)]
+        )
+        have = {(r.partner_id.id, r.company_id.id) for r in existing}
+        vals_list = []
+        for account in accounts:
+            company = account.company_id or scheduler
+            if (account.id, company.id) in have or not account.user_id:
+                continue
+            vals_list.append(
+                {
+                    "partner_id": account.id,
+                    "company_id": company.id,
+                    "user_id": account.user_id.id,
+                    "date_from": start,
+                }
+            )
+        created = Review.create(vals_list)
+        created._ka_compute_figures()
+        return (existing | created).with_env(self.env)
+
+    def _ka_compute_figures(self):
+        """Compute the figures of these reviews: a few grouped queries for
+        all of them, per quarter."""
+        for start, reviews in self.sudo().grouped("date_from").items():
+            reviews._ka_compute_quarter(start)
+
+    def _ka_compute_quarter(self, start):
+        start = quarter_start(start)
+        end = start + relativedelta(months=3)
+        previous = start - relativedelta(months=3)
+        partner_ids = self.partner_id.ids
+        company_ids = self.company_id.ids
+        self.env["sale.order"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT so.ka_commercial_partner_id, so.company_id,
+                       so.date_order >= %(start)s AS current,
+                       SUM(so.amount_untaxed
+                           / COALESCE(NULLIF(so.currency_rate, 0), 1)),
+                       SUM(COALESCE(so.margin, 0)
+                           / COALESCE(NULLIF(so.currency_rate, 0), 1))
+                  FROM sale_order so
+                 WHERE so.state = 'sale'
+                   AND so.ka_commercial_partner_id = ANY(%(partners)s)
+                   AND so.company_id = ANY(%(companies)s)
+                   AND so.date_order >= %(previous)s AND so.date_order < %(end)s
+              GROUP BY 1, 2, 3
+                """,
+                start=datetime.combine(start, time.min),
+                previous=datetime.combine(previous, time.min),
+                end=datetime.combine(end, time.min),
+                partners=partner_ids,
+                companies=company_ids,
+            )
+        )
+        figures = defaultdict(lambda: [0.0, 0.0])
+        for partner_id, company_id, current, sales, margin in self.env.cr.fetchall():
+            figures[(partner_id, company_id, current)] = [
+                float(sales or 0),
+                float(margin or 0),
+            ]
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT so.company_id, so.date_order >= %(start)s,
+                       SUM(COALESCE(so.margin, 0)
+                           / COALESCE(NULLIF(so.currency_rate, 0), 1))
+                  FROM sale_order so
+                 WHERE so.state = 'sale' AND so.company_id = ANY(%(companies)s)
+                   AND so.date_order >= %(previous)s AND so.date_order < %(end)s
+              GROUP BY 1, 2
+                """,
+                start=datetime.combine(start, time.min),
+                previous=datetime.combine(previous, time.min),
+                end=datetime.combine(end, time.min),
+                companies=company_ids,
+            )
+        )
+        company_margin = {
+            (company_id, current): float(margin or 0)
+            for company_id, current, margin in self.env.cr.fetchall()
+        }
+        start_dt = datetime.combine(start, time.min)
+        end_dt = datetime.combine(end, time.min)
+        Feedback = self.env["key_account.feedback"].sudo()
+        scores = {
+            (partner.id, company.id): (avg, count)
+            for partner, company, avg, count in Feedback._read_group(
+                [
+                    ("partner_id", "in", partner_ids),
+                    ("satisfaction", ">", 0),
+                    ("received_date", ">=", start_dt),
+                    ("received_date", "<", end_dt),
+                ],
+                ["partner_id", "company_id"],
+                ["satisfaction:avg", "__count"],
+            )
+        }
+        complaints = {
+            (partner.id, company.id): count
+            for partner, company, count in Feedback._read_group(
+                [
+                    ("partner_id", "in", partner_ids),
+                    ("feedback_type", "=", "complaint"),
+                    ("received_date", "<", end_dt),
+                    "|",
+                    ("answered_date", "=", False),
+                    ("answered_date", ">=", end_dt),
+                ],
+                ["partner_id", "company_id"],
+                ["__count"],
+            )
+        }
+        cost = defaultdict(float)
+        for partner, company, amount in (
+            self.env["key_account.expense"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", partner_ids),
+                    ("kind", "=", "actual"),
+                    ("date", ">=", start),
+                    ("date", "<", end),
+                ],
+                ["partner_id", "company_id"],
+                ["amount:sum"],
+            )
+        ):
+            cost[(partner.id, company.id)] += amount
+        for partner, company, amount in (
+            self.env["key_account.gift"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", partner_ids),
+                    ("state", "in", ("done", "closed")),
+                    ("delivered_date", ">=", start),
+                    ("delivered_date", "<", end),
+                ],
+                ["partner_id", "company_id"],
+                ["amount_planned:sum"],
+            )
+        ):
+            cost[(partner.id, company.id)] += amount
+        today = fields.Date.context_today(self)
+        for review in self:
+            key = (review.partner_id.id, review.company_id.id)
+            sales, margin = figures[(*key, True)]
+            prev_sales, prev_margin = figures[(*key, False)]
+            total = company_margin.get((review.company_id.id, True), 0.0)
+            prev_total = company_margin.get((review.company_id.id, False), 0.0)
+            avg, count = scores.get(key, (0.0, 0))
+            review._ka_workflow_write(
+                {
+                    "sales": sales,
+                    "margin": margin,
+                    "margin_share": round(100 * margin / total, 2) if total > 0 else 0,
+                    "previous_sales": prev_sales,
+                    "previous_margin": prev_margin,
+                    "previous_margin_share": (
+                        round(100 * prev_margin / prev_total, 2)
+                        if prev_total > 0
+                        else 0
+                    ),
+                    "satisfaction": avg or 0.0,
+                    "satisfaction_count": count,
+                    "open_complaint_count": complaints.get(key, 0),
+                    "engagement_cost": cost.get(key, 0.0),
+                    "health_score": review.partner_id.ka_health_score,
+                    "computed_date": today,
+                }
+            )
