@@ -1,8 +1,10 @@
 # One folder per capability, each importing only the folders above it:
-# common (mixins) < profile < pool < engagement < commission < kpi.
+# common (mixins) < profile < pool < engagement < receivable < commission
+# < kpi.
 from . import common
 from . import profile
 from . import pool
 from . import engagement
+from . import receivable
 from . import commission
 from . import kpi
