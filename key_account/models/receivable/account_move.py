@@ -38,45 +38,47 @@ class AccountMove(models.Model):
         with), ``company_id``, ``partner_id`` (the commercial partner),
         ``invoice_user_id``, ``invoice_date``, ``date`` (the reconciliation's,
         its latest line's date), ``amount`` (in company currency, negative for
-        a credit note), ``share`` (the part of the document's total it pays,
-        in the document's currency: exchange differences are no payment),
-        ``cum_share`` (the shares of the document up to this one, by date
-        then id, for rounding without drift), ``cash`` (the counterpart is no
-        customer invoice or credit note: money moved)."""
+        a credit note), ``paid`` and ``total`` (what it pays of the
+        document's total, in the document's currency: exchange differences
+        are no payment), ``share`` (their ratio), ``cum_share`` (the share of
+        the document paid up to this one included, by date then id: parts
+        rounded from it add up to the whole, to the cent), ``cash`` (the
+        counterpart is no customer invoice or credit note: money moved)."""
         return SQL(
             """
-            SELECT apr.id AS partial_id, inv.id AS move_id,
-                   om.id AS counterpart_id, inv.company_id,
-                   inv.commercial_partner_id AS partner_id,
-                   inv.invoice_user_id, inv.invoice_date, apr.max_date AS date,
-                   CASE WHEN inv.move_type = 'out_refund' THEN -1 ELSE 1 END
-                       * apr.amount AS amount,
-                   CASE WHEN apr.debit_move_id = aml.id
-                        THEN apr.debit_amount_currency
-                        ELSE apr.credit_amount_currency END
-                       / inv.amount_total AS share,
-                   SUM(CASE WHEN apr.debit_move_id = aml.id
+            SELECT s.*, s.paid / s.total AS share,
+                   SUM(s.paid) OVER (PARTITION BY s.move_id
+                                     ORDER BY s.date, s.partial_id)
+                       / s.total AS cum_share
+              FROM (
+                SELECT apr.id AS partial_id, inv.id AS move_id,
+                       om.id AS counterpart_id, inv.company_id,
+                       inv.commercial_partner_id AS partner_id,
+                       inv.invoice_user_id, inv.invoice_date,
+                       apr.max_date AS date,
+                       CASE WHEN inv.move_type = 'out_refund' THEN -1 ELSE 1 END
+                           * apr.amount AS amount,
+                       CASE WHEN apr.debit_move_id = aml.id
                             THEN apr.debit_amount_currency
-                            ELSE apr.credit_amount_currency END
-                       / inv.amount_total)
-                       OVER (PARTITION BY inv.id ORDER BY apr.max_date, apr.id)
-                       AS cum_share,
-                   om.move_type <> ALL(%(documents)s) AS cash
-              FROM account_move inv
-              JOIN account_move_line aml
-                ON aml.move_id = inv.id AND aml.display_type = 'payment_term'
-              JOIN account_partial_reconcile apr
-                ON apr.debit_move_id = aml.id OR apr.credit_move_id = aml.id
-              JOIN account_move_line oml
-                ON oml.id = CASE WHEN apr.debit_move_id = aml.id
-                                 THEN apr.credit_move_id
-                                 ELSE apr.debit_move_id END
-              JOIN account_move om ON om.id = oml.move_id
-             WHERE inv.move_type = ANY(%(documents)s) AND inv.state = 'posted'
-               AND inv.amount_total <> 0
-               AND NOT EXISTS (SELECT 1 FROM account_partial_reconcile x
-                                WHERE x.exchange_move_id = om.id)
-               AND %(where)s
+                            ELSE apr.credit_amount_currency END AS paid,
+                       inv.amount_total AS total,
+                       om.move_type <> ALL(%(documents)s) AS cash
+                  FROM account_move inv
+                  JOIN account_move_line aml
+                    ON aml.move_id = inv.id AND aml.display_type = 'payment_term'
+                  JOIN account_partial_reconcile apr
+                    ON apr.debit_move_id = aml.id OR apr.credit_move_id = aml.id
+                  JOIN account_move_line oml
+                    ON oml.id = CASE WHEN apr.debit_move_id = aml.id
+                                     THEN apr.credit_move_id
+                                     ELSE apr.debit_move_id END
+                  JOIN account_move om ON om.id = oml.move_id
+                 WHERE inv.move_type = ANY(%(documents)s) AND inv.state = 'posted'
+                   AND inv.amount_total <> 0
+                   AND NOT EXISTS (SELECT 1 FROM account_partial_reconcile x
+                                    WHERE x.exchange_move_id = om.id)
+                   AND %(where)s
+              ) s
             """,
             documents=list(CUSTOMER_DOCUMENTS),
             where=where or SQL("TRUE"),
