@@ -121,9 +121,15 @@ class TestReceivables(ReceivableCase):
         late.button_cancel()
         self.assertEqual(self._figures(self.account), (0, 0, 0, 0, 0))
         draft.unlink()
-        # a partner who is no key account keeps no figures
-        other = self.env["res.partner"].create({"name": "Plain Co"})
+        # a partner who is no key account keeps no figures, until it is one
+        other = self.env["res.partner"].create({"name": "Plain Co", "is_company": True})
         self._invoice(other, 300, days_ago=40, due_in=0)
+        self.assertEqual(self._figures(other, user=self.ka_manager), (0, 0, 0, 0, 0))
+        other.ka_type_id = self.type_strategic
+        self.assertEqual(
+            self._figures(other, user=self.ka_manager), (300, 300, 40, 0, 0)
+        )
+        other.ka_type_id = False
         self.assertEqual(self._figures(other, user=self.ka_manager), (0, 0, 0, 0, 0))
 
     def test_days_and_overdue_move_with_the_calendar(self):

@@ -74,6 +74,17 @@ class ResPartner(models.Model):
         return super()._ka_system_fields() | set(RECEIVABLE_FIELDS)
 
     # ---- keeping the figures current --------------------------------------------
+    def write(self, vals):
+        # a company becoming a key account (or a contact changing company)
+        # brings its receivables along
+        moved = vals.keys() & {"ka_type_id", "parent_id", "is_company"}
+        old_commercial = self.sudo().commercial_partner_id if moved else None
+        res = super().write(vals)
+        if moved:
+            partners = self.sudo() | old_commercial | self.sudo().commercial_partner_id
+            partners._ka_refresh_receivables()
+        return res
+
     @api.model
     def _ka_cron_refresh_receivables(self):
         """Daily: the overdue amounts and days move with the calendar."""
