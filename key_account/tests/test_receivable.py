@@ -316,3 +316,34 @@ class TestCollectionReport(ReceivableCase):
             .search(ours)
         )
         self.assertEqual(sorted(rows.mapped("amount")), [100, 400])
+
+
+@tagged("post_install", "-at_install")
+class TestReceivableViews(ReceivableCase):
+    def test_views_show_the_receivables(self):
+        """The card shows the overdue amount in red; the list, the pivot and
+        the form show the figures to Key Accounts users, and a user outside
+        Key Accounts still opens a partner form (without them)."""
+        action = self.env.ref("key_account.res_partner_action_key_account")
+        views = (
+            self.env["res.partner"]
+            .with_user(self.ka_user)
+            .get_views([(view.view_id.id, view.view_mode) for view in action.view_ids])[
+                "views"
+            ]
+        )
+        self.assertIn("text-danger", views["kanban"]["arch"])
+        for mode in ("kanban", "list", "pivot", "form"):
+            with self.subTest(view=mode):
+                self.assertIn("ka_receivable_overdue", views[mode]["arch"])
+        form = (
+            self.env["res.partner"]
+            .with_user(self.outsider)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        self.assertNotIn("ka_receivable_overdue", form)
+        # the collection report opens for a salesperson
+        report = self.env["key_account.collection.report"].with_user(self.ka_user)
+        arch = report.get_views([(False, "pivot"), (False, "graph")])["views"]
+        self.assertIn("amount", arch["pivot"]["arch"])
+        self.assertIn("amount", arch["graph"]["arch"])
