@@ -46,6 +46,8 @@
         "views/engagement/key_account_grade_views.xml",
         "views/engagement/res_partner_views.xml",
         "views/engagement/key_account_feedback_views.xml",
+        "views/receivable/res_partner_views.xml",
+        "views/receivable/key_account_collection_report_views.xml",
         "views/commission/key_account_commission_plan_views.xml",
         "views/commission/key_account_commission_settlement_views.xml",
         "views/commission/sale_order_views.xml",

@@ -36,3 +36,4 @@ from . import test_sales_tracking
 from . import test_security
 from . import test_tour
 from . import test_multi_company
+from . import test_receivable

@@ -343,6 +343,55 @@ class TestAccessMatrix(EngagementCase):
 
         return ops
 
+    def _collection_ops(self, owner_of):
+        """The collection report's rows of a key account ``owner_of(user)``
+        owns, paid 100: read means finding them."""
+
+        def ops(user):
+            def rows():
+                account = self._account("Paying Co", user_id=owner_of(user).id)
+                invoice = self.env["account.move"].create(
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": account.id,
+                        "invoice_date": date(2025, 2, 1),
+                        "invoice_line_ids": [
+                            Command.create(
+                                {
+                                    "name": "Service",
+                                    "price_unit": 100,
+                                    "tax_ids": [Command.clear()],
+                                }
+                            )
+                        ],
+                    }
+                )
+                invoice.action_post()
+                self.env["account.payment.register"].with_context(
+                    active_model="account.move", active_ids=invoice.ids
+                ).create({"payment_date": date(2025, 2, 10)})._create_payments()
+                return (
+                    self.env["key_account.collection.report"]
+                    .search([("partner_id", "=", account.id)])
+                    .with_user(user)
+                    .with_context(**HOSTILE_CONTEXT)
+                )
+
+            def read():
+                report = rows()
+                seen = report.search([("id", "in", report.ids)]).mapped("amount")
+                if seen != [100]:
+                    raise Hidden(seen)
+
+            return {
+                "R": read,
+                "W": lambda: rows().write({"amount": 1}),
+                "A": None,
+                "P": None,
+            }
+
+        return ops
+
     def _configuration_ops(self, user):
         grade = self.grade_b.with_user(user).with_context(**HOSTILE_CONTEXT)
         plan = self.env.ref("key_account.key_account_commission_plan_full_time")
@@ -454,6 +503,12 @@ class TestAccessMatrix(EngagementCase):
                 lambda user: user
             ),
             "Commission settlement of a colleague": self._settlement_ops(
+                lambda user: self.ka_user
+            ),
+            "Collections of their own key accounts": self._collection_ops(
+                lambda user: user
+            ),
+            "Collections of a colleague's key accounts": self._collection_ops(
                 lambda user: self.ka_user
             ),
             "Configuration: types, grades, approval levels, plans, templates": (

@@ -1698,3 +1698,188 @@ class TestCommissionPaidBasis(CommissionCase):
         lines = self._order_lines(settlements)
         self.assertEqual(lines.settlement_id.user_id, self.ka_user2)
         self.assertAlmostEqual(sum(lines.mapped("amount_base")), 12_000)
+
+    def test_partial_payments_and_refund_to_the_cent(self):
+        """An invoice paid in three parts over two months, and a credit note
+        applied to it: each payment pays its share in its month, the credit
+        note takes its share back when applied, to the cent; nothing is paid
+        twice."""
+        tax = self.env["account.tax"].create(
+            {"name": "VAT 13%", "amount": 13, "type_tax_use": "sale"}
+        )
+        order = self._order(
+            self.account, 10_000, date=date(2025, 1, 20), user=self.ka_user
+        )
+        invoice = order._create_invoices()
+        invoice.invoice_date = date(2025, 2, 1)
+        invoice.invoice_line_ids.tax_ids = tax
+        invoice.action_post()
+        self.assertAlmostEqual(invoice.amount_total, 11_300)
+
+        def pay(amount, day):
+            return (
+                self.env["account.payment.register"]
+                .with_context(active_model="account.move", active_ids=invoice.ids)
+                .create({"payment_date": day, "amount": amount})
+                ._create_payments()
+            )
+
+        pay(3_333.33, date(2025, 2, 10))
+        pay(1_666.67, date(2025, 2, 25))
+        self.assertEqual(invoice.payment_state, "partial")
+        february = self._settle(date(2025, 2, 1), date(2025, 2, 28))
+        lines = self._order_lines(february).sorted("date")
+        # 10,000 x 3,333.33 / 11,300, then 10,000 x 5,000 / 11,300 less it
+        self.assertEqual(lines.mapped("amount_base"), [2_949.85, 1_474.93])
+        self.assertEqual(lines.mapped("date"), [date(2025, 2, 10), date(2025, 2, 25)])
+        self.assertEqual(lines.invoice_id, invoice)
+        self.assertEqual(len(set(lines.mapped("partial_key"))), 2)
+        self.assertEqual(
+            february.amount_commission,
+            sum(round(base * 0.05, 2) for base in (2_949.85, 1_474.93)),
+        )
+        self._as(february, self.ka_manager).action_confirm()
+        # computed again: nothing left in February
+        self.assertFalse(
+            self._order_lines(self._settle(date(2025, 2, 1), date(2025, 2, 28)))
+        )
+
+        # a credit note of 1,000 + tax, posted on 5 March
+        refund = invoice._reverse_moves(
+            [{"invoice_date": date(2025, 3, 5), "date": date(2025, 3, 5)}]
+        )
+        refund.invoice_line_ids.price_unit = 1_000
+        refund.action_post()
+        self.assertAlmostEqual(refund.amount_total, 1_130)
+        # Odoo applies a credit note to the open invoice it reverses
+        self.assertEqual(refund.payment_state, "paid")
+        self.assertAlmostEqual(invoice.amount_residual, 5_170)
+        # the rest paid on 20 March
+        pay(invoice.amount_residual, date(2025, 3, 20))
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        march = self._settle(date(2025, 3, 1), date(2025, 3, 31))
+        lines = self._order_lines(march).sorted(lambda line: (line.date, line.id))
+        self.assertEqual(
+            [(line.invoice_id, line.amount_base) for line in lines],
+            [(invoice, 1_000.0), (refund, -1_000.0), (invoice, 4_575.22)]
+            if lines[0].invoice_id == invoice
+            else [(refund, -1_000.0), (invoice, 1_000.0), (invoice, 4_575.22)],
+        )
+        # the credit note paid part of the invoice: each shows the other
+        applied = lines.filtered(lambda line: line.date == date(2025, 3, 5))
+        self.assertEqual(
+            {line.invoice_id: line.payment_move_id for line in applied},
+            {invoice: refund, refund: invoice},
+        )
+        self.assertEqual(march.amount_base, 4_575.22)
+        self._as(march, self.ka_manager).action_confirm()
+
+        # to the cent: the invoice paid its 10,000, the credit note took back
+        # its 1,000, each share once
+        settled = self.env["key_account.commission.settlement.line"].search(
+            [
+                ("order_id", "=", order.id),
+                ("line_type", "=", "order"),
+                ("state", "in", ("draft", "confirmed", "paid")),
+            ]
+        )
+        self.assertEqual(len(settled), 5)
+        by_move = {}
+        for line in settled:
+            by_move[line.invoice_id] = (
+                by_move.get(line.invoice_id, 0) + line.amount_base
+            )
+        self.assertEqual(round(by_move[invoice], 2), 10_000)
+        self.assertEqual(round(by_move[refund], 2), -1_000)
+        keys = [(line.invoice_id.id, line.partial_key) for line in settled]
+        self.assertEqual(len(keys), len(set(keys)))
+        # nothing paid twice: the same month again is empty, the two months
+        # at once are refused
+        self.assertFalse(
+            self._order_lines(self._settle(date(2025, 3, 1), date(2025, 3, 31)))
+        )
+        with self.assertRaises(UserError):
+            self._settle(date(2025, 2, 1), date(2025, 3, 31), self.ka_user)
+        # a copy of a settled share cannot be confirmed
+        copy = self.Settlement.create(
+            {
+                "user_id": self.ka_user.id,
+                "date_from": date(2025, 4, 1),
+                "date_to": date(2025, 4, 30),
+                "line_ids": [
+                    Command.create(
+                        {
+                            "line_type": "order",
+                            "order_id": order.id,
+                            "invoice_id": invoice.id,
+                            "partial_key": lines[-1].partial_key,
+                            "amount_base": 4_575.22,
+                        }
+                    )
+                ],
+            }
+        )
+        with self.assertRaises(UserError) as caught:
+            self._as(copy, self.ka_manager).action_confirm()
+        self.assertIn(march.name, str(caught.exception))
+        copy.unlink()
+
+        # the last payment undone after March was settled: taken back in April
+        last = lines[-1]
+        self.env["account.partial.reconcile"].browse(last.partial_key).unlink()
+        april = self._settle(date(2025, 4, 1), date(2025, 4, 30))
+        reversal = self._lines(april, "reversal")
+        self.assertEqual(reversal.reversed_line_id, last)
+        self.assertEqual(reversal.amount_base, -4_575.22)
+        self.assertEqual(reversal.amount_commission, -last.amount_commission)
+        self.assertIn(invoice.name, reversal.reason)
+        # and only once
+        self._as(april, self.ka_manager).action_confirm()
+        may = self._settle(date(2025, 5, 1), date(2025, 5, 31))
+        self.assertFalse(self._lines(may, "reversal"))
+
+    def test_partial_payment_as_users(self):
+        """The shares are the computation's: a salesperson computes nothing,
+        and a manager cannot forge a share line, whatever the context."""
+        order = self._order(
+            self.account, 1_000, date=date(2025, 2, 1), user=self.ka_user
+        )
+        invoice = self._invoice(order, date(2025, 2, 1))
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({"payment_date": date(2025, 2, 5), "amount": 250})._create_payments()
+        with self.assertRaises(AccessError):
+            self._as(self.Settlement, self.ka_user).compute_settlements(
+                date(2025, 2, 1), date(2025, 2, 28)
+            )
+        settlement = self._as(self.Settlement, self.ka_manager).compute_settlements(
+            date(2025, 2, 1), date(2025, 2, 28)
+        )
+        line = self._order_lines(settlement)
+        self.assertEqual(line.amount_base, 250)
+        # the colleague, on the same plan, has nothing of it
+        self.ka_user2.ka_commission_plan_id = self.paid_plan
+        self.assertNotIn(self.ka_user2, settlement.user_id)
+        for fname, value in (
+            ("partial_key", line.partial_key + 1),
+            ("payment_move_id", invoice.id),
+        ):
+            with self.assertRaises(AccessError):
+                self._as(settlement.line_ids, self.ka_manager2).create(
+                    {
+                        "settlement_id": settlement.id,
+                        "line_type": "correction",
+                        "reason": "Forged",
+                        fname: value,
+                    }
+                )
+            with self.assertRaises(AccessError):
+                self._as(line, self.ka_manager2).write({fname: value})
+        self.assertEqual(line.amount_base, 250)
+        # another company's invoices are not in this company's settlements
+        other = self.env["res.company"].create({"name": "Paid Basis Second Co"})
+        self.assertFalse(
+            self.Settlement.with_company(other)._ka_fetch_paid(
+                date(2025, 2, 1), date(2025, 2, 28), self.ka_user
+            )
+        )

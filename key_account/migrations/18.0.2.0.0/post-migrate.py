@@ -5,7 +5,8 @@
   fields stopped being stored: copy them into the new models, then drop them;
 - refill the company-dependent sales figures (emptied by pre-migrate.py) from
   each company's own orders, and re-grade every key account in every company
-  from them (locked grades stay)."""
+  from them (locked grades stay);
+- fill the receivables of every key account from the accounting."""
 
 from odoo import SUPERUSER_ID
 from odoo import api
@@ -21,6 +22,7 @@ def migrate(cr, version):
     )
     accounts = partners.search([("ka_type_id", "!=", False)])
     accounts._ka_regrade()
+    accounts._ka_refresh_receivables()
     # the cadence dates follow the grade of each account's own company
     for fname in (
         "ka_next_visit_date",

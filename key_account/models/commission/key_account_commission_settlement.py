@@ -204,7 +204,8 @@ class KeyAccountCommissionSettlement(models.Model):
 
     def _ka_check_counted_once(self, what):
         """Money moves once. Before ``what`` (confirm, pay): refuse when an
-        order, an (invoice, order) pair or a reversal of these settlements is
+        order, an (invoice, order) pair, a payment share of one (the same
+        reconciliation) or a reversal of these settlements is
         in another confirmed or paid settlement (or in two of them), or when
         another confirmed or paid settlement of the same salesperson and
         company covers part of a different period. The settlements involved
@@ -214,7 +215,14 @@ class KeyAccountCommissionSettlement(models.Model):
         if not self:
             return
         self.env["key_account.commission.settlement.line"].flush_model(
-            ["settlement_id", "line_type", "order_id", "invoice_id", "reversed_line_id"]
+            [
+                "settlement_id",
+                "line_type",
+                "order_id",
+                "invoice_id",
+                "partial_key",
+                "reversed_line_id",
+            ]
         )
         self.flush_model(["state", "user_id", "company_id", "date_from", "date_to"])
         self.env.cr.execute(
@@ -227,7 +235,10 @@ class KeyAccountCommissionSettlement(models.Model):
                AND ((l.line_type = 'order' AND o.line_type = 'order'
                      AND o.order_id = l.order_id
                      AND (l.invoice_id IS NULL OR o.invoice_id IS NULL
-                          OR o.invoice_id = l.invoice_id))
+                          OR (o.invoice_id = l.invoice_id
+                              AND (COALESCE(l.partial_key, 0) = 0
+                                   OR COALESCE(o.partial_key, 0) = 0
+                                   OR o.partial_key = l.partial_key))))
                  OR (l.line_type = 'reversal' AND o.line_type = 'reversal'
                      AND o.reversed_line_id = l.reversed_line_id))
               JOIN key_account_commission_settlement os ON os.id = o.settlement_id
@@ -382,11 +393,11 @@ class KeyAccountCommissionSettlement(models.Model):
         [date_from, date_to] for ``users`` (default: every salesperson with a
         plan who sold in it); for Key Account managers.
 
-        An order (on plans paid on invoiced and paid amounts: an invoice of
-        an order) is counted in one live settlement (draft, confirmed or
-        paid) at most; a cancelled settlement frees its orders. Confirmed and
-        paid settlements are never touched. Recomputing the same period
-        refreshes its drafts. A period overlapping a live settlement of
+        An order (on plans paid on invoiced and paid amounts: each payment's
+        share of an invoice of an order) is counted in one live settlement
+        (draft, confirmed or paid) at most; a cancelled settlement frees its
+        orders. Confirmed and paid settlements are never touched. Recomputing
+        the same period refreshes its drafts. A period overlapping a live settlement of
         another period of the same salesperson and company is refused for the
         ``users`` named (a UserError naming that settlement); computing for
         everybody (``users`` None) leaves those salespeople out (see
@@ -516,7 +527,13 @@ class KeyAccountCommissionSettlement(models.Model):
         )
         reversed_lines = Line.sudo().browse([row.line_id for row in reversals])
         reversed_lines.fetch(
-            ["amount_base", "amount_commission", "order_id", "payee_partner_id"]
+            [
+                "amount_base",
+                "amount_commission",
+                "order_id",
+                "invoice_id",
+                "payee_partner_id",
+            ]
         )
 
         draft_by_key = {(s.user_id.id, s.company_id.id): s for s in drafts}
@@ -564,19 +581,30 @@ class KeyAccountCommissionSettlement(models.Model):
             )
             for reversal in reversal_by_key.get((uid, cid), []):
                 line = reversed_lines.browse(reversal.line_id)
+                if reversal.unpaid:
+                    reason = self.env._(
+                        "The payment of %(invoice)s this commission was paid on "
+                        "was undone after it was settled.",
+                        invoice=line.invoice_id.name
+                        or line.order_id.name
+                        or self.env._("an invoice"),
+                    )
+                else:
+                    reason = self.env._(
+                        "%(order)s was cancelled after its commission was settled.",
+                        order=line.order_id.name,
+                    )
                 line_vals.append(
                     {
                         "settlement_id": settlement.id,
                         "line_type": "reversal",
                         "order_id": line.order_id.id,
+                        "invoice_id": line.invoice_id.id,
                         "reversed_line_id": line.id,
                         "payee_partner_id": line.payee_partner_id.id,
                         "amount_base": -line.amount_base,
                         "amount_commission": -line.amount_commission,
-                        "reason": self.env._(
-                            "%(order)s was cancelled after its commission was settled.",
-                            order=line.order_id.name,
-                        ),
+                        "reason": reason,
                     }
                 )
         Line.create(line_vals)
@@ -680,6 +708,8 @@ class KeyAccountCommissionSettlement(models.Model):
                     "line_type": "order",
                     "order_id": row.order_id,
                     "invoice_id": row.invoice_id,
+                    "partial_key": row.partial_key,
+                    "payment_move_id": row.payment_move_id,
                     "date": row.date.date(),
                     "amount_base": base,
                     "price_ratio": row.ratio,
@@ -700,6 +730,8 @@ class KeyAccountCommissionSettlement(models.Model):
                         "line_type": "referral",
                         "order_id": row.order_id,
                         "invoice_id": row.invoice_id,
+                        "partial_key": row.partial_key,
+                        "payment_move_id": row.payment_move_id,
                         "date": row.date.date(),
                         "payee_partner_id": row.referral_id,
                         "rate": rate * row.referral_share / 100,

@@ -8,7 +8,14 @@ from odoo.exceptions import ValidationError
 # what a manager enters by hand; the other lines are computed
 MANUAL_LINE_TYPES = ("award", "penalty", "correction")
 COMPUTED_FIELDS = frozenset(
-    {"order_id", "invoice_id", "payee_partner_id", "reversed_line_id"}
+    {
+        "order_id",
+        "invoice_id",
+        "partial_key",
+        "payment_move_id",
+        "payee_partner_id",
+        "reversed_line_id",
+    }
 )
 
 
@@ -63,6 +70,24 @@ class KeyAccountCommissionSettlementLine(models.Model):
         readonly=True,
         help="On plans paid on invoiced and paid amounts: the customer invoice "
         "(or credit note) of the order, paid in the period, this line pays on.",
+    )
+    # the payment share a line pays on: the reconciliation's id (0: none),
+    # kept when the reconciliation is removed (then the line is reversed),
+    # never reused
+    partial_key = fields.Integer(
+        string="Reconciliation",
+        index=True,
+        readonly=True,
+        help="On plans paid on invoiced and paid amounts: the reconciliation "
+        "of the invoice with the payment (or credit note) this line pays on.",
+    )
+    payment_move_id = fields.Many2one(
+        "account.move",
+        string="Paid With",
+        readonly=True,
+        help="The payment, or the credit note applied, of the invoice this "
+        "line pays on (for a credit note: the refund, or the invoice it was "
+        "applied to).",
     )
     payee_partner_id = fields.Many2one(
         "res.partner",

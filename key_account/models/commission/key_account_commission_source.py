@@ -12,17 +12,22 @@ from odoo.tools import SQL
 from .key_account_commission_settlement import LIVE_STATES
 
 # What a settlement line is computed from: an order of the period (on plans
-# paid on confirmed orders), or the part of an order invoiced in an invoice
-# or credit note paid in the period (on plans paid on invoiced and paid
-# amounts); ``base`` is in company currency, ``ratio`` the price ratio in % of
-# list price, ``date`` the order's date or the payment's.
+# paid on confirmed orders), or, on plans paid on invoiced and paid amounts,
+# the share of an order's part of an invoice or credit note that one payment
+# (one reconciliation, ``partial_key``) paid in the period, with what paid it
+# (``payment_move_id``: a payment, or a credit note applied); ``base`` is in
+# company currency, ``ratio`` the price ratio in % of list price, ``date`` the
+# order's date or the payment's.
 SourceRow = namedtuple(
     "SourceRow",
-    "order_id user_id company_id date base ratio referral_id referral_share invoice_id",
+    "order_id user_id company_id date base ratio referral_id referral_share "
+    "invoice_id partial_key payment_move_id",
+    defaults=(None, None, None),
 )
-# An order line of a confirmed or paid settlement whose order was cancelled
-# since: reversed in the next settlement.
-ReversalRow = namedtuple("ReversalRow", "line_id user_id company_id order_id")
+# A line of a confirmed or paid settlement to take back in the next one: its
+# order was cancelled since, or the payment it paid on was undone
+# (``unpaid``).
+ReversalRow = namedtuple("ReversalRow", "line_id user_id company_id order_id unpaid")
 
 
 class KeyAccountCommissionSettlement(models.Model):
@@ -60,11 +65,12 @@ class KeyAccountCommissionSettlement(models.Model):
         )
 
     @api.model
-    def _ka_not_settled_sql(self, refreshed, invoice=None):
+    def _ka_not_settled_sql(self, refreshed, invoice=None, partial=None):
         """SQL: the order ``so`` is in no live settlement (draft, confirmed or
         paid, but the ``refreshed`` drafts about to be recomputed); with
-        ``invoice`` (an SQL expression), only its lines of that invoice, or of
-        no invoice, count."""
+        ``invoice`` and ``partial`` (SQL expressions: a payment share), only
+        its lines of that share, of the whole invoice or of no invoice
+        count."""
         return SQL(
             """NOT EXISTS (
                    SELECT 1
@@ -75,7 +81,14 @@ class KeyAccountCommissionSettlement(models.Model):
                       %s
                       AND s.state = ANY(%s)
                       AND s.id <> ALL(%s))""",
-            SQL("AND (l.invoice_id = %s OR l.invoice_id IS NULL)", invoice)
+            SQL(
+                """AND (l.invoice_id IS NULL
+                        OR (l.invoice_id = %s
+                            AND (COALESCE(l.partial_key, 0) = 0
+                                 OR l.partial_key = %s)))""",
+                invoice,
+                partial,
+            )
             if invoice
             else SQL(),
             list(LIVE_STATES),
@@ -121,7 +134,7 @@ class KeyAccountCommissionSettlement(models.Model):
             SELECT o.id, o.user_id, o.company_id, o.date_order, o.base,
                    CASE WHEN COALESCE(p.list, 0) > 0
                         THEN p.net / o.rate / p.list * 100 ELSE 100 END,
-                   o.ka_referral_partner_id, o.ka_referral_share, NULL
+                   o.ka_referral_partner_id, o.ka_referral_share, NULL, NULL, NULL
               FROM orders o
               LEFT JOIN prices p ON p.order_id = o.id
              ORDER BY o.user_id, o.date_order, o.id
@@ -139,14 +152,18 @@ class KeyAccountCommissionSettlement(models.Model):
     @api.model
     def _ka_fetch_paid(self, date_from, date_to, users, refreshed=()):
         """One query, for ``users`` paid on invoiced and paid amounts: the
-        parts of their orders invoiced in posted customer invoices and credit
-        notes that became fully paid in the period (the date of their last
-        reconciliation), in no live settlement (as for orders, the
-        ``refreshed`` drafts do not count; an order settled as a whole counts
-        for all its invoices). A row per (invoice, order): the
-        untaxed amount of the invoice's lines of that order in company currency
-        (negative for a credit note), the order's price ratio, the payment
-        date."""
+        payment shares of the period (see
+        ``account.move._ka_payment_shares_sql``) of the posted customer
+        invoices and credit notes of their orders, in no live settlement (as
+        for orders, the ``refreshed`` drafts do not count; an order settled as
+        a whole counts for all its invoices, an invoice settled as a whole for
+        all its payments). A row per (payment share, order): the untaxed
+        amount of the invoice's lines of that order in company currency
+        (negative for a credit note) times the share of the invoice's total
+        the payment paid, rounded so that the shares of an invoice add up to
+        its amount to the cent; the order's price ratio; the payment date.
+        A credit note applied to an invoice is a payment of the invoice and a
+        deduction of the credit note, the same day."""
         if not users:
             return []
         self.env.flush_all()
@@ -160,58 +177,56 @@ class KeyAccountCommissionSettlement(models.Model):
                     ON aml.id IN (apr.debit_move_id, apr.credit_move_id)
                  WHERE apr.max_date >= %(date_from)s AND apr.max_date <= %(date_to)s
                    AND aml.display_type = 'payment_term'
-            ), invoices AS (
-                SELECT am.id, am.company_id,
-                       (SELECT MAX(apr.max_date)
-                          FROM account_move_line rl
-                          JOIN account_partial_reconcile apr
-                            ON rl.id IN (apr.debit_move_id, apr.credit_move_id)
-                         WHERE rl.move_id = am.id
-                           AND rl.display_type = 'payment_term') AS paid_date
-                  FROM account_move am
-                  JOIN touched t ON t.move_id = am.id
-                 WHERE am.move_type IN ('out_invoice', 'out_refund')
-                   AND am.state = 'posted'
-                   AND am.payment_state IN ('paid', 'in_payment')
-                   AND am.company_id = ANY(%(companies)s)
-            ), invoice_lines AS (
+            ), shares AS (%(shares)s), invoice_lines AS (
                 -- an invoice line belongs to one order (its first order line)
-                SELECT DISTINCT ON (aml.id) aml.id, inv.id AS move_id,
-                       inv.company_id, inv.paid_date, aml.balance, sol.order_id
-                  FROM invoices inv
-                  JOIN account_move_line aml ON aml.move_id = inv.id
+                SELECT DISTINCT ON (aml.id) aml.id, aml.move_id, aml.balance,
+                       sol.order_id
+                  FROM account_move_line aml
                   JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = aml.id
                   JOIN sale_order_line sol ON sol.id = rel.order_line_id
-                 WHERE inv.paid_date >= %(date_from)s AND inv.paid_date <= %(date_to)s
+                 WHERE aml.move_id IN (SELECT move_id FROM touched)
                    AND aml.display_type = 'product'
                  ORDER BY aml.id, sol.id
-            ), parts AS (
-                SELECT il.move_id, il.order_id, il.company_id, il.paid_date,
-                       -SUM(il.balance) AS base
+            ), bases AS (
+                SELECT il.move_id, il.order_id, -SUM(il.balance) AS base
                   FROM invoice_lines il
-                 GROUP BY il.move_id, il.order_id, il.company_id, il.paid_date
+                 GROUP BY il.move_id, il.order_id
+            ), parts AS (
+                SELECT s.partial_id, s.move_id, s.counterpart_id, s.company_id,
+                       s.date, b.order_id,
+                       ROUND(b.base * s.cum_share, 2)
+                       - ROUND(b.base * (s.cum_share - s.share), 2) AS base
+                  FROM shares s
+                  JOIN bases b ON b.move_id = s.move_id
+                 WHERE s.date >= %(date_from)s AND s.date <= %(date_to)s
             ), prices AS (%(prices)s)
-            SELECT so.id, so.user_id, p.company_id, p.paid_date::timestamp,
-                   ROUND(p.base, 2),
+            SELECT so.id, so.user_id, p.company_id, p.date::timestamp, p.base,
                    CASE WHEN COALESCE(pr.list, 0) > 0
                         THEN pr.net / COALESCE(NULLIF(so.currency_rate, 0), 1)
                              / pr.list * 100
                         ELSE 100 END,
-                   so.ka_referral_partner_id, so.ka_referral_share, p.move_id
+                   so.ka_referral_partner_id, so.ka_referral_share, p.move_id,
+                   p.partial_id, p.counterpart_id
               FROM parts p
               JOIN sale_order so ON so.id = p.order_id
               LEFT JOIN prices pr ON pr.order_id = so.id
-             WHERE so.user_id = ANY(%(users)s)
+             WHERE so.user_id = ANY(%(users)s) AND p.base <> 0
                AND %(not_settled)s
-             ORDER BY so.user_id, p.paid_date, p.move_id, so.id
+             ORDER BY so.user_id, p.date, p.move_id, p.partial_id, so.id
             """,
                 date_from=date_from,
                 date_to=date_to,
-                companies=self.env.companies.ids,
                 users=users.ids,
+                shares=self.env["account.move"]._ka_payment_shares_sql(
+                    SQL(
+                        "inv.id IN (SELECT move_id FROM touched) "
+                        "AND inv.company_id = ANY(%s)",
+                        self.env.companies.ids,
+                    )
+                ),
                 prices=self._ka_prices_sql(SQL("SELECT order_id FROM parts")),
                 not_settled=self._ka_not_settled_sql(
-                    refreshed, invoice=SQL("p.move_id")
+                    refreshed, invoice=SQL("p.move_id"), partial=SQL("p.partial_id")
                 ),
             )
         )
@@ -220,22 +235,28 @@ class KeyAccountCommissionSettlement(models.Model):
     @api.model
     def _ka_fetch_reversals(self, date_from, users, refreshed=()):
         """Order lines of confirmed or paid settlements of earlier periods
-        whose order was cancelled since, reversed in no live settlement yet
-        (but the ``refreshed`` drafts)."""
+        whose order was cancelled since, or whose payment was undone since
+        (its reconciliation removed: the payment cancelled, the invoice reset
+        to draft), reversed in no live settlement yet (but the ``refreshed``
+        drafts)."""
         user_clause = (
             SQL("AND s.user_id = ANY(%s)", users.ids) if users is not None else SQL()
         )
         self.env.cr.execute(
             SQL(
                 """
-            SELECT l.id, s.user_id, s.company_id, l.order_id
+            SELECT l.id, s.user_id, s.company_id, l.order_id,
+                   COALESCE(l.partial_key, 0) <> 0
               FROM key_account_commission_settlement_line l
               JOIN key_account_commission_settlement s ON s.id = l.settlement_id
               JOIN sale_order so ON so.id = l.order_id
              WHERE l.line_type IN ('order', 'referral')
-               AND l.invoice_id IS NULL
+               AND ((l.invoice_id IS NULL AND so.state = 'cancel')
+                    OR (COALESCE(l.partial_key, 0) <> 0
+                        AND NOT EXISTS (SELECT 1 FROM account_partial_reconcile apr
+                                         WHERE apr.id = l.partial_key)))
                AND s.state IN ('confirmed', 'paid')
-               AND so.state = 'cancel' AND s.date_to < %(date_from)s
+               AND s.date_to < %(date_from)s
                AND s.company_id = ANY(%(companies)s)
                %(user_clause)s
                AND NOT EXISTS (
