@@ -8,7 +8,16 @@ from odoo.tests import tagged
 
 MODULE = Path(__file__).resolve().parent.parent
 # the capability folders, each using only those before it
-LAYERS = ["common", "profile", "pool", "engagement", "commission", "kpi", "account"]
+LAYERS = [
+    "common",
+    "profile",
+    "pool",
+    "engagement",
+    "receivable",
+    "commission",
+    "kpi",
+    "account",
+]
 FIELD = re.compile(r"^    (\w+) = fields\.", re.M)
 MODEL = re.compile(r'^    _name = "([\w.]+)"', re.M)
 PY_USE = re.compile(r'"((?:ka_|key_account\.)[\w.]+)"|\.(ka_\w+)\b')
