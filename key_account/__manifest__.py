@@ -43,6 +43,7 @@
         "views/commission/key_account_commission_plan_views.xml",
         "views/commission/key_account_commission_settlement_views.xml",
         "views/commission/sale_order_views.xml",
+        "views/commission/account_move_views.xml",
         "views/kpi/key_account_development_plan_views.xml",
         "views/kpi/key_account_kpi_indicator_views.xml",
         "views/kpi/key_account_kpi_template_views.xml",
