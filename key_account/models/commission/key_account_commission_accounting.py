@@ -32,14 +32,20 @@ class KeyAccountCommissionSettlement(models.Model):
             .sudo()
             ._read_group(
                 [("ka_settlement_id", "in", self.ids)],
-                ["ka_settlement_id"],
+                ["ka_settlement_id", "state"],
                 ["__count"],
             )
         )
-        counts = {settlement.id: count for settlement, count in groups}
+        counts = defaultdict(int)
+        live = set()
+        for settlement, state, count in groups:
+            counts[settlement.id] += count
+            if state != "cancel":
+                live.add(settlement.id)
         for settlement in self:
-            settlement.ka_move_count = counts.get(settlement.id, 0)
-            settlement.ka_booked = bool(settlement.ka_move_count)
+            settlement.ka_move_count = counts[settlement.id]
+            # booked while an entry is not cancelled in Accounting
+            settlement.ka_booked = settlement.id in live
 
     def action_view_ka_moves(self):
         self.ensure_one()
