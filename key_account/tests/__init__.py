@@ -19,6 +19,7 @@ from . import test_engagement_visit
 from . import test_followup
 from . import test_grading
 from . import test_i18n
+from . import test_i18n_messages
 from . import test_kpi_feedback
 from . import test_kpi_indicators
 from . import test_kpi_scorecards

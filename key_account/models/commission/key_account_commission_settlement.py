@@ -12,6 +12,7 @@ from odoo.tools import SQL
 
 from ..common.groups import KA_APPROVER
 from ..common.groups import KA_MANAGER
+from ..common.lang import env_for
 
 _logger = logging.getLogger(__name__)
 
@@ -343,8 +344,11 @@ class KeyAccountCommissionSettlement(models.Model):
                 )
         self._ka_workflow_write({"state": "cancelled", "cancel_reason": reason})
         for settlement in self:
+            # for the salesperson, in their language
             settlement.message_post(
-                body=self.env._("Cancelled: %(reason)s", reason=reason)
+                body=env_for(self.env, settlement.user_id)._(
+                    "Cancelled: %(reason)s", reason=reason
+                )
             )
 
     def action_open_cancel_wizard(self):
@@ -681,8 +685,14 @@ class KeyAccountCommissionSettlement(models.Model):
             done = {res_id for (res_id,) in noted}
             to_note = [o for o in inactive_orders if o not in done]
             if to_note:
+                # for the salesperson, in their language
+                note = env_for(self.env, settlement.user_id)._(
+                    "No commission: the part-timer had no sale in the %(months)s "
+                    "calendar months before this order's month.",
+                    months=INACTIVE_MONTHS,
+                )
                 orders.browse(to_note)._message_log_batch(
-                    bodies=dict.fromkeys(to_note, inactive_reason)
+                    bodies=dict.fromkeys(to_note, note)
                 ).subtype_id = subtype
         if plan.tier_basis != "order" and period_tier.fixed_amount and rows:
             vals_list.append(
