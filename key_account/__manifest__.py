@@ -52,6 +52,7 @@
         "views/kpi/key_account_movement_report_views.xml",
         "views/res_config_settings_views.xml",
         "views/key_account_menus.xml",
+        "report/key_account_report_layout.xml",
         "report/key_account_handover_report.xml",
         "report/key_account_engagement_reports.xml",
         "report/key_account_commission_settlement_reports.xml",

@@ -20,6 +20,7 @@ from . import test_followup
 from . import test_grading
 from . import test_i18n
 from . import test_i18n_messages
+from . import test_reports
 from . import test_kpi_feedback
 from . import test_kpi_indicators
 from . import test_kpi_scorecards

@@ -38,7 +38,7 @@ class KeyAccountCommissionSettlement(models.Model):
     # the computation sets whose, of which period and company, on which plan
     _ka_workflow_fields = frozenset(
         {"state", "cancel_reason", "user_id", "date_from", "date_to", "company_id"}
-        | {"plan_id"}
+        | {"plan_id", "confirmed_by_id", "confirmed_date"}
     )
     _check_company_auto = True
 
@@ -95,6 +95,10 @@ class KeyAccountCommissionSettlement(models.Model):
         "them, not included in the salesperson's commission.",
     )
     cancel_reason = fields.Text(readonly=True, copy=False)
+    confirmed_by_id = fields.Many2one(
+        "res.users", string="Confirmed By", readonly=True, copy=False
+    )
+    confirmed_date = fields.Datetime(string="Confirmed On", readonly=True, copy=False)
 
     _sql_constraints = [
         (
@@ -305,7 +309,13 @@ class KeyAccountCommissionSettlement(models.Model):
                     )
                 )
         self._ka_check_counted_once(what)
-        self._ka_workflow_write({"state": "confirmed"})
+        self._ka_workflow_write(
+            {
+                "state": "confirmed",
+                "confirmed_by_id": self.env.uid,
+                "confirmed_date": fields.Datetime.now(),
+            }
+        )
 
     def action_pay(self):
         what = self.env._("pay")
