@@ -5,8 +5,10 @@ from pathlib import Path
 
 import polib
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from .common import HOSTILE_CONTEXT
 from .common import EngagementCase
 
 I18N = Path(__file__).parent.parent / "i18n"
@@ -126,8 +128,18 @@ class TestPrintedForms(EngagementCase):
                 date(2025, 3, 1), date(2025, 4, 30), users=self.ka_user
             )
         )
+        # who approved is the confirmation's, not a client's
+        for field, value in (
+            ("confirmed_by_id", self.ka_manager2.id),
+            ("confirmed_date", "2025-05-01 10:00:00"),
+        ):
+            with self.assertRaises(AccessError):
+                settlement.with_user(self.ka_manager2).with_context(
+                    **HOSTILE_CONTEXT
+                ).write({field: value})
         settlement.action_confirm()
         self.assertEqual(settlement.confirmed_by_id, self.ka_manager)
+        self.assertTrue(settlement.confirmed_date)
         html = self._html(
             "key_account.key_account_commission_settlement_report", settlement
         )

@@ -95,9 +95,7 @@ class KeyAccountCommissionSettlement(models.Model):
         "them, not included in the salesperson's commission.",
     )
     cancel_reason = fields.Text(readonly=True, copy=False)
-    confirmed_by_id = fields.Many2one(
-        "res.users", string="Confirmed By", readonly=True, copy=False
-    )
+    confirmed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     confirmed_date = fields.Datetime(string="Confirmed On", readonly=True, copy=False)
 
     _sql_constraints = [
