@@ -6,6 +6,7 @@ from odoo.exceptions import UserError
 from odoo.tests import new_test_user
 from odoo.tests import tagged
 
+from .common import HOSTILE_CONTEXT
 from .test_commission import CommissionCase
 
 
@@ -174,6 +175,30 @@ class TestCommissionAccounting(CommissionAccountingCase):
         with self.assertRaises(UserError):
             self._as(settlement, self.ka_manager).action_cancel("Wrong period")
         self.assertEqual(settlement.state, "confirmed")
+
+    def test_nobody_pays_their_own(self):
+        """A salesperson who is also an accountant does not register the
+        payment of their own commission (any context); a colleague does."""
+        self._configure()
+        _order, settlement = self._referred_settlement()
+        self._as(settlement, self.ka_manager).action_confirm()
+        entry, bill = self._moves(settlement)
+        self.ka_user.groups_id = [
+            Command.link(self.ref("account.group_account_invoice"))
+        ]
+        register = (
+            self.env["account.payment.register"]
+            .with_user(self.ka_user)
+            .with_context(
+                active_model="account.move", active_ids=entry.ids, **HOSTILE_CONTEXT
+            )
+        )
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            register.create({"payment_date": date(2025, 2, 5)})._create_payments()
+        self.assertFalse(entry._ka_is_paid())
+        self.assertEqual(settlement.state, "confirmed")
+        self._pay(entry | bill)
+        self.assertEqual(settlement.state, "paid")
 
     def test_cancel_reverses_entry_and_bill(self):
         self._configure()

@@ -85,12 +85,12 @@ class AccountPartialReconcile(models.Model):
         partials = super().create(vals_list)
         settlements = partials._ka_settlements()
         if settlements:
-            settlements._ka_follow_payment()
+            settlements._ka_follow_payment(self.env)
         return partials
 
     def unlink(self):
         settlements = self._ka_settlements()
         res = super().unlink()
         if settlements:
-            settlements._ka_follow_payment()
+            settlements._ka_follow_payment(self.env)
         return res

@@ -3,6 +3,7 @@ from collections import defaultdict
 from odoo import Command
 from odoo import fields
 from odoo import models
+from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 
 
@@ -307,10 +308,11 @@ class KeyAccountCommissionSettlement(models.Model):
     # payment
     # ------------------------------------------------------------------
 
-    def _ka_follow_payment(self):
+    def _ka_follow_payment(self, payer_env):
         """A confirmed settlement whose entries and bills are all paid is
         paid; a paid one whose payment is undone is confirmed again. Called
-        by Accounting's matching (as whoever registers the payment)."""
+        by Accounting's matching, in ``payer_env``: whoever registers the
+        payment, who may not pay their own commission."""
         settlements = self.sudo().filtered(lambda s: s.state in ("confirmed", "paid"))
         if not settlements:
             return
@@ -322,6 +324,14 @@ class KeyAccountCommissionSettlement(models.Model):
             own = by_settlement.get(settlement)
             if not own:
                 continue
+            if not payer_env.su and settlement.user_id == payer_env.user:
+                raise AccessError(
+                    payer_env._(
+                        "%(name)s is your own commission: another person "
+                        "registers its payment.",
+                        name=settlement.name,
+                    )
+                )
             paid = all(move._ka_is_paid() for move in own)
             if paid and settlement.state == "confirmed":
                 settlement._ka_workflow_write({"state": "paid"})
