@@ -6,6 +6,7 @@ from . import test_account_health
 from . import test_account_review
 from . import test_click_everywhere
 from . import test_commission
+from . import test_commission_accounting
 from . import test_commission_concurrency
 from . import test_completeness
 from . import test_confidential_file
@@ -23,6 +24,8 @@ from . import test_engagement_visit
 from . import test_followup
 from . import test_grading
 from . import test_i18n
+from . import test_i18n_messages
+from . import test_reports
 from . import test_kpi_feedback
 from . import test_kpi_indicators
 from . import test_kpi_scorecards

@@ -1440,11 +1440,15 @@ class TestCommissionTextsAndNumbers(CommissionCase):
         def notes():
             return may_order.message_ids.filtered(lambda m: m.subtype_id == subtype)
 
-        may = self.Managed.with_context(lang="zh_CN").compute_settlements(
+        # the note is for the salesperson, in their language, whoever computes
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.ka_user.lang = "zh_CN"
+        may = self.Managed.with_context(lang="en_US").compute_settlements(
             date(2025, 5, 1), date(2025, 5, 31)
         )
         self.assertEqual(len(notes()), 1)
         self.assertNotIn("calendar months", notes().body)
+        self.assertIn("自然月", notes().body)
         self.assertIn("3", notes().body)
         self.Managed.with_context(lang="en_US").compute_settlements(
             date(2025, 5, 1), date(2025, 5, 31)

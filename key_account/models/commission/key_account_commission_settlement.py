@@ -13,6 +13,7 @@ from odoo.tools import SQL
 
 from ..common.groups import KA_APPROVER
 from ..common.groups import KA_MANAGER
+from ..common.lang import env_for
 
 _logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ class KeyAccountCommissionSettlement(models.Model):
     # the computation sets whose, of which period and company, on which plan
     _ka_workflow_fields = frozenset(
         {"state", "cancel_reason", "user_id", "date_from", "date_to", "company_id"}
-        | {"plan_id"}
+        | {"plan_id", "confirmed_by_id", "confirmed_date"}
     )
     _check_company_auto = True
 
@@ -99,6 +100,8 @@ class KeyAccountCommissionSettlement(models.Model):
         "them, not included in the salesperson's commission.",
     )
     cancel_reason = fields.Text(readonly=True, copy=False)
+    confirmed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    confirmed_date = fields.Datetime(string="Confirmed On", readonly=True, copy=False)
 
     _sql_constraints = [
         (
@@ -320,7 +323,13 @@ class KeyAccountCommissionSettlement(models.Model):
                     )
                 )
         self._ka_check_counted_once(what)
-        self._ka_workflow_write({"state": "confirmed"})
+        self._ka_workflow_write(
+            {
+                "state": "confirmed",
+                "confirmed_by_id": self.env.uid,
+                "confirmed_date": fields.Datetime.now(),
+            }
+        )
 
     def action_pay(self):
         what = self.env._("pay")
@@ -359,8 +368,11 @@ class KeyAccountCommissionSettlement(models.Model):
                 )
         self._ka_workflow_write({"state": "cancelled", "cancel_reason": reason})
         for settlement in self:
+            # for the salesperson, in their language
             settlement.message_post(
-                body=self.env._("Cancelled: %(reason)s", reason=reason)
+                body=env_for(self.env, settlement.user_id)._(
+                    "Cancelled: %(reason)s", reason=reason
+                )
             )
 
     def action_open_cancel_wizard(self):
@@ -764,8 +776,14 @@ class KeyAccountCommissionSettlement(models.Model):
             done = {res_id for (res_id,) in noted}
             to_note = [o for o in inactive_orders if o not in done]
             if to_note:
+                # for the salesperson, in their language
+                note = env_for(self.env, settlement.user_id)._(
+                    "No commission: the part-timer had no sale in the %(months)s "
+                    "calendar months before this order's month.",
+                    months=INACTIVE_MONTHS,
+                )
                 orders.browse(to_note)._message_log_batch(
-                    bodies=dict.fromkeys(to_note, inactive_reason)
+                    bodies=dict.fromkeys(to_note, note)
                 ).subtype_id = subtype
         reward = period_tier.fixed_amount - settled.reward
         if plan.tier_basis != "order" and reward > 0 and rows:

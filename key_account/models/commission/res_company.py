@@ -13,3 +13,41 @@ class ResCompany(models.Model):
         default=10.0,
         help="A penalty for fraud on an award is this many times the award.",
     )
+
+    # commissions in Accounting: off until the journal and both accounts are set
+    ka_commission_journal_id = fields.Many2one(
+        "account.journal",
+        string="Commission Journal",
+        check_company=True,
+        domain="[('type', 'in', ('general', 'purchase'))]",
+        help="Confirmed settlements are booked in this journal: the salespeople's "
+        "commissions as a journal entry, referral shares to outside contacts as "
+        "vendor bills (in this journal when it is a purchase journal, else in the "
+        "company's purchase journal). Leave empty to book nothing.",
+    )
+    ka_commission_expense_account_id = fields.Many2one(
+        "account.account",
+        string="Commission Expense Account",
+        check_company=True,
+        domain="[('deprecated', '=', False), "
+        "('account_type', 'in', ('expense', 'expense_direct_cost'))]",
+    )
+    ka_commission_payable_account_id = fields.Many2one(
+        "account.account",
+        string="Commission Payable Account",
+        check_company=True,
+        domain="[('deprecated', '=', False), ('reconcile', '=', True), "
+        "('account_type', 'in', ('liability_payable', 'liability_current'))]",
+        help="Credited with each salesperson's commission (their partner on the "
+        "line); the payment to them is reconciled with it.",
+    )
+
+    def _ka_commission_accounting(self):
+        """Whether this company books its commissions: the journal and both
+        accounts are set."""
+        self.ensure_one()
+        return bool(
+            self.ka_commission_journal_id
+            and self.ka_commission_expense_account_id
+            and self.ka_commission_payable_account_id
+        )

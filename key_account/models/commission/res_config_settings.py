@@ -30,3 +30,13 @@ class ResConfigSettings(models.TransientModel):
     ka_penalty_factor = fields.Float(
         related="company_id.ka_penalty_factor", readonly=False
     )
+
+    ka_commission_journal_id = fields.Many2one(
+        related="company_id.ka_commission_journal_id", readonly=False
+    )
+    ka_commission_expense_account_id = fields.Many2one(
+        related="company_id.ka_commission_expense_account_id", readonly=False
+    )
+    ka_commission_payable_account_id = fields.Many2one(
+        related="company_id.ka_commission_payable_account_id", readonly=False
+    )

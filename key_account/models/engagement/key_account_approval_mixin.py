@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 
 from ..common.groups import KA_MANAGER
+from ..common.lang import env_for
 
 ACTIVITY_APPROVE = "key_account.mail_activity_type_ka_approval"
 
@@ -237,10 +238,13 @@ class KeyAccountApprovalMixin(models.AbstractModel):
         for record in self:
             line = record._ka_current_line()
             for user in record._ka_line_users(line):
+                # in the approver's language
                 record.activity_schedule(
                     ACTIVITY_APPROVE,
                     user_id=user.id,
-                    summary=self.env._("Approve: %(level)s", level=line.name),
+                    summary=env_for(self.env, user)._(
+                        "Approve: %(level)s", level=line.name
+                    ),
                 )
 
     # ---- actions ----------------------------------------------------------------
@@ -298,10 +302,12 @@ class KeyAccountApprovalMixin(models.AbstractModel):
             ]
         Line.create(vals_list)
         for record in self.filtered(lambda r: r._ka_over_cap()):
+            # for the request's owner, in their language
+            env = env_for(self.env, record.user_id)
             record.message_post(
-                body=self.env._(
+                body=env._(
                     "Over its cap (%(reason)s): the approval chain goes up a level.",
-                    reason=record._ka_over_cap_reason(),
+                    reason=record.with_env(env)._ka_over_cap_reason(),
                 )
             )
         self._ka_workflow_write(
@@ -361,7 +367,9 @@ class KeyAccountApprovalMixin(models.AbstractModel):
             )
             record.sudo().activity_unlink([ACTIVITY_APPROVE])
             record.message_post(
-                body=self.env._("Level %(level)s approved.", level=line.name)
+                body=env_for(self.env, record.user_id)._(
+                    "Level %(level)s approved.", level=line.name
+                )
             )
             if record._ka_current_line():
                 record._ka_schedule_approvals()
@@ -391,7 +399,9 @@ class KeyAccountApprovalMixin(models.AbstractModel):
             record.message_post(
                 body=Markup("<p>%s</p><p>%s</p>")
                 % (
-                    self.env._("Refused at level %(level)s.", level=line.name),
+                    env_for(self.env, record.user_id)._(
+                        "Refused at level %(level)s.", level=line.name
+                    ),
                     reason,
                 ),
                 partner_ids=record.user_id.partner_id.ids,

@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 
 from ..common.groups import KA_GIFT_KEEPER
+from ..common.lang import env_for
 
 
 class KeyAccountGift(models.Model):
@@ -121,7 +122,9 @@ class KeyAccountGift(models.Model):
             self.activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=keeper.id,
-                summary=self.env._("Hand out gift %(name)s", name=self.name),
+                summary=env_for(self.env, keeper)._(
+                    "Hand out gift %(name)s", name=self.name
+                ),
             )
 
     # ---- handing out ----------------------------------------------------------

@@ -7,6 +7,8 @@ from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import is_html_empty
 
+from ..common.lang import env_for
+
 
 class KeyAccountVisit(models.Model):
     _name = "key_account.visit"
@@ -172,7 +174,9 @@ class KeyAccountVisit(models.Model):
             visit.partner_id.sudo().activity_schedule(
                 "mail.mail_activity_data_call",
                 date_deadline=visit.actual_date + timedelta(days=days),
-                summary=self.env._("Follow-up of visit %(name)s", name=visit.name),
+                summary=env_for(self.env, visit.user_id)._(
+                    "Follow-up of visit %(name)s", name=visit.name
+                ),
                 user_id=visit.user_id.id,
             )
 

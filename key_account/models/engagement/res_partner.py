@@ -10,6 +10,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..common.groups import KA_USER
+from ..common.lang import envs_by_lang
 
 
 class ResPartner(models.Model):
@@ -210,7 +211,7 @@ class ResPartner(models.Model):
         )
         todo = due._ka_schedule_once(
             "key_account.mail_activity_type_ka_followup",
-            self.env._("Key-account follow-up due"),
+            lambda env: env._("Key-account follow-up due"),
             lambda partner: max(partner.ka_next_followup_date, today),
         )
         self._ka_schedule_revisits()
@@ -261,7 +262,9 @@ class ResPartner(models.Model):
         }
         return (won - self.browse(scored))._ka_schedule_once(
             "key_account.mail_activity_type_ka_revisit",
-            self.env._("Quarterly satisfaction revisit: record the score as feedback"),
+            lambda env: env._(
+                "Quarterly satisfaction revisit: record the score as feedback"
+            ),
             lambda partner: today,
         )
 
@@ -270,6 +273,8 @@ class ResPartner(models.Model):
         ``activity_xmlid``, unless one of that type is already open; no e-mail
         per activity. Set-based: one search, one create.
 
+        :param summary: function of an environment returning the summary,
+            called once per language of the owners (each reads it in theirs)
         :param deadline: function of a partner returning the due date
         :return: the partners given an activity
         """
@@ -290,6 +295,9 @@ class ResPartner(models.Model):
         )
         todo = self.filtered(lambda p: p.id not in open_ids)
         model_id = self.env["ir.model"]._get_id("res.partner")
+        owners = todo.sudo().user_id
+        envs = envs_by_lang(self.env, owners)
+        summaries = {env.lang: summary(env) for env in envs.values()}
         Activity.create(
             [
                 {
@@ -298,7 +306,7 @@ class ResPartner(models.Model):
                     "activity_type_id": activity_type.id,
                     "user_id": partner.user_id.id,
                     "date_deadline": deadline(partner),
-                    "summary": summary,
+                    "summary": summaries[envs[partner.sudo().user_id.id].lang],
                     "automated": True,
                 }
                 for partner in todo

@@ -11,6 +11,7 @@ from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 
 from ..common.groups import KA_MANAGER
+from ..common.lang import env_for
 
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "half_year": 6}
 
@@ -291,7 +292,10 @@ class KeyAccountScorecard(models.Model):
         for card in self:
             card.message_post(
                 body=Markup("<p>%s</p><p>%s</p>")
-                % (self.env._("Scorecard reopened. Reason:"), reason)
+                % (
+                    env_for(self.env, card.user_id)._("Scorecard reopened. Reason:"),
+                    reason,
+                )
             )
         return True
 

@@ -21,6 +21,8 @@ from odoo.tools import split_every
 
 from ..common.groups import KA_MANAGER
 from ..common.groups import KA_USER
+from ..common.lang import env_for
+from ..common.lang import envs_by_lang
 
 # when an owned key account goes back to the pool ('followup' or 'order': the
 # clock that runs out first), and how many days before its owner is warned
@@ -767,17 +769,23 @@ class ResPartner(models.Model):
                 for partner in partners
             ]
         )
-        labels = dict(
-            self.env["key_account.pool.log"]
-            ._fields["action"]
-            ._description_selection(self.env)
-        )
-        pool = self.env._("the pool")
+        # for the account's new owner (its last one when it goes to the
+        # pool), in their language
         bodies = {}
+        texts = {}
         for partner in partners:
-            text = self.env._(
+            env = env_for(self.env, to_user or old_owners[partner.id])
+            if env.lang not in texts:
+                labels = dict(
+                    env["key_account.pool.log"]
+                    ._fields["action"]
+                    ._description_selection(env)
+                )
+                texts[env.lang] = (labels[action], env._("the pool"))
+            label, pool = texts[env.lang]
+            text = env._(
                 "%(action)s: from %(from)s to %(to)s, by %(by)s.",
-                action=labels[action],
+                action=label,
                 **{
                     "from": old_owners[partner.id].name or pool,
                     "to": to_user.name or pool,
@@ -917,18 +925,23 @@ class ResPartner(models.Model):
 
     @api.model
     def _ka_pool_return_batch(self, rows, today):
+        # the reason is written for the account's last owner, in their
+        # language: one move per kind and language
+        envs = envs_by_lang(
+            self.env, self.env["res.users"].browse({row.user_id for row in rows})
+        )
         by_kind = defaultdict(list)
         for row in rows:
-            by_kind[row.kind].append(row.partner_id)
-        reasons = {
-            "followup": self.env._("No follow-up in time: returned to the pool."),
-            "order": self.env._("No confirmed order in time: returned to the pool."),
-        }
-        for kind, partner_ids in by_kind.items():
-            partners = self.browse(partner_ids).with_context(tracking_disable=True)
-            partners._ka_pool_move(
-                self.env["res.users"], "return", reason=reasons[kind]
+            by_kind[row.kind, envs[row.user_id].lang].append(row.partner_id)
+        for (kind, lang), partner_ids in by_kind.items():
+            env = self.with_context(lang=lang).env
+            reason = (
+                env._("No follow-up in time: returned to the pool.")
+                if kind == "followup"
+                else env._("No confirmed order in time: returned to the pool.")
             )
+            partners = self.browse(partner_ids).with_context(tracking_disable=True)
+            partners._ka_pool_move(self.env["res.users"], "return", reason=reason)
 
     @api.model
     def _ka_pool_warn_batch(self, rows):
@@ -964,6 +977,14 @@ class ResPartner(models.Model):
             )
         )
         self.env["mail.followers"].invalidate_model()
+        # in each owner's language, each text translated once per language
+        envs = envs_by_lang(
+            self.env, self.env["res.users"].browse({row.user_id for row in rows})
+        )
+        summaries = {
+            env.lang: env._("Follow up before it returns to the pool")
+            for env in envs.values()
+        }
         self.env["mail.activity"].sudo().with_context(
             mail_activity_quick_update=True
         ).create(
@@ -974,19 +995,20 @@ class ResPartner(models.Model):
                     "activity_type_id": activity_type.id,
                     "user_id": row.user_id,
                     "date_deadline": row.due,
-                    "summary": self.env._("Follow up before it returns to the pool"),
+                    "summary": summaries[envs[row.user_id].lang],
                 }
                 for row in rows
             ]
         )
         bodies = {}
         for row in rows:
+            env = envs[row.user_id]
             what = (
-                self.env._("a follow-up (visit, call, e-mail or meeting)")
+                env._("a follow-up (visit, call, e-mail or meeting)")
                 if row.kind == "followup"
-                else self.env._("a confirmed order")
+                else env._("a confirmed order")
             )
-            bodies[row.partner_id] = Markup("<p>%s</p>") % self.env._(
+            bodies[row.partner_id] = Markup("<p>%s</p>") % env._(
                 "This key account goes back to the pool on %(date)s without %(what)s.",
                 date=fields.Date.to_string(row.due),
                 what=what,

@@ -19,6 +19,7 @@ from odoo.tools import ormcache
 from ..common.groups import KA_MANAGER
 from ..common.groups import KA_USER
 from ..common.key_account_workflow_mixin import field_labels
+from ..common.lang import envs_by_lang
 from .key_account_file import PARTNER_FILE_FIELDS
 from .key_account_file import SOURCES
 from .key_account_file_check import CRITERIA
@@ -791,18 +792,25 @@ class ResPartner(models.Model):
         noted = self.browse([row[0] for row in self.env.cr.fetchall()])
         if not noted:
             return
-        none = self.env._("no grade")
         # no sales figure: the chatter of a partner is read by every internal
-        # user, the 12-month sales by Key Account managers only
-        if automatic:
-            template = self.env._("Re-graded from %(old)s to %(new)s.")
-        else:
-            template = self.env._("Grade changed by hand from %(old)s to %(new)s.")
+        # user, the 12-month sales by Key Account managers only; written for
+        # the account's owner, in their language (the scheduled action's is
+        # English)
+        envs = envs_by_lang(self.env, noted.sudo().user_id)
         bodies = []
-        for pid in noted.ids:
-            old, new, _sales = changes[pid]
-            values = {"old": old.name or none, "new": new.name or none}
-            bodies.append(Markup("<p>%s</p>") % (template % values))
+        for partner in noted.sudo():
+            env = envs.get(partner.user_id.id, self.env)
+            old, new, _sales = changes[partner.id]
+            none = env._("no grade")
+            values = {
+                "old": old.with_env(env).name or none,
+                "new": new.with_env(env).name or none,
+            }
+            if automatic:
+                text = env._("Re-graded from %(old)s to %(new)s.", **values)
+            else:
+                text = env._("Grade changed by hand from %(old)s to %(new)s.", **values)
+            bodies.append(Markup("<p>%s</p>") % text)
         noted._ka_log_notes(bodies)
 
     def _ka_log_notes(self, bodies):
