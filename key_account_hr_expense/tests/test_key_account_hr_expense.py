@@ -300,3 +300,18 @@ class TestKeyAccountHrExpense(EngagementCase):
         with self.assertRaises(UserError):
             line.with_user(self.ka_approver).action_reimburse()
         self.assertEqual(line.reimbursement_state, "claimed")
+
+    def test_in_chinese(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["key_account", "key_account_hr_expense"], ["zh_CN"], overwrite=True
+        )
+        self.ka_user.lang = "zh_CN"
+        visit = self._done_visit()
+        self.employee.user_id = False
+        with self.assertRaisesRegex(UserError, "没有员工档案"):
+            visit.with_user(self.ka_user).with_context(
+                lang="zh_CN"
+            ).action_claim_expenses()
+        menu = self.env.ref("key_account_hr_expense.key_account_expense_product_menu")
+        self.assertEqual(menu.with_context(lang="zh_CN").name, "费用类别")
