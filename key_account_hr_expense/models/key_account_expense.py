@@ -58,8 +58,9 @@ class KeyAccountExpense(models.Model):
 
     # ---- the expense report --------------------------------------------------------
     # a line claimed through an expense report is reimbursed when the report
-    # is paid, claimed again when its payment is undone; a line without a
-    # report keeps the state the key-account buttons gave it
+    # is paid, claimed again when its payment is undone, back to unclaimed
+    # (to be corrected and claimed again) when Finance refuses the report; a
+    # line without a report keeps the state the key-account buttons gave it
     reimbursement_state = fields.Selection(
         compute="_compute_reimbursement_state", store=True, readonly=False
     )
@@ -67,14 +68,19 @@ class KeyAccountExpense(models.Model):
         compute="_compute_reimbursement_state", store=True, readonly=False
     )
 
-    @api.depends("ka_hr_expense_id.sheet_id.payment_state")
+    @api.depends(
+        "ka_hr_expense_id.sheet_id.payment_state", "ka_hr_expense_id.sheet_id.state"
+    )
     def _compute_reimbursement_state(self):
         today = fields.Date.context_today(self)
         for line in self:
             sheet = line.ka_hr_expense_id.sheet_id
             if not sheet:
                 continue
-            if sheet.payment_state not in PAID_STATES:
+            if sheet.state == "cancel":
+                line.reimbursement_state = "not_claimed"
+                line.reimbursed_date = False
+            elif sheet.payment_state not in PAID_STATES:
                 line.reimbursement_state = "claimed"
                 line.reimbursed_date = False
             elif line.reimbursement_state != "reimbursed":

@@ -172,6 +172,24 @@ class TestKeyAccountHrExpense(EngagementCase):
         )
         self.assertFalse(any(visit.expense_line_ids.mapped("reimbursed_date")))
 
+    def test_a_refused_report_gives_the_expenses_back_to_claim(self):
+        visit = self._done_visit()
+        self._claim(visit)
+        first = visit.ka_expense_sheet_ids
+        first.with_user(self.accountant)._do_refuse("No receipt for the lunch")
+        self.assertEqual(first.state, "cancel")
+        self.assertEqual(
+            set(visit.expense_line_ids.mapped("reimbursement_state")), {"not_claimed"}
+        )
+        # corrected and claimed again: a new report
+        lunch = visit.expense_line_ids.filtered(lambda line: line.name == "Lunch")
+        lunch.with_user(self.ka_user).write({"receipt": "UmVjZWlwdA=="})
+        self._claim(visit)
+        second = visit.ka_expense_sheet_ids - first
+        self.assertEqual(second.state, "approve")
+        self.assertEqual(visit.expense_line_ids.ka_expense_sheet_id, second)
+        self.assertEqual(visit.expense_state, "claimed")
+
     def test_a_reception_claims_its_expenses_too(self):
         reception = (
             self.env["key_account.reception"]
