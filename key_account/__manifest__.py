@@ -7,7 +7,7 @@
     "author": "key_account developers",
     "website": "https://example.com/key_account",
     "license": "LGPL-3",
-    "depends": ["sale_management", "sale_margin", "mail"],
+    "depends": ["sale_management", "sale_margin", "mail", "calendar"],
     "data": [
         "security/key_account_groups.xml",
         "security/ir.model.access.csv",

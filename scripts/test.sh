@@ -2,8 +2,11 @@
 # The whole test suite: ruff, pylint-odoo, then the module's tests in a real
 # Odoo database (a clone of a template database with the dependencies).
 #
-#   scripts/test.sh                 everything
-#   scripts/test.sh /key_account:TestGrading   only some Odoo tests (--test-tags)
+#   scripts/test.sh                 everything: key_account's tests in a database
+#                                   without hr_expense, the bridge
+#                                   key_account_hr_expense's in one with it
+#   scripts/test.sh /key_account:TestGrading   only some Odoo tests (--test-tags);
+#                   /key_account_hr_expense:TestX runs in the database with hr_expense
 #   KA_SKIP_LINT=1 scripts/test.sh ...         tests only (while developing)
 #   KA_KEEP_DB=1                                keep the test database
 #   KA_SKIP_DEMO=1                              no demo install check (full runs)
@@ -32,30 +35,58 @@ if [ -z "${KA_SKIP_LINT:-}" ]; then
         failed=$((failed + 1)); echo "ruff: FAILED"
     fi
     echo "== pylint-odoo"
-    if (cd "$KA_ROOT" && "$TOOLS/bin/pylint" --rcfile=.pylintrc key_account); then
+    if (cd "$KA_ROOT" && "$TOOLS/bin/pylint" --rcfile=.pylintrc key_account key_account_hr_expense); then
         passed=$((passed + 1))
     else
         failed=$((failed + 1)); echo "pylint-odoo: FAILED"
     fi
 fi
 
-# ---- template database ---------------------------------------------------------
-DEPENDS=$("$KA_PYTHON" -c "import ast,sys; print(','.join(ast.literal_eval(open(sys.argv[1]).read())['depends']))" "$KA_ROOT/key_account/__manifest__.py")
-KEY=$( ("$ODOO_BIN" --version; echo "$DEPENDS") | md5sum | cut -c1-10)
-TEMPLATE=ka_tmpl_$KEY
-(
-    flock 9
-    if ! ka_db_exists "$TEMPLATE"; then
-        echo "== building template database $TEMPLATE ($DEPENDS, with demo data; once)"
-        "$ODOO_BIN" -c "$KA_CONF" -d "$TEMPLATE.tmp" -i "$DEPENDS" --stop-after-init \
-            --no-http --log-level=warn >"$KA_LOCAL/template.log" 2>&1 \
-            || { tail -n 40 "$KA_LOCAL/template.log"; ka_die "could not build the template database"; }
-        ka_psql -c "ALTER DATABASE \"$TEMPLATE.tmp\" RENAME TO \"$TEMPLATE\""
-        rm -rf "$KA_LOCAL/filestore/filestore/$TEMPLATE"
-        [ -d "$KA_LOCAL/filestore/filestore/$TEMPLATE.tmp" ] \
-            && mv "$KA_LOCAL/filestore/filestore/$TEMPLATE.tmp" "$KA_LOCAL/filestore/filestore/$TEMPLATE"
-    fi
-) 9>"$KA_LOCAL/template.lock"
+# ---- template databases ----------------------------------------------------------
+# A template holds the dependencies of a set of add-ons (with demo data); each
+# test database is a clone of one. key_account is tested alone (as a company
+# without Expenses runs it) and, with hr_expense, together with its bridge.
+ka_depends() {  # the dependencies of the add-ons $@ (folders of the repository)
+    "$KA_PYTHON" - "$@" <<'PY'
+import ast, os, sys
+root = os.environ["KA_ROOT"]
+mods = sys.argv[1:]
+deps = []
+for mod in mods:
+    with open(os.path.join(root, mod, "__manifest__.py")) as f:
+        for dep in ast.literal_eval(f.read())["depends"]:
+            if dep not in mods and dep not in deps:
+                deps.append(dep)
+print(",".join(deps))
+PY
+}
+ka_template() {  # prints the name of the template of the dependencies $1, built once
+    local depends=$1 key template
+    key=$( ("$ODOO_BIN" --version; echo "$depends") | md5sum | cut -c1-10)
+    template=ka_tmpl_$key
+    (
+        flock 9
+        if ! ka_db_exists "$template"; then
+            echo "== building template database $template ($depends, with demo data; once)" >&2
+            "$ODOO_BIN" -c "$KA_CONF" -d "$template.tmp" -i "$depends" --stop-after-init \
+                --no-http --log-level=warn >"$KA_LOCAL/template-$template.log" 2>&1 \
+                || { tail -n 40 "$KA_LOCAL/template-$template.log" >&2; ka_die "could not build the template database"; }
+            ka_psql -c "ALTER DATABASE \"$template.tmp\" RENAME TO \"$template\""
+            rm -rf "$KA_LOCAL/filestore/filestore/$template"
+            [ -d "$KA_LOCAL/filestore/filestore/$template.tmp" ] \
+                && mv "$KA_LOCAL/filestore/filestore/$template.tmp" "$KA_LOCAL/filestore/filestore/$template"
+        fi
+    ) 9>"$KA_LOCAL/template.lock" >&2 || return 1
+    echo "$template"
+}
+export KA_ROOT
+# which runs the tags ask for: /key_account (alone), /key_account_hr_expense (bridge)
+run_core=
+run_bridge=
+case ",$TAGS," in *",/key_account,"* | *",/key_account:"* | *",/key_account."* | *",-/key_account"*) run_core=1 ;; esac
+case ",$TAGS," in *"/key_account_hr_expense"*) run_bridge=1 ;; esac
+[ -n "$run_core$run_bridge" ] || run_core=1
+TEMPLATE=$(ka_template "$(ka_depends key_account)") || exit 2
 
 # ---- the demo, installed as scripts/serve.sh does (outside test mode) -------------
 # Odoo only logs a warning when demo data fails and installs without it, and
@@ -80,61 +111,85 @@ if [ -z "${1:-}" ] && [ -z "${KA_SKIP_DEMO:-}" ]; then
     rm -rf "$KA_LOCAL/filestore/filestore/$DEMO_DB"
 fi
 
-# ---- the module's tests --------------------------------------------------------
-DB=ka_test_$$_$(date +%s)
-ka_psql -c "CREATE DATABASE \"$DB\" TEMPLATE \"$TEMPLATE\""
-if [ -d "$KA_LOCAL/filestore/filestore/$TEMPLATE" ]; then
-    mkdir -p "$KA_LOCAL/filestore/filestore"
-    cp -a "$KA_LOCAL/filestore/filestore/$TEMPLATE" "$KA_LOCAL/filestore/filestore/$DB"
-fi
+# ---- the Odoo tests --------------------------------------------------------------
+DBS=()
 cleanup() {
-    if [ -z "${KA_KEEP_DB:-}" ]; then
-        ka_psql -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" || true
-        rm -rf "$KA_LOCAL/filestore/filestore/$DB"
-    else
-        echo "(kept database $DB)"
-    fi
+    local db
+    for db in "${DBS[@]}"; do
+        if [ -z "${KA_KEEP_DB:-}" ]; then
+            ka_psql -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" || true
+            rm -rf "$KA_LOCAL/filestore/filestore/$db"
+        else
+            echo "(kept database $db)"
+        fi
+    done
 }
 trap cleanup EXIT
 
-PORT=$("$KA_PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-LOG=$KA_LOCAL/test-$DB.log
-echo "== Odoo tests ($TAGS) in database $DB, log $LOG"
-set +e
-"$ODOO_BIN" -c "$KA_CONF" -d "$DB" -i key_account --test-enable --test-tags "$TAGS" \
-    --stop-after-init --http-port "$PORT" --gevent-port 0 --log-level=test 2>&1 \
-    | tee "$LOG" | grep -E "(ERROR|CRITICAL|FAIL|Traceback|odoo.tests.result|^ *File |Error:)" | grep -v "INFO" | head -n 400
-rc=${PIPESTATUS[0]}
-set -e
+# run_tests TEMPLATE MODULES TAGS: install MODULES (comma-separated) in a clone
+# of TEMPLATE and run the tests of TAGS; adds to passed/failed
+run_tests() {
+    local template=$1 modules=$2 tags=$3 db port log report f e n skipped rc
+    db=ka_test_$$_$(date +%s)_${#DBS[@]}
+    DBS+=("$db")
+    ka_psql -c "CREATE DATABASE \"$db\" TEMPLATE \"$template\""
+    if [ -d "$KA_LOCAL/filestore/filestore/$template" ]; then
+        mkdir -p "$KA_LOCAL/filestore/filestore"
+        cp -a "$KA_LOCAL/filestore/filestore/$template" "$KA_LOCAL/filestore/filestore/$db"
+    fi
+    port=$("$KA_PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    log=$KA_LOCAL/test-$db.log
+    echo "== Odoo tests ($tags) of $modules in database $db, log $log"
+    set +e
+    "$ODOO_BIN" -c "$KA_CONF" -d "$db" -i "$modules" --test-enable --test-tags "$tags" \
+        --stop-after-init --http-port "$port" --gevent-port 0 --log-level=test 2>&1 \
+        | tee "$log" | grep -E "(ERROR|CRITICAL|FAIL|Traceback|odoo.tests.result|^ *File |Error:)" | grep -v "INFO" | head -n 400
+    rc=${PIPESTATUS[0]}
+    set -e
 
-report=$(grep -oE "[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests" "$LOG" | tail -n1 || true)
-if [ -z "$report" ]; then
-    echo "no test report in the log (Odoo did not get to run the tests): see $LOG"
-    failed=$((failed + 1))
-else
-    read -r f e n < <(echo "$report" | sed -E 's/([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests/\1 \2 \3/')
-    passed=$((passed + n - f - e))
-    failed=$((failed + f + e))
-    if [ "$n" = 0 ]; then
-        echo "no Odoo test ran for tags $TAGS"
+    report=$(grep -oE "[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests" "$log" | tail -n1 || true)
+    if [ -z "$report" ]; then
+        echo "no test report in the log (Odoo did not get to run the tests): see $log"
         failed=$((failed + 1))
+    else
+        read -r f e n < <(echo "$report" | sed -E 's/([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests/\1 \2 \3/')
+        passed=$((passed + n - f - e))
+        failed=$((failed + f + e))
+        if [ "$n" = 0 ]; then
+            echo "no Odoo test ran for tags $tags"
+            failed=$((failed + 1))
+        fi
+        # a skipped test (the browser test without Chromium...) is not a pass
+        skipped=$(grep -cE "^[0-9-]+ [0-9:,]+ [0-9]+ INFO [^ ]+ [^ ]+: skipped " "$log" || true)
+        if [ "$skipped" -gt 0 ]; then
+            echo "skipped tests (counted as failed):"
+            grep -E "^[0-9-]+ [0-9:,]+ [0-9]+ INFO [^ ]+ [^ ]+: skipped " "$log" | head -n 20
+            passed=$((passed - skipped))
+            failed=$((failed + skipped))
+        fi
+        # errors outside tests (a view that does not load, a failing data file...)
+        if [ $((f + e)) = 0 ] && grep -qE "^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) " "$log"; then
+            echo "errors logged outside of tests:"
+            grep -E "^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) " "$log" | head -n 20
+            failed=$((failed + 1))
+        fi
     fi
-    # a skipped test (the browser test without Chromium...) is not a pass
-    skipped=$(grep -cE "^[0-9-]+ [0-9:,]+ [0-9]+ INFO [^ ]+ [^ ]+: skipped " "$LOG" || true)
-    if [ "$skipped" -gt 0 ]; then
-        echo "skipped tests (counted as failed):"
-        grep -E "^[0-9-]+ [0-9:,]+ [0-9]+ INFO [^ ]+ [^ ]+: skipped " "$LOG" | head -n 20
-        passed=$((passed - skipped))
-        failed=$((failed + skipped))
-    fi
-    # errors outside tests (a view that does not load, a failing data file...)
-    if [ $((f + e)) = 0 ] && grep -qE "^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) " "$LOG"; then
-        echo "errors logged outside of tests:"
-        grep -E "^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) " "$LOG" | head -n 20
-        failed=$((failed + 1))
-    fi
+    [ "$rc" = 0 ] || { [ "$failed" -gt 0 ] || failed=$((failed + 1)); echo "odoo exited with $rc"; }
+}
+
+# key_account alone: its own tests
+if [ -n "$run_core" ]; then
+    core_tags=$TAGS
+    [ -n "${1:-}" ] || core_tags=/key_account
+    run_tests "$TEMPLATE" key_account "$core_tags"
 fi
-[ "$rc" = 0 ] || { [ "$failed" -gt 0 ] || failed=$((failed + 1)); echo "odoo exited with $rc"; }
+# with hr_expense: the bridge's tests (key_account, hr_expense and the bridge installed)
+if [ -n "$run_bridge" ] || [ -z "${1:-}" ]; then
+    bridge_tags=$TAGS
+    [ -n "${1:-}" ] || bridge_tags=/key_account_hr_expense
+    BRIDGE_TEMPLATE=$(ka_template "$(ka_depends key_account key_account_hr_expense)") || exit 2
+    run_tests "$BRIDGE_TEMPLATE" key_account,key_account_hr_expense "$bridge_tags"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

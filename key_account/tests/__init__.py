@@ -18,6 +18,7 @@ from . import test_demo
 from . import test_engagement_access
 from . import test_engagement_approval
 from . import test_engagement_cadence
+from . import test_engagement_calendar
 from . import test_engagement_gift
 from . import test_engagement_reception
 from . import test_engagement_visit

@@ -1,5 +1,6 @@
 from . import key_account_approval_mixin
 from . import key_account_expense_mixin
+from . import key_account_event_mixin
 from . import key_account_approval_rule
 from . import key_account_approval_line
 from . import key_account_expense

@@ -14,7 +14,8 @@ DINING_STANDARDS = [
 
 class KeyAccountReception(models.Model):
     _name = "key_account.reception"
-    _inherit = ["key_account.expense.mixin"]
+    # the calendar event first: it is written after the request's own checks
+    _inherit = ["key_account.event.mixin", "key_account.expense.mixin"]
     _description = "Key Account Reception"
     _order = "date_start desc, id desc"
     _check_company_auto = True
@@ -106,6 +107,20 @@ class KeyAccountReception(models.Model):
                 ).mapped("amount")
             )
             reception.dining_per_guest = dining / max(reception.guest_count, 1)
+
+    # ---- the calendar event ---------------------------------------------------------
+    def _ka_event_fields(self):
+        return super()._ka_event_fields() | {"guest_ids", "host_ids"}
+
+    def _ka_event_partners(self):
+        return super()._ka_event_partners() | self.host_ids.partner_id | self.guest_ids
+
+    def _ka_event_name(self):
+        return self.env._(
+            "Reception %(name)s: %(account)s",
+            name=self.name,
+            account=self.partner_id.display_name,
+        )
 
     def _ka_locked_fields(self):
         return super()._ka_locked_fields() | {"guest_count", "dining_standard"}

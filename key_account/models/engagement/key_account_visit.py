@@ -6,13 +6,15 @@ from odoo import models
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import is_html_empty
+from odoo.tools import plaintext2html
 
 from ..common.lang import env_for
 
 
 class KeyAccountVisit(models.Model):
     _name = "key_account.visit"
-    _inherit = ["key_account.expense.mixin"]
+    # the calendar event first: it is written after the request's own checks
+    _inherit = ["key_account.event.mixin", "key_account.expense.mixin"]
     _description = "Key Account Visit"
     _order = "date_start desc, id desc"
     _check_company_auto = True
@@ -146,6 +148,25 @@ class KeyAccountVisit(models.Model):
         self.contact_ids = self.contact_ids.filtered(
             lambda c: c.parent_id == self.partner_id
         )
+
+    # ---- the calendar event ---------------------------------------------------------
+    def _ka_event_fields(self):
+        return super()._ka_event_fields() | {"contact_ids", "purpose"}
+
+    def _ka_event_partners(self):
+        return super()._ka_event_partners() | self.contact_ids
+
+    def _ka_event_name(self):
+        return self.env._(
+            "Visit %(name)s: %(account)s",
+            name=self.name,
+            account=self.partner_id.display_name,
+        )
+
+    def _ka_event_values(self):
+        vals = super()._ka_event_values()
+        vals["description"] = plaintext2html(self.purpose) if self.purpose else False
+        return vals
 
     def _ka_check_done(self):
         missing = [
