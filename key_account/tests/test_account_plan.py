@@ -458,6 +458,11 @@ class TestAccountPlan(AccountCase):
                 {"name": "Meet the CEO", "measure": "relationship"},
             ]
         )
+        # the account team is on the plan's resources
+        self.env["key_account.team.member"].create(
+            {"partner_id": self.account.id, "user_id": self.ka_user2.id}
+        )
+        self.assertEqual(plan.team_member_ids.user_id, self.ka_user2)
         html, _kind = self.env["ir.actions.report"]._render_qweb_html(
             "key_account.report_key_account_plan", plan.ids
         )
@@ -465,3 +470,4 @@ class TestAccountPlan(AccountCase):
         self.assertIn("Key Account Plan", html)
         self.assertIn("Meet the CEO", html)
         self.assertIn(plan.name, html)
+        self.assertIn(self.ka_user2.name, html)
