@@ -6,6 +6,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
+from odoo.tests import Form
 from odoo.tests import new_test_user
 from odoo.tests import tagged
 
@@ -157,6 +158,24 @@ class TestAccountPlan(AccountCase):
         account = self.account.with_user(self.ka_user)
         self.assertEqual(account.ka_plan_count, 1)
         self.assertEqual(account.ka_current_plan_id, plan)
+
+    def test_the_form_shows_the_progress_while_it_is_filled(self):
+        self._line_order(self.account, self.product, 5000, date(2026, 2, 1))
+        with Form(self.env["key_account.plan"].with_user(self.ka_user)) as form:
+            form.partner_id = self.account
+            form.date_from = date(2026, 1, 1)
+            with form.objective_ids.new() as objective:
+                objective.name = "Sell 10,000"
+                objective.measure = "sales"
+                objective.target_amount = 10_000
+            self.assertEqual(form.date_to, date(2026, 12, 31))
+            self.assertAlmostEqual(form.progress, 50)
+            form.budget_visits = 2000
+            form.budget_gifts = 500
+            self.assertEqual(form.amount_planned, 2500)
+        plan = form.record
+        self.assertEqual(plan.user_id, self.ka_user)
+        self.assertEqual(plan.objective_ids.actual_amount, 5000)
 
     def test_one_query_for_a_list_of_plans(self):
         plans = self.env["key_account.plan"]
@@ -439,6 +458,11 @@ class TestAccountPlan(AccountCase):
                 {"name": "Meet the CEO", "measure": "relationship"},
             ]
         )
+        # the account team is on the plan's resources
+        self.env["key_account.team.member"].create(
+            {"partner_id": self.account.id, "user_id": self.ka_user2.id}
+        )
+        self.assertEqual(plan.team_member_ids.user_id, self.ka_user2)
         html, _kind = self.env["ir.actions.report"]._render_qweb_html(
             "key_account.report_key_account_plan", plan.ids
         )
@@ -446,3 +470,4 @@ class TestAccountPlan(AccountCase):
         self.assertIn("Key Account Plan", html)
         self.assertIn("Meet the CEO", html)
         self.assertIn(plan.name, html)
+        self.assertIn(self.ka_user2.name, html)

@@ -214,10 +214,10 @@ class KeyAccountPlan(models.Model):
             plan.used_gifts = plan.closed_used_gifts
             plan.visits_done = plan.closed_visits_done
             plan.progress = plan.closed_progress
-        live = (self - closed).filtered(lambda p: p.id and p.partner_id)
+        live = (self - closed).filtered(lambda p: p.partner_id and p.date_from)
         spent = live._ka_spent()
         for plan in live:
-            figures = spent[plan.id]
+            figures = spent[plan]
             plan.used_visits = figures["visits"]
             plan.used_receptions = figures["receptions"]
             plan.used_gifts = figures["gifts"]
@@ -245,7 +245,8 @@ class KeyAccountPlan(models.Model):
 
     def _ka_plans_sql(self):
         """SQL: the plans of ``self`` as rows ``p(id, partner_id, company_id,
-        date_from, date_to, start, stop)``."""
+        date_from, date_to, start, stop)``, ``id`` being the plan's index in
+        ``self`` (a plan being edited in a form has no id yet)."""
         rows = [(plan, *plan._ka_bounds()) for plan in self]
         return SQL(
             """
@@ -254,7 +255,7 @@ class KeyAccountPlan(models.Model):
                        AS p(id, partner_id, company_id, date_from, date_to,
                             start, stop)
             """,
-            [plan.id for plan, *_ in rows],
+            list(range(len(rows))),
             [plan.partner_id.id for plan, *_ in rows],
             [plan.company_id.id for plan, *_ in rows],
             [plan.date_from for plan, *_ in rows],
@@ -268,7 +269,7 @@ class KeyAccountPlan(models.Model):
         the actual expenses of its visits and receptions, the gifts handed
         out, and the visits done. One query for all the plans.
 
-        :return: {plan id: {"visits", "receptions", "gifts", "visits_done"}}
+        :return: {plan: {"visits", "receptions", "gifts", "visits_done"}}
         """
         result = defaultdict(
             lambda: {"visits": 0.0, "receptions": 0.0, "gifts": 0.0, "visits_done": 0}
@@ -315,8 +316,8 @@ class KeyAccountPlan(models.Model):
                 plans=self._ka_plans_sql(),
             )
         )
-        for plan_id, visits, receptions, gifts, done in self.env.cr.fetchall():
-            result[plan_id] = {
+        for index, visits, receptions, gifts, done in self.env.cr.fetchall():
+            result[self[index]] = {
                 "visits": visits,
                 "receptions": receptions,
                 "gifts": gifts,
@@ -330,7 +331,7 @@ class KeyAccountPlan(models.Model):
         the products and the product categories sold in the period and never
         before. One query for all the plans.
 
-        :return: {plan id: {"sales", "margin", "new_products", "new_categories"}}
+        :return: {plan: {"sales", "margin", "new_products", "new_categories"}}
         """
         result = defaultdict(
             lambda: {
@@ -399,9 +400,10 @@ class KeyAccountPlan(models.Model):
                 plans=self._ka_plans_sql(),
             )
         )
-        for plan_id, sales, margin, products, categories in self.env.cr.fetchall():
-            currency = self.browse(plan_id).currency_id
-            result[plan_id] = {
+        for index, sales, margin, products, categories in self.env.cr.fetchall():
+            plan = self[index]
+            currency = plan.currency_id
+            result[plan] = {
                 "sales": currency.round(sales),
                 "margin": currency.round(margin),
                 "new_products": products,

@@ -94,20 +94,20 @@ class KeyAccountPlanObjective(models.Model):
             objective.actual_count = objective.closed_count
             objective.percent = objective.closed_percent
         live = self - closed
-        plans = live.plan_id.filtered(lambda p: p.id and p.partner_id)
+        plans = live.plan_id.filtered(lambda p: p.partner_id and p.date_from)
         sales = plans._ka_sales()
         spent = plans._ka_spent()
         for objective in live:
             plan = objective.plan_id
             amount, count = 0.0, 0
             if plan in plans:
-                figures = sales[plan.id]
+                figures = sales[plan]
                 if objective.measure in AMOUNT_MEASURES:
                     amount = figures[objective.measure]
                 elif objective.measure in ("new_products", "new_categories"):
                     count = figures[objective.measure]
                 elif objective.measure == "visits":
-                    count = spent[plan.id]["visits_done"]
+                    count = spent[plan]["visits_done"]
             objective.actual_amount = amount
             objective.actual_count = count
             objective.percent = objective._ka_percent(amount, count)
