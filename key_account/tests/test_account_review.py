@@ -113,6 +113,39 @@ class TestQuarterlyReview(EngagementCase):
         again = self.env["key_account.review"]._ka_cron_quarterly_reviews()
         self.assertEqual(again.filtered(lambda r: r.partner_id == self.account), review)
 
+    def test_against_the_account_plan(self):
+        """A review shows the quarter's share of the targets of the approved
+        plan covering it; a draft plan or another account's does not count."""
+        year_start = self.q_start.replace(month=1, day=1)
+        plan = self.env["key_account.plan"].create(
+            {
+                "partner_id": self.account.id,
+                "date_from": year_start,
+                "objective_ids": [
+                    Command.create(
+                        {"name": "Sell", "measure": "sales", "target_amount": 365_000}
+                    ),
+                    Command.create(
+                        {"name": "Earn", "measure": "margin", "target_amount": 73_000}
+                    ),
+                    Command.create(
+                        {"name": "Visit", "measure": "visits", "target_count": 12}
+                    ),
+                ],
+            }
+        )
+        review = self._review()
+        self.assertFalse(review.has_plan)
+        plan._ka_workflow_write({"state": "approved"})
+        review.invalidate_recordset()
+        days = (review.date_to - review.date_from).days + 1
+        share = days / ((plan.date_to - plan.date_from).days + 1)
+        self.assertTrue(review.has_plan)
+        self.assertAlmostEqual(review.plan_sales, round(365_000 * share, 2))
+        self.assertAlmostEqual(review.plan_margin, round(73_000 * share, 2))
+        other = self._review(self._account("Unplanned Co", user_id=self.ka_user.id))
+        self.assertFalse(other.has_plan)
+
     def test_owner_comments_manager_signs(self):
         review = self._review()
         mine = self._as(review, self.ka_user)

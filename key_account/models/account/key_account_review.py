@@ -192,10 +192,48 @@ class KeyAccountReview(models.Model):
             review.plan_margin = plan.get("margin", 0.0)
 
     def _ka_review_plan_targets(self):
-        """HOOK for the account plans: {review id: {'sales': amount,
-        'margin': amount}}, the targets of the plan of each review's account
-        for its quarter (a share of the plan's period). No plan here: empty."""
-        return {}
+        """{review id: {'sales': amount, 'margin': amount}}: the targets of the
+        approved (or closed) account plan covering each review's quarter, for
+        the days of the quarter in the plan's period (a quarter of a one-year
+        plan: about a quarter of its targets). Reviews without a plan: none."""
+        reviews = self.filtered(lambda r: r.partner_id and r.date_from and r.date_to)
+        if not reviews:
+            return {}
+        plans = (
+            self.env["key_account.plan"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", reviews.partner_id.ids),
+                    ("state", "in", ("approved", "closed")),
+                    ("date_from", "<=", max(reviews.mapped("date_to"))),
+                    ("date_to", ">=", min(reviews.mapped("date_from"))),
+                ]
+            )
+        )
+        targets = {}
+        for review in reviews:
+            for plan in plans:
+                if (
+                    plan.partner_id != review.partner_id
+                    or plan.company_id != review.company_id
+                    or not plan.date_from <= review.date_from <= plan.date_to
+                ):
+                    continue
+                end = min(review.date_to, plan.date_to)
+                share = ((end - review.date_from).days + 1) / (
+                    (plan.date_to - plan.date_from).days + 1
+                )
+                amounts = dict.fromkeys(("sales", "margin"), 0.0)
+                for objective in plan.objective_ids:
+                    if objective.measure in amounts:
+                        amounts[objective.measure] += objective.target_amount * share
+                targets[review.id] = {
+                    measure: review.currency_id.round(amount)
+                    for measure, amount in amounts.items()
+                }
+                break
+        return targets
 
     # ---- guards --------------------------------------------------------------
     def _ka_locked_fields(self):
