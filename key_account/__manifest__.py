@@ -81,6 +81,7 @@
         "demo/res_partner_demo.xml",
         "demo/key_account_grade_history_demo.xml",
         "demo/sale_order_demo.xml",
+        "demo/account_move_demo.xml",
         "demo/key_account_pool_demo.xml",
         "demo/key_account_visit_demo.xml",
         "demo/key_account_reception_demo.xml",

@@ -248,3 +248,28 @@ class TestDemo(KeyAccountCase):
             .search([("partner_id", "=", account.id)]),
             plans.filtered(lambda p: p.partner_id == account),
         )
+
+    def test_receivables(self):
+        """A key account with an overdue, partly paid invoice; another paid in
+        full: the figures, the filter and the collection report."""
+        late = self.env.ref("key_account.res_partner_ka_01_demo")
+        paid = self.env.ref("key_account.res_partner_ka_02_demo")
+        self.assertEqual(
+            (
+                late.ka_receivable_open,
+                late.ka_receivable_overdue,
+                late.ka_overdue_days,
+                late.ka_collected_12m,
+                late.ka_days_to_pay,
+            ),
+            (30_000, 30_000, 30, 20_000, 50),
+        )
+        self.assertEqual(
+            (paid.ka_receivable_open, paid.ka_collected_12m, paid.ka_days_to_pay),
+            (0, 12_000, 28),
+        )
+        self.assertIn(late, self.accounts.search([("ka_receivable_overdue", ">", 0)]))
+        report = self.env["key_account.collection.report"].search(
+            [("partner_id", "in", (late | paid).ids)]
+        )
+        self.assertEqual(sorted(report.mapped("amount")), [12_000, 20_000])
