@@ -28,6 +28,7 @@ class TestAccountHealth(KeyAccountCase):
                 "ka_health_weight_frequency": 20,
                 "ka_health_weight_completeness": 10,
                 "ka_health_weight_complaints": 15,
+                "ka_health_weight_receivables": 0,
                 "ka_health_watch_below": 70,
                 "ka_health_risk_below": 40,
             }
@@ -212,6 +213,7 @@ class TestAccountHealth(KeyAccountCase):
                 "frequency": 20,
                 "completeness": 20,
                 "complaints": 20,
+                "receivables": 0,
             },
         )
 
@@ -247,6 +249,52 @@ class TestAccountHealth(KeyAccountCase):
             ).action_ka_compute_health()
             self.assertEqual(account.ka_health_date, self._today())
 
+    def test_overdue_receivables_signal(self):
+        """The receivables signal falls with the days since the oldest overdue
+        invoice fell due: 100 with none, 50 at 45 days, 0 from 90."""
+        account = self._account_b("Late Payer Co")
+        account._ka_compute_health()
+        self.assertEqual(account.ka_health_receivables, 100)
+        labels = self.env["res.partner"]._ka_health_signal_labels()
+        self.assertIn("receivables", labels)
+        self.assertIn("receivables", self.company._ka_health_weights())
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": account.id,
+                "invoice_date": self._today() - timedelta(days=75),
+                "invoice_date_due": self._today() - timedelta(days=45),
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Valves", "price_unit": 1_000, "tax_ids": []}
+                    )
+                ],
+            }
+        )
+        invoice.action_post()
+        self.assertEqual(account.ka_overdue_days, 45)
+        account._ka_compute_health()
+        self.assertEqual(account.ka_health_receivables, 50)
+        invoice.button_draft()
+        invoice.invoice_date_due = self._today() - timedelta(days=120)
+        invoice.action_post()
+        account._ka_compute_health()
+        self.assertEqual(account.ka_health_receivables, 0)
+        # weighted like the others: all the weight on it, the score is it
+        self.company.write(
+            {
+                "ka_health_weight_followup": 0,
+                "ka_health_weight_trend": 0,
+                "ka_health_weight_frequency": 0,
+                "ka_health_weight_completeness": 0,
+                "ka_health_weight_complaints": 0,
+                "ka_health_weight_receivables": 100,
+            }
+        )
+        account._ka_compute_health()
+        self.assertEqual(account.ka_health_score, 0)
+        self.assertEqual(account.ka_health_band, "at_risk")
+
     def test_second_company_weights_and_figures(self):
         company2 = self.env["res.company"].create(
             {
@@ -256,6 +304,7 @@ class TestAccountHealth(KeyAccountCase):
                 "ka_health_weight_frequency": 0,
                 "ka_health_weight_completeness": 0,
                 "ka_health_weight_complaints": 100,
+                "ka_health_weight_receivables": 0,
             }
         )
         user2 = new_test_user(

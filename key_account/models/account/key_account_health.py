@@ -20,6 +20,8 @@ HEALTH_BANDS = [
 DEFAULT_CADENCE_DAYS = 30
 # months with an order (of the last 12) that score 100
 FULL_FREQUENCY_MONTHS = 6
+# the receivables signal is 0 once the oldest overdue invoice is this late
+RECEIVABLES_ZERO_DAYS = 90
 
 
 class KeyAccountHealth(models.Model):
@@ -47,6 +49,7 @@ class KeyAccountHealth(models.Model):
     frequency = fields.Integer()
     completeness = fields.Integer()
     complaints = fields.Integer()
+    receivables = fields.Integer()
 
     _sql_constraints = [
         ("partner_unique", "UNIQUE(partner_id)", "A key account has one health."),
@@ -105,6 +108,12 @@ class ResPartner(models.Model):
     ka_health_complaints = fields.Integer(
         string="Open Complaints Signal",
         help="100 without open complaints, 50 with one, 0 with two or more.",
+        **_HEALTH,
+    )
+    ka_health_receivables = fields.Integer(
+        string="Overdue Receivables Signal",
+        help="100 without an overdue invoice; down to 0 when the oldest overdue "
+        "invoice fell due 90 days ago or more.",
         **_HEALTH,
     )
 
@@ -166,9 +175,8 @@ class ResPartner(models.Model):
         its orders ``o`` (recent, previous, months) and open complaints ``f``
         (n) of :meth:`_ka_compute_health`. Each code has a stored field
         ``ka_health_<code>`` and a weight (``res.company``'s
-        ``_ka_health_weight_fields``). Overdue receivables: a capability
-        that keeps them adds its signal here (with a correlated subquery on
-        ``a.id``), its field and its weight."""
+        ``_ka_health_weight_fields``); overdue receivables come from the
+        receivable capability's ``ka_overdue_days`` (``a.overdue_days``)."""
         return {
             "followup": SQL(
                 """CASE WHEN a.followed IS NULL THEN 0
@@ -188,6 +196,10 @@ class ResPartner(models.Model):
             ),
             "completeness": SQL("a.completeness"),
             "complaints": SQL("100 - 50 * COALESCE(f.n, 0)"),
+            "receivables": SQL(
+                "100 - 100.0 * COALESCE(a.overdue_days, 0) / %s",
+                RECEIVABLES_ZERO_DAYS,
+            ),
         }
 
     @api.model
@@ -199,6 +211,7 @@ class ResPartner(models.Model):
             "frequency": self.env._("few orders"),
             "completeness": self.env._("customer file incomplete"),
             "complaints": self.env._("open complaints"),
+            "receivables": self.env._("invoices overdue"),
         }
 
     # ---- the computation ---------------------------------------------------------
@@ -245,6 +258,7 @@ class ResPartner(models.Model):
                 "ka_last_followup_date",
                 "ka_since",
                 "ka_file_completeness",
+                "ka_overdue_days",
             ]
         )
         self.env["sale.order"].flush_model(
@@ -301,6 +315,9 @@ class ResPartner(models.Model):
                            COALESCE(p.company_id, %(scheduler)s) AS company_id,
                            COALESCE(p.ka_last_followup_date, p.ka_since) AS followed,
                            COALESCE(p.ka_file_completeness, 0) AS completeness,
+                           (p.ka_overdue_days ->> COALESCE(p.company_id,
+                                                           %(scheduler)s)::text
+                           )::int AS overdue_days,
                            COALESCE(LEAST(NULLIF(g.visit_interval_days, 0),
                                           NULLIF(g.contact_interval_days, 0)),
                                     %(cadence)s) AS cadence

@@ -10,6 +10,7 @@ HEALTH_WEIGHT_FIELDS = {
     "frequency": "ka_health_weight_frequency",
     "completeness": "ka_health_weight_completeness",
     "complaints": "ka_health_weight_complaints",
+    "receivables": "ka_health_weight_receivables",
 }
 HEALTH_BAND_FIELDS = ("ka_health_watch_below", "ka_health_risk_below")
 
@@ -20,7 +21,7 @@ class ResCompany(models.Model):
     # ---- the health score's weights (summing to 100) and bands --------------
     ka_health_weight_followup = fields.Integer(
         string="Follow-up Weight",
-        default=30,
+        default=25,
         help="Weight of the days since the last follow-up against the grade's "
         "cadence in the health score.",
     )
@@ -41,8 +42,13 @@ class ResCompany(models.Model):
     )
     ka_health_weight_complaints = fields.Integer(
         string="Open Complaints Weight",
-        default=15,
+        default=10,
         help="Weight of the complaints not answered yet.",
+    )
+    ka_health_weight_receivables = fields.Integer(
+        string="Overdue Receivables Weight",
+        default=10,
+        help="Weight of the days since the oldest overdue invoice fell due.",
     )
     ka_health_watch_below = fields.Integer(
         string="Watch Below",
@@ -106,6 +112,7 @@ class ResConfigSettings(models.TransientModel):
     ka_health_weight_frequency = fields.Integer(string="Order frequency")
     ka_health_weight_completeness = fields.Integer(string="File completeness")
     ka_health_weight_complaints = fields.Integer(string="Open complaints")
+    ka_health_weight_receivables = fields.Integer(string="Overdue receivables")
     ka_health_weight_total = fields.Integer(
         string="Total", compute="_compute_ka_health_weight_total"
     )
