@@ -2,6 +2,7 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
 
 # the links to the key-account document a report was claimed from
 LINK_FIELDS = frozenset({"ka_visit_id", "ka_reception_id"})
@@ -49,6 +50,23 @@ class HrExpenseSheet(models.Model):
                 )
             )
         return super().write(vals)
+
+    def action_reset_expense_sheets(self):
+        """A report claimed from a visit or reception was approved by the
+        key-account chain: its employee does not take it back to draft (and
+        change it); Finance may."""
+        linked = self.sudo().filtered(lambda s: s.ka_visit_id or s.ka_reception_id)
+        if not self.env.su and any(
+            sheet.employee_id.user_id == self.env.user for sheet in linked
+        ):
+            raise UserError(
+                self.env._(
+                    "This report was claimed from a key-account visit or "
+                    "reception and approved by its chain: only Finance can "
+                    "reset it to draft."
+                )
+            )
+        return super().action_reset_expense_sheets()
 
     def action_open_ka_document(self):
         self.ensure_one()

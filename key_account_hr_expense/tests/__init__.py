@@ -1,1 +1,2 @@
 from . import test_key_account_hr_expense
+from . import test_claimed_reports
