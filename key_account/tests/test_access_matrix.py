@@ -505,10 +505,10 @@ class TestAccessMatrix(EngagementCase):
             "Commission settlement of a colleague": self._settlement_ops(
                 lambda user: self.ka_user
             ),
-            "Collections of their own key accounts": self._collection_ops(
+            "Collection report of their own key accounts": self._collection_ops(
                 lambda user: user
             ),
-            "Collections of a colleague's key accounts": self._collection_ops(
+            "Collection report of a colleague's key accounts": self._collection_ops(
                 lambda user: self.ka_user
             ),
             "Configuration: types, grades, approval levels, plans, templates": (

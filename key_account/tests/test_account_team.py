@@ -66,6 +66,30 @@ class TestAccountTeam(AccountCase):
         ):
             self._join()
 
+    def test_the_owner_is_no_member(self):
+        """An owner seating themselves on their own account's team would keep
+        reading it after it leaves them: refused; a member who becomes the
+        owner leaves the team, so nothing is left behind when it moves on."""
+        Member = self.Member.with_user(self.ka_user).with_context(**HOSTILE_CONTEXT)
+        with self.assertRaises(ValidationError):
+            Member.create({"partner_id": self.account.id, "user_id": self.ka_user.id})
+        self._join()
+        self.account.with_user(self.ka_manager).action_ka_assign(
+            self.member, reason="Handover"
+        )
+        self.assertFalse(self.account.ka_team_member_ids.user_id & self.member)
+        self.account.with_user(self.ka_manager).action_ka_assign(
+            self.ka_user, reason="Back"
+        )
+        visit = self._visit(100, user=self.ka_user)
+        self.assertFalse(
+            self.env["key_account.visit"]
+            .with_user(self.member)
+            .with_context(**HOSTILE_CONTEXT)
+            .search([("id", "=", visit.id)]),
+            "the previous owner still reads the account through a seat",
+        )
+
     def test_owner_and_managers_make_the_team(self):
         member = self._join()
         self._join(self.ka_user2, by=self.ka_manager)

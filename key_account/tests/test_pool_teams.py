@@ -230,8 +230,14 @@ class TestTeamPoolAdmin(TeamPoolCase):
                 account.with_user(leader).with_context(
                     **HOSTILE_CONTEXT
                 ).action_ka_assign(self.ka_user)
-        # and to the members of the team only
+        # never to themselves, caps overridden or not
         other = self._pool_account("East Two", ka_team_id=self.east.id)
+        for override in (False, True):
+            with self.assertRaisesRegex(UserError, "to themselves"):
+                other.with_user(leader).with_context(
+                    **HOSTILE_CONTEXT
+                ).action_ka_assign(leader, "Mine", override_caps=override)
+        # and to the members of the team only
         with self.assertRaisesRegex(UserError, "not a member of East"):
             other.with_user(leader).action_ka_assign(self.ka_user2)
         self.assertFalse((self.west_account | self.open_account | other).user_id)

@@ -84,6 +84,15 @@ class KeyAccountTeamMember(models.Model):
                         account=account.display_name,
                     )
                 )
+            if user == account.user_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s owns %(account)s: the owner is not a member of "
+                        "its team.",
+                        user=user.name,
+                        account=account.display_name,
+                    )
+                )
             if user.share or member.company_id not in user.company_ids:
                 raise ValidationError(
                     self.env._(

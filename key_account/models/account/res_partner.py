@@ -141,3 +141,16 @@ class ResPartner(models.Model):
                 ]
             )
         return todo
+
+    def _ka_pool_after_move(
+        self, to_user, action, old_owners, reason=False, caps_overridden=False
+    ):
+        """The new owner of an account leaves its team (an owner is no member
+        of their own account's team)."""
+        if to_user:
+            self.env["key_account.team.member"].sudo().search(
+                [("partner_id", "in", self.ids), ("user_id", "=", to_user.id)]
+            ).unlink()
+        return super()._ka_pool_after_move(
+            to_user, action, old_owners, reason=reason, caps_overridden=caps_overridden
+        )

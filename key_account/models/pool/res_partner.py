@@ -700,6 +700,13 @@ class ResPartner(models.Model):
                 )
             )
         if not (self.env.su or self.env.user.has_group(KA_MANAGER)):
+            if user == self.env.user:
+                raise UserError(
+                    self.env._(
+                        "A team leader does not assign accounts to themselves: "
+                        "claim them from the pool, within the caps, as everybody."
+                    )
+                )
             teams = self.env["crm.team"]._ka_user_teams(user.sudo())
             outside = self.sudo().filtered(lambda p: p.ka_pool_team_id not in teams)
             if outside:
