@@ -7,11 +7,8 @@ from odoo.tests import new_test_user
 from odoo.tests import tagged
 
 
-@tagged("post_install", "-at_install")
-class TestKeyAccountHrExpense(EngagementCase):
-    """Claimed key-account expenses become an approved expense report of the
-    salesperson's employee; Finance posts and pays it; the key-account
-    expenses are reimbursed when it is paid."""
+class HrExpenseCase(EngagementCase):
+    """ka_user is the employee Sam Salesman; an accountant pays."""
 
     @classmethod
     def setUpClass(cls):
@@ -38,6 +35,13 @@ class TestKeyAccountHrExpense(EngagementCase):
         cls.product_travel = cls.env.ref(
             "hr_expense.expense_product_travel_accommodation"
         )
+
+
+@tagged("post_install", "-at_install")
+class TestKeyAccountHrExpense(HrExpenseCase):
+    """Claimed key-account expenses become an approved expense report of the
+    salesperson's employee; Finance posts and pays it; the key-account
+    expenses are reimbursed when it is paid."""
 
     def _done_visit(self):
         """A done visit of ka_user with its summary and two actual expenses:
