@@ -1,5 +1,6 @@
 from odoo import Command
 from odoo.addons.key_account.tests.common import HOSTILE_CONTEXT
+from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -64,3 +65,32 @@ class TestClaimedReportsStayApproved(HrExpenseCase):
         # Finance may
         sheet.with_user(self.accountant).action_reset_expense_sheets()
         self.assertEqual(sheet.state, "draft")
+
+
+@tagged("post_install", "-at_install")
+class TestBridgeMenus(HrExpenseCase):
+    def test_expense_categories_menu_opens(self):
+        """The bridge's menu, as a Key Account manager: its action's views load
+        and list the shipped categories; a salesperson reads them only."""
+        menu = self.env.ref("key_account_hr_expense.key_account_expense_product_menu")
+        action = self.env.ref(
+            "key_account_hr_expense.key_account_expense_product_action"
+        )
+        self.assertEqual(menu.action, action)
+        Model = self.env[action.res_model].with_user(self.ka_manager)
+        views = Model.get_views([(False, "list"), (False, "form"), (False, "search")])
+        self.assertEqual(set(views["views"]), {"list", "form", "search"})
+        read = Model.web_search_read([], {"expense_type": {}, "product_id": {}})
+        self.assertTrue(read["length"])
+        # like the rest of the configuration: salespeople read it, managers
+        # change it
+        salesperson = self.env[action.res_model].with_user(self.ka_user)
+        self.assertIn(
+            menu.id, self.env["ir.ui.menu"].with_user(self.ka_user)._visible_menu_ids()
+        )
+        category = salesperson.search([], limit=1)
+        self.assertTrue(category)
+        with self.assertRaises(AccessError):
+            category.with_context(**HOSTILE_CONTEXT).write(
+                {"product_id": category.sudo().product_id.id}
+            )
