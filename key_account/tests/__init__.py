@@ -41,3 +41,4 @@ from . import test_security
 from . import test_tour
 from . import test_multi_company
 from . import test_receivable
+from . import test_stored_guards

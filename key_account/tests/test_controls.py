@@ -620,7 +620,17 @@ class TestControls(EngagementCase):
         visit = (
             self.env["key_account.visit"]
             .with_user(self.ka_approver)
-            .create({"partner_id": finance_account.id, "purpose": "x"})
+            .create(
+                {
+                    "partner_id": finance_account.id,
+                    "purpose": "x",
+                    "planned_line_ids": [
+                        Command.create(
+                            {"kind": "planned", "name": "Taxi", "amount": 120}
+                        )
+                    ],
+                }
+            )
         )
         visit.action_submit()
         visit.with_user(self.ka_manager).action_approve()

@@ -52,7 +52,7 @@ class TestEngagementAccess(EngagementCase):
         self.assertEqual(Line.with_user(self.ka_manager).search(domain), all_lines)
         self.assertEqual(Line.with_user(self.ka_approver).search(domain), all_lines)
         # a new owner (handover) reads the lines of the request handed over
-        theirs.sudo().write({"user_id": self.ka_user.id})
+        self.env["res.partner"]._ka_handover_reassign_documents([theirs], self.ka_user)
         self.assertEqual(Line.with_user(self.ka_user).search(domain), all_lines)
         with self.assertRaises(AccessError):
             Line.with_user(self.outsider).search([])

@@ -171,7 +171,7 @@ class TestKpiReports(KeyAccountCase):
         visit = self.env["key_account.visit"].create(
             {"partner_id": account.id, "user_id": self.ka_user.id, "purpose": "Talk"}
         )
-        visit.write({"state": "done", "actual_date": date(2025, 2, 20)})
+        visit._ka_workflow_write({"state": "done", "actual_date": date(2025, 2, 20)})
         report = (
             self.env["key_account.monthly.report"]
             .with_user(self.ka_user)

@@ -146,7 +146,7 @@ class TestKpiIndicators(KeyAccountCase):
         for state, day in (("done", date(2025, 3, 31)), ("closed", date(2025, 4, 1))):
             Visit.create(
                 {"partner_id": new.id, "user_id": self.ka_user.id, "purpose": "Demo"}
-            ).write({"state": state, "actual_date": day})
+            )._ka_workflow_write({"state": state, "actual_date": day})
         Visit.create(
             {"partner_id": new.id, "user_id": self.ka_user.id, "purpose": "Plan"}
         )
@@ -347,7 +347,7 @@ class TestKpiIndicators(KeyAccountCase):
         visit = self.env["key_account.visit"].create(
             {"partner_id": account.id, "user_id": self.ka_user.id, "purpose": "Visit"}
         )
-        visit.write({"state": "done", "actual_date": date(2025, 3, 10)})
+        visit._ka_workflow_write({"state": "done", "actual_date": date(2025, 3, 10)})
         results = self._values("followup")
         # done: contacts min(1 call + 1 visit, 3) = 2, visits min(1, 2) = 1
         self.assertAlmostEqual(results[self.ka_user.id]["value"], 100.0 * 3 / 5)

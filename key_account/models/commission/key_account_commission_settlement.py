@@ -24,6 +24,8 @@ COMPUTED_LINE_TYPES = ("order", "referral", "reward", "expense", "reversal")
 LIVE_STATES = ("draft", "confirmed", "paid")
 # money promised or paid: what confirmation and payment check against
 SETTLED_STATES = ("confirmed", "paid")
+# the lines a manager enters by hand
+MANUAL_LINE_TYPES = ("award", "penalty", "correction")
 # what the confirmed or paid settlements of a period hold (company currency)
 PeriodSettled = namedtuple(
     "PeriodSettled", "base deducted reward", defaults=(0.0, 0.0, 0.0)
@@ -322,6 +324,7 @@ class KeyAccountCommissionSettlement(models.Model):
                         name=settlement.name,
                     )
                 )
+        self._ka_check_manual_lines_by_another()
         self._ka_check_counted_once(what)
         self._ka_workflow_write(
             {
@@ -330,6 +333,26 @@ class KeyAccountCommissionSettlement(models.Model):
                 "confirmed_date": fields.Datetime.now(),
             }
         )
+
+    def _ka_check_manual_lines_by_another(self):
+        """Four eyes on the money added by hand: a settlement with an award,
+        a penalty or a correction is confirmed by a manager who neither
+        entered nor last changed one of them."""
+        user = self.env.user
+        for settlement in self:
+            mine = settlement.line_ids.filtered(
+                lambda line: line.line_type in MANUAL_LINE_TYPES
+                and line.entered_by_id == user
+            )
+            if mine:
+                raise AccessError(
+                    self.env._(
+                        "%(name)s has a line you entered or changed by hand "
+                        "(%(line)s): another manager confirms it.",
+                        name=settlement.name,
+                        line=mine[0].reason or mine[0].display_name,
+                    )
+                )
 
     def action_pay(self):
         what = self.env._("pay")

@@ -5,8 +5,11 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 
-# what a manager enters by hand; the other lines are computed
-MANUAL_LINE_TYPES = ("award", "penalty", "correction")
+from .key_account_commission_settlement import MANUAL_LINE_TYPES
+
+# copied from the settlement, whatever a create says
+HEADER_FIELDS = frozenset({"user_id", "company_id", "currency_id"})
+# the computation's
 COMPUTED_FIELDS = frozenset(
     {
         "order_id",
@@ -24,7 +27,7 @@ class KeyAccountCommissionSettlementLine(models.Model):
     fixed reward, the expenses deducted, or an adjustment with a reason."""
 
     _name = "key_account.commission.settlement.line"
-    _inherit = ["key_account.number.mixin"]
+    _inherit = ["key_account.number.mixin", "key_account.guard.mixin"]
     _description = "Commission Settlement Line"
     _order = "settlement_id, line_type, date, id"
 
@@ -116,6 +119,23 @@ class KeyAccountCommissionSettlementLine(models.Model):
     )
     amount_commission = fields.Monetary(string="Commission")
     reason = fields.Char()
+    entered_by_id = fields.Many2one(
+        "res.users",
+        string="Entered By",
+        readonly=True,
+        copy=False,
+        help="Who entered or last changed this line by hand: another manager "
+        "confirms its settlement.",
+    )
+
+    def _ka_protected_fields(self):
+        # the computation's: orders, invoices, payments, payees. The
+        # salesperson, company and currency are always the settlement's
+        # (whatever a create says, see create)
+        return (super()._ka_protected_fields() - HEADER_FIELDS) | COMPUTED_FIELDS
+
+    def _ka_overridden_fields(self):
+        return super()._ka_overridden_fields() | HEADER_FIELDS
 
     def _ka_check_manual(self, vals_list):
         """A client enters adjustments only (awards, penalties, corrections):
@@ -144,8 +164,16 @@ class KeyAccountCommissionSettlementLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # judged as it will be stored: the type the caller's defaults give
         self._ka_check_manual(
-            [{"line_type": "correction", **vals} for vals in vals_list]
+            [
+                {
+                    "line_type": "correction",
+                    **self._ka_client_defaults(vals, {"line_type"}),
+                    **vals,
+                }
+                for vals in vals_list
+            ]
         )
         settlements = self.env["key_account.commission.settlement"].browse(
             {vals["settlement_id"] for vals in vals_list if vals.get("settlement_id")}
@@ -158,8 +186,9 @@ class KeyAccountCommissionSettlementLine(models.Model):
             }
             for s in settlements
         }
+        # whose line, of which company: always its settlement's
         vals_list = [
-            {**header.get(vals.get("settlement_id"), {}), **vals} for vals in vals_list
+            {**vals, **header.get(vals.get("settlement_id"), {})} for vals in vals_list
         ]
         for vals in vals_list:
             if vals.get("penalized_line_id") and "amount_commission" not in vals:
@@ -168,6 +197,8 @@ class KeyAccountCommissionSettlementLine(models.Model):
                 )._ka_default_penalty()
         settlements._ka_check_not_own_edit()
         lines = super().create(vals_list)
+        if not self.env.su:
+            lines.sudo().write({"entered_by_id": self.env.uid})
         lines.settlement_id._check_draft()
         return lines
 
@@ -189,7 +220,10 @@ class KeyAccountCommissionSettlementLine(models.Model):
         self.settlement_id._ka_check_not_own_edit()
         if vals.keys() & {"settlement_id", "user_id", "company_id", "currency_id"}:
             raise UserError(self.env._("A settlement line cannot change settlement."))
-        return super().write(vals)
+        res = super().write(vals)
+        if not self.env.su:
+            self.sudo().write({"entered_by_id": self.env.uid})
+        return res
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_settled(self):

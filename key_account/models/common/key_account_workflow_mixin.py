@@ -3,32 +3,36 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 
+from .key_account_guard_mixin import field_labels
+from .key_account_guard_mixin import is_trusted
+from .key_account_guard_mixin import trusted_write
+
+__all__ = ["field_labels", "trusted_write"]
+
 # fields the chatter and activities write on any document, whatever its state
 FREE_PREFIXES = ("message_", "activity_", "website_message", "rating_")
-
-
-def field_labels(records, fnames):
-    """The labels of the fields ``fnames`` of ``records``' model, for a message."""
-    return ", ".join(
-        sorted(records._fields[f]._description_string(records.env) for f in fnames)
-    )
 
 
 class KeyAccountWorkflowMixin(models.AbstractModel):
     """A document whose status moves only through its actions.
 
-    - ``_ka_workflow_fields``: written by the workflow only. A client's
-      ``create`` or ``write`` carrying one of them is refused, whatever its
-      context; the actions check who acts, then write them with
-      :meth:`_ka_workflow_write` (as superuser: a client can send any context
-      key, never ``env.su``).
+    - ``_ka_workflow_fields``: written by the workflow only. They are
+      protected fields (:class:`KeyAccountGuardMixin`): a client's ``create``
+      or ``write`` carrying one of them is refused, and a new document never
+      takes them from the caller's defaults. The actions check who acts, then
+      write them with :meth:`_ka_workflow_write`; no other code changes them,
+      superuser included.
     - ``_ka_open_states``: the states in which the document may be edited; in
       the others, no field but the chatter's changes, or, when
       ``_ka_lock_all`` is unset, only the fields of :meth:`_ka_locked_fields`
-      are frozen.
+      are frozen. Closed is closed whoever writes, as Odoo's posted journal
+      entries: the superuser too (an automated action, another module's
+      ``sudo()``); only the module's own processes, after their checks
+      (:func:`trusted_write`), move a closed document.
     """
 
     _name = "key_account.workflow.mixin"
+    _inherit = ["key_account.guard.mixin"]
     _description = "Key Account Workflow Mixin"
 
     _ka_workflow_fields = frozenset({"state"})
@@ -75,34 +79,58 @@ class KeyAccountWorkflowMixin(models.AbstractModel):
             what = frozen and field_labels(self, frozen)
             raise UserError(self._ka_locked_message(closed[0], what or None))
 
-    def _ka_refuse_workflow_fields(self, fnames):
-        if set(fnames) & self._ka_workflow_fields:
-            raise AccessError(self._ka_workflow_message())
+    def _ka_protected_fields(self):
+        return super()._ka_protected_fields() | set(self._ka_workflow_fields)
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su:
-            for vals in vals_list:
-                state = vals.get("state", self._ka_initial_state)
-                if state != self._ka_initial_state or (
-                    set(vals) & (self._ka_workflow_fields - {"state"})
-                ):
-                    raise AccessError(
-                        self.env._(
-                            "A new %(doc)s starts as a draft: its status changes "
-                            "only through its buttons.",
-                            doc=self._description,
-                        )
-                    )
-        return super().create(vals_list)
+    def _ka_protected_message(self, fnames, creating=False):
+        if creating and "state" in fnames:
+            return self.env._(
+                "A new %(doc)s starts as a draft: its status changes only through "
+                "its buttons.",
+                doc=self._description,
+            )
+        if set(fnames) & self._ka_workflow_fields:
+            return self._ka_workflow_message()
+        return super()._ka_protected_message(fnames, creating=creating)
+
+    def _ka_changed_fields(self, vals):
+        """The fields of ``vals`` whose value changes on one of the records
+        (Odoo writes unchanged values back, when it loads data files)."""
+        changed = set()
+        for fname, value in vals.items():
+            field = self._fields.get(fname)
+            if field is None or field.type in ("one2many", "many2many"):
+                if field is None or value:
+                    changed.add(fname)
+                continue
+            try:
+                new = field.convert_to_cache(value, self, validate=False)
+            except (ValueError, TypeError):
+                changed.add(fname)
+                continue
+            for record in self:
+                if field.convert_to_cache(record[fname], record, validate=False) != new:
+                    changed.add(fname)
+                    break
+        return changed
 
     def write(self, vals):
-        if not self.env.su:
-            self._ka_refuse_workflow_fields(vals)
-            self._ka_check_open(vals)
+        if not is_trusted():
+            # checked for clients (the guard), and for any other code too:
+            # only the actions move the status; closed is closed
+            fnames = {f for f in vals if not f.startswith(FREE_PREFIXES)}
+            changed = (
+                self._ka_changed_fields({f: vals[f] for f in fnames})
+                if self.env.su
+                else fnames
+            )
+            if changed & self._ka_workflow_fields:
+                raise AccessError(self._ka_workflow_message())
+            self._ka_check_open(changed)
         return super().write(vals)
 
     def _ka_workflow_write(self, vals):
         """The workflow's own write of its fields, once the action checked who
         acts and from which status. Private: no client can call it."""
-        return self.sudo().write(vals)
+        with trusted_write():
+            return self.sudo().write(vals)

@@ -7,6 +7,7 @@ from odoo import models
 
 class KeyAccountApprovalLine(models.Model):
     _name = "key_account.approval.line"
+    _inherit = ["key_account.guard.mixin"]
     _description = "Key Account Approval Step"
     _order = "round desc, sequence, id"
 
@@ -37,6 +38,12 @@ class KeyAccountApprovalLine(models.Model):
     )
     done_by_id = fields.Many2one("res.users", string="Approved By", readonly=True)
     done_date = fields.Datetime(string="Approved On", readonly=True)
+
+    def _ka_protected_fields(self):
+        # decided by the approvers' buttons only: a line is created pending,
+        # whatever the context of the request that creates it
+        return super()._ka_protected_fields() | {"state"}
+
     # who may read the line (record rules): the request's owner and company,
     # kept in step with the request (its owner changes on a handover)
     owner_id = fields.Many2one(

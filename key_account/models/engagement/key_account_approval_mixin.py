@@ -103,18 +103,14 @@ class KeyAccountApprovalMixin(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
-        """Number new documents from the sequence of their model, per company.
-        A new request starts as a draft (the workflow mixin): it goes through
-        its approval chain."""
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(
-                    vals.get("company_id") or self.env.company.id
-                )
-                vals["name"] = self.env["ir.sequence"].with_company(
-                    company
-                ).next_by_code(self._name) or self.env._("New")
+        """Number new documents from the sequence of their model, per company
+        (the number is the module's: no client sets it). A new request starts
+        as a draft (the workflow mixin): it goes through its approval chain."""
         records = super().create(vals_list)
+        for record in records.filtered(lambda r: r.name == "/"):
+            record.sudo().name = self.env["ir.sequence"].with_company(
+                record.company_id
+            ).next_by_code(self._name) or self.env._("New")
         records._ka_check_account_owner()
         return records
 
@@ -157,7 +153,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
         for record in self:
             line = record._ka_current_line()
             record.ka_can_approve = bool(
-                record.state == "submitted"
+                record._ka_awaiting_approval()
                 and line
                 and record._ka_may_approve(line, self.env.user)
             )
@@ -187,7 +183,8 @@ class KeyAccountApprovalMixin(models.AbstractModel):
         )
         over_cap_levels = rules.filtered("over_cap_only")
         rules -= over_cap_levels
-        chain = rules.filtered(lambda r: self.amount_planned >= r.min_amount)
+        amount = self._ka_chain_amount()
+        chain = rules.filtered(lambda r: amount >= r.min_amount)
         if self._ka_over_cap():
             # over a cap: the levels kept for such requests, or else the next
             # level up; a chain that already ends at the highest level is
@@ -195,6 +192,11 @@ class KeyAccountApprovalMixin(models.AbstractModel):
             extra = over_cap_levels or (rules - chain)[:1]
             chain = (chain | extra).sorted(lambda r: (r.sequence, r.id))
         return chain
+
+    def _ka_chain_amount(self):
+        """The amount the approval levels are chosen by: the planned cost."""
+        self.ensure_one()
+        return self.amount_planned
 
     def _ka_skip_pending_lines(self):
         self.approval_line_ids.filtered(
@@ -276,31 +278,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
                     )
                 )
             record._ka_check_submit()
-        self._ka_skip_pending_lines()
-        Line = self.env["key_account.approval.line"].sudo()
-        last_rounds = dict(
-            Line._read_group(
-                [("res_model", "=", self._name), ("res_id", "in", self.ids)],
-                ["res_id"],
-                ["round:max"],
-            )
-        )
-        vals_list = []
-        for record in self:
-            vals_list += [
-                {
-                    "res_model": record._name,
-                    "res_id": record.id,
-                    "round": last_rounds.get(record.id, 0) + 1,
-                    "sequence": level,
-                    "rule_id": rule.id,
-                    "name": rule.name,
-                    "group_id": rule.group_id.id,
-                    "user_id": rule.user_id.id,
-                }
-                for level, rule in enumerate(record._ka_chain_rules(), start=1)
-            ]
-        Line.create(vals_list)
+        self._ka_new_round()
         for record in self.filtered(lambda r: r._ka_over_cap()):
             # for the request's owner, in their language
             env = env_for(self.env, record.user_id)
@@ -323,12 +301,47 @@ class KeyAccountApprovalMixin(models.AbstractModel):
         (self - no_chain)._ka_schedule_approvals()
         return True
 
+    def _ka_new_round(self):
+        """A new round of approval lines, one per level the request needs
+        now, all pending (the earlier rounds are kept as history)."""
+        self._ka_skip_pending_lines()
+        Line = self.env["key_account.approval.line"].sudo()
+        last_rounds = dict(
+            Line._read_group(
+                [("res_model", "=", self._name), ("res_id", "in", self.ids)],
+                ["res_id"],
+                ["round:max"],
+            )
+        )
+        vals_list = []
+        for record in self:
+            vals_list += [
+                {
+                    "res_model": record._name,
+                    "res_id": record.id,
+                    "round": last_rounds.get(record.id, 0) + 1,
+                    "sequence": level,
+                    "rule_id": rule.id,
+                    "name": rule.name,
+                    "group_id": rule.group_id.id,
+                    "user_id": rule.user_id.id,
+                    "state": "pending",
+                }
+                for level, rule in enumerate(record._ka_chain_rules(), start=1)
+            ]
+        Line.create(vals_list)
+
     def _ka_check_submit(self):
         """Hook: raise if the request cannot be submitted."""
 
+    def _ka_awaiting_approval(self):
+        """Whether the request waits for its approvers."""
+        self.ensure_one()
+        return self.state == "submitted"
+
     def _ka_check_approver(self):
         self.ensure_one()
-        if self.state != "submitted":
+        if not self._ka_awaiting_approval():
             raise UserError(
                 self.env._(
                     "%(doc)s is not waiting for an approval.", doc=self.display_name
@@ -374,9 +387,17 @@ class KeyAccountApprovalMixin(models.AbstractModel):
             if record._ka_current_line():
                 record._ka_schedule_approvals()
             else:
-                record._ka_workflow_write({"state": "approved"})
-                record._ka_after_approved()
+                record._ka_chain_approved()
         return True
+
+    def _ka_chain_approved(self):
+        """The last level approved: the request is approved."""
+        self._ka_workflow_write({"state": "approved"})
+        self._ka_after_approved()
+
+    def _ka_chain_refused(self):
+        """A level refused: the request goes back to its owner."""
+        self._ka_workflow_write({"state": "refused"})
 
     def _ka_after_approved(self):
         """Hook: called when the last level approved the request."""
@@ -395,7 +416,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
             )
             record.sudo().activity_unlink([ACTIVITY_APPROVE])
             record._ka_skip_pending_lines()
-            record._ka_workflow_write({"state": "refused"})
+            record._ka_chain_refused()
             record.message_post(
                 body=Markup("<p>%s</p><p>%s</p>")
                 % (

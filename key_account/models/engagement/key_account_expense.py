@@ -30,7 +30,7 @@ class KeyAccountExpense(models.Model):
     that selects the approval levels) or actual (claimed and reimbursed)."""
 
     _name = "key_account.expense"
-    _inherit = ["key_account.number.mixin"]
+    _inherit = ["key_account.number.mixin", "key_account.guard.mixin"]
     _description = "Key Account Expense"
     _order = "date desc, id"
     _check_company_auto = True
@@ -131,6 +131,13 @@ class KeyAccountExpense(models.Model):
                 )
 
     # ---- guards ------------------------------------------------------------------
+    def _ka_protected_fields(self):
+        # moved by the Claim and Reimburse buttons only
+        return super()._ka_protected_fields() | {
+            "reimbursement_state",
+            "reimbursed_date",
+        }
+
     def _ka_check_lines_editable(self):
         """Planned lines follow their document's approval; actual lines are
         free until claimed."""

@@ -7,7 +7,7 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import ValidationError
 
 from ..common.groups import KA_MANAGER
-from ..common.key_account_workflow_mixin import field_labels
+from ..common.key_account_guard_mixin import field_labels
 
 # what a salesperson may not change on the feedback they answer for: whether
 # a complaint counts against them, whose it is, when it came and is due
@@ -35,7 +35,12 @@ DEFAULT_ANSWER_HOURS = {"complaint": 24, "suggestion": 72, "praise": 72, "revisi
 
 class KeyAccountFeedback(models.Model):
     _name = "key_account.feedback"
-    _inherit = ["mail.thread", "mail.activity.mixin", "key_account.number.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "key_account.number.mixin",
+        "key_account.guard.mixin",
+    ]
     _description = "Key Account Feedback"
     _order = "received_date desc, id desc"
     _check_company_auto = True
@@ -211,6 +216,10 @@ class KeyAccountFeedback(models.Model):
                 )
 
     # ---- who decides what ------------------------------------------------------------
+    def _ka_protected_fields(self):
+        # answered when the Answered button is pressed, never typed
+        return super()._ka_protected_fields() | {"answered_date"}
+
     def _ka_is_manager(self):
         return self.env.su or self.env.user.has_group(KA_MANAGER)
 

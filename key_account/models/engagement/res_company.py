@@ -9,3 +9,11 @@ class ResCompany(models.Model):
     ka_dining_cap_high = fields.Monetary(string="High-grade Dining Cap per Guest")
     ka_dining_cap_middle = fields.Monetary(string="Middle-grade Dining Cap per Guest")
     ka_dining_cap_low = fields.Monetary(string="Low-grade Dining Cap per Guest")
+    # actual expenses claimed without a new approval: up to this % above the
+    # cost the approval chain approved
+    ka_expense_tolerance = fields.Float(
+        string="Expense Overrun Tolerance (%)",
+        default=0.0,
+        help="Actual expenses of a visit or reception may exceed the approved "
+        "cost by this share before their overrun needs an approval of its own.",
+    )

@@ -29,6 +29,9 @@ class ResConfigSettings(models.TransientModel):
     ka_dining_cap_high = fields.Monetary(
         related="company_id.ka_dining_cap_high", readonly=False
     )
+    ka_expense_tolerance = fields.Float(
+        related="company_id.ka_expense_tolerance", readonly=False
+    )
     ka_dining_cap_middle = fields.Monetary(
         related="company_id.ka_dining_cap_middle", readonly=False
     )

@@ -202,7 +202,6 @@ class KeyAccountScorecard(models.Model):
                 "line_ids": lines,
                 "superior_weight": template.superior_weight,
                 "peer_weight": template.peer_weight,
-                "computed_date": now,
             }
             card = by_user.get(user.id)
             if card:
@@ -218,7 +217,10 @@ class KeyAccountScorecard(models.Model):
                         "company_id": (template.company_id or self.env.company).id,
                     }
                 )
-        return drafts | cards.create(create_vals), skipped
+        computed = drafts | cards.create(create_vals)
+        # the computation's own date (a field no client writes)
+        computed.sudo().write({"computed_date": now})
+        return computed, skipped
 
     def action_recompute(self):
         for card in self:

@@ -21,6 +21,7 @@ from odoo.tools import split_every
 
 from ..common.groups import KA_MANAGER
 from ..common.groups import KA_USER
+from ..common.key_account_guard_mixin import trusted_write
 from ..common.lang import env_for
 from ..common.lang import envs_by_lang
 
@@ -1046,6 +1047,7 @@ class ResPartner(models.Model):
     def _ka_handover_reassign_documents(self, documents, new_user):
         """Give the open ``documents`` (from :meth:`_ka_handover_open_documents`)
         to ``new_user``; extensions override it when their field differs."""
-        for records in documents:
-            if new_user:
-                records.sudo().write({"user_id": new_user.id})
+        with trusted_write():
+            for records in documents:
+                if new_user:
+                    records.sudo().write({"user_id": new_user.id})

@@ -18,7 +18,7 @@ from odoo.tools import ormcache
 
 from ..common.groups import KA_MANAGER
 from ..common.groups import KA_USER
-from ..common.key_account_workflow_mixin import field_labels
+from ..common.key_account_guard_mixin import field_labels
 from ..common.lang import envs_by_lang
 from .key_account_file import PARTNER_FILE_FIELDS
 from .key_account_file import SOURCES
@@ -48,7 +48,7 @@ _RELATION = {
 
 class ResPartner(models.Model):
     _name = "res.partner"
-    _inherit = ["res.partner", "key_account.number.mixin"]
+    _inherit = ["res.partner", "key_account.number.mixin", "key_account.guard.mixin"]
     _ka_own_numbers_only = True
 
     # ---- key-account profile (on the company) ------------------------------
@@ -522,6 +522,10 @@ class ResPartner(models.Model):
             "ka_last_followup_date",
         }
 
+    def _ka_protected_fields(self):
+        # the guard: never from a caller's defaults, never from a client
+        return super()._ka_protected_fields() | self._ka_system_fields()
+
     def _ka_manager_fields(self):
         """Fields set by Key Account managers only (the grade and its lock)."""
         return {"ka_grade_id", "ka_grade_locked"}
@@ -668,10 +672,16 @@ class ResPartner(models.Model):
         if not self.env.su:
             guarded = self._ka_guarded_fields()
             for vals in vals_list:
-                if vals.keys() & guarded:
-                    self._ka_check_client_vals(vals, creating=True)
-                if vals.keys() & self._ka_manager_fields():
-                    self._ka_check_grade_company(vals)
+                # judged as it will be stored: with what the caller's defaults
+                # (context keys, ir.default) would add to vals
+                stored = {
+                    **self._ka_client_defaults(vals, guarded | {"company_id"}),
+                    **vals,
+                }
+                if stored.keys() & guarded:
+                    self._ka_check_client_vals(stored, creating=True)
+                if stored.keys() & self._ka_manager_fields():
+                    self._ka_check_grade_company(stored)
         partners = super().create(vals_list)
         graded = partners.filtered("ka_grade_id")
         if graded:

@@ -1,0 +1,773 @@
+"""Guards that hold on what is stored: every protected field of every model
+of the module, in ``vals`` and as a ``default_<field>`` key, on create and
+write, as each role; built from the models' own metadata."""
+
+import json
+from datetime import date
+from datetime import datetime
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command
+from odoo import models
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
+from odoo.tests import HttpCase
+from odoo.tests import tagged
+
+from .common import HOSTILE_CONTEXT
+from .common import EngagementCase
+
+# AccessError and ValidationError are UserErrors: a refusal said to the user
+REFUSED = UserError
+OURS = ("key_account", "key_account_hr_expense")
+
+
+class GuardedModelsCase(EngagementCase):
+    """For each model with protected fields (``_ka_protected_fields()``), a
+    factory gives the values a legitimate user creates it with, and a hostile
+    value per field that no legitimate create stores."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.roles = {
+            "salesperson": cls.ka_user,
+            "colleague": cls.ka_user2,
+            "finance": cls.ka_approver,
+            "manager": cls.ka_manager,
+        }
+        cls.settlement = (
+            cls.env["key_account.commission.settlement"]
+            .sudo()
+            .create(
+                {
+                    "user_id": cls.ka_user2.id,
+                    "date_from": date(2025, 1, 1),
+                    "date_to": date(2025, 1, 31),
+                }
+            )
+        )
+        cls.template = cls.env["key_account.kpi.template"].search([], limit=1)
+        cls.other_company = cls.env["res.company"].create({"name": "Other Co"})
+
+    # ---- what a legitimate user creates, per model -----------------------------------
+    def _account_of_salesperson(self):
+        """A key account of the salesperson of its own (the documents with
+        one per account and period are made on accounts of their own)."""
+        return self._account(f"Guarded Co {self._next()}", user_id=self.ka_user.id)
+
+    def _next(self):
+        self.__class__.counter = getattr(self.__class__, "counter", 0) + 1
+        return self.__class__.counter
+
+    def _month(self):
+        return date(2000, 1, 1) + relativedelta(months=self._next())
+
+    def _factory(self, model_name):
+        """(creator role, values) of a new ``model_name`` a legitimate user
+        creates; the role is None when no client creates the model (the
+        module does)."""
+        factories = {
+            "res.partner": lambda: (
+                "salesperson",
+                {"name": "New Co", "is_company": True},
+            ),
+            "key_account.visit": lambda: (
+                "salesperson",
+                {
+                    "partner_id": self.account.id,
+                    "user_id": self.ka_user.id,
+                    "purpose": "Present",
+                },
+            ),
+            "key_account.reception": lambda: (
+                "salesperson",
+                {
+                    "partner_id": self.account.id,
+                    "guest_count": 2,
+                    "date_start": datetime(2026, 3, 10, 18, 0),
+                    "purpose": "new_relationship",
+                },
+            ),
+            "key_account.gift": lambda: (
+                "salesperson",
+                {
+                    "partner_id": self.account.id,
+                    "recipient_id": self.buyer.id,
+                    "occasion": "Festival",
+                },
+            ),
+            "key_account.plan": lambda: (
+                "salesperson",
+                {
+                    "partner_id": self._account_of_salesperson().id,
+                    "date_from": date(2026, 1, 1),
+                },
+            ),
+            "key_account.plan.objective": lambda: (
+                "salesperson",
+                {
+                    "plan_id": self.env["key_account.plan"]
+                    .with_user(self.ka_user)
+                    .create(
+                        {
+                            "partner_id": self._account_of_salesperson().id,
+                            "date_from": date(2026, 1, 1),
+                        }
+                    )
+                    .id,
+                    "name": "Sell",
+                    "measure": "sales",
+                    "target_amount": 1000,
+                },
+            ),
+            "key_account.review": lambda: (
+                "manager",
+                {
+                    "partner_id": self._account_of_salesperson().id,
+                    "user_id": self.ka_user.id,
+                    "date_from": date(2025, 1, 1),
+                },
+            ),
+            "key_account.monthly.report": lambda: (
+                "salesperson",
+                {"month": self._month(), "summary": "Good month"},
+            ),
+            "key_account.scorecard": lambda: (
+                "manager",
+                {
+                    "user_id": self.ka_user.id,
+                    "template_id": self.template.id,
+                    "date_from": date(2025, 1, 1),
+                    "date_to": date(2025, 3, 31),
+                },
+            ),
+            "key_account.feedback": lambda: (
+                "salesperson",
+                {
+                    "name": "Late delivery",
+                    "feedback_type": "complaint",
+                    "partner_id": self.account.id,
+                    "user_id": self.ka_user.id,
+                    "received_date": datetime(2025, 1, 2, 9, 0),
+                },
+            ),
+            "key_account.expense": lambda: (
+                "salesperson",
+                {
+                    "visit_id": self._visit().id,
+                    "kind": "actual",
+                    "name": "Taxi",
+                    "amount": 50,
+                },
+            ),
+            "key_account.commission.settlement": lambda: (
+                None,
+                {
+                    "user_id": self.ka_user2.id,
+                    "date_from": self._month(),
+                    "date_to": self._month(),
+                },
+            ),
+            "key_account.commission.settlement.line": lambda: (
+                "manager",
+                {
+                    "settlement_id": self.settlement.id,
+                    "amount_commission": 100,
+                    "reason": "Correction",
+                },
+            ),
+            "key_account.approval.line": lambda: (
+                None,
+                {
+                    "res_model": "key_account.visit",
+                    "res_id": self._visit().id,
+                    "name": "Level",
+                },
+            ),
+        }
+        if model_name is None:
+            return factories
+        return factories[model_name]()
+
+    def _guarded_models(self):
+        return sorted(
+            name
+            for name, model in self.env.registry.items()
+            if hasattr(model, "_ka_protected_fields")
+            and not model._abstract
+            and not model._transient
+            and model._auto
+        )
+
+    def _hostile(self, model, fname):
+        """A value no legitimate create would store in ``fname``; None for
+        fields a client cannot express (binaries, lists of records)."""
+        field = model._fields[fname]
+        own = model._ka_own_defaults([fname]).get(fname)
+        if field.type == "selection":
+            values = [v for v, _label in field._description_selection(model.env)]
+            return next((v for v in reversed(values) if v != own), None)
+        if field.type == "many2one":
+            # somebody who is none of the roles tried
+            if field.comodel_name == "res.users":
+                return self.ka_manager2.id
+            if field.comodel_name == "res.partner":
+                return self.ka_manager2.partner_id.id
+            if field.comodel_name == "res.company":
+                return self.other_company.id
+            if field.comodel_name == "res.currency":
+                return (
+                    self.env["res.currency"]
+                    .with_context(active_test=False)
+                    .search([("id", "!=", self.env.company.currency_id.id)], limit=1)
+                    .id
+                )
+            record = self.env[field.comodel_name].sudo().search([], limit=1)
+            return record.id or None
+        if field.type == "date":
+            return "2024-06-01"
+        if field.type == "datetime":
+            return "2024-06-01 10:00:00"
+        if field.type == "boolean":
+            return not own
+        if field.type == "integer":
+            return 7777
+        if field.type in ("float", "monetary"):
+            return 8888.88
+        if field.type in ("char", "text", "html"):
+            return "forged"
+        return None
+
+    def _stored(self, record, fname):
+        field = record._fields[fname]
+        return field.convert_to_write(record.sudo()[fname], record)
+
+    def _same(self, record, fname, value):
+        field = record._fields[fname]
+        stored = record.sudo()[fname]
+        return field.convert_to_cache(
+            stored, record, validate=False
+        ) == field.convert_to_cache(value, record, validate=False)
+
+
+@tagged("post_install", "-at_install")
+class TestStoredGuards(GuardedModelsCase):
+    """Every protected field with a hostile value, as a salesperson, a
+    colleague, Finance and a manager: nothing is stored."""
+
+    # ---- the metadata -------------------------------------------------------------
+    def test_every_readonly_field_of_the_module_is_protected(self):
+        """A field the module declares readonly (stored, not computed) is
+        written by its processes: its model protects it, so that this test
+        class tries it."""
+        missing = []
+        for name, model in self.env.registry.items():
+            if model._abstract or model._transient or not model._auto:
+                continue
+            for fname, field in model._fields.items():
+                if (
+                    getattr(field, "_module", None) in OURS
+                    and fname not in models.MAGIC_COLUMNS
+                    and field.store
+                    and field.readonly
+                    and not field.compute
+                    and not field.related
+                    and name != "account.move"
+                ):
+                    protected = (
+                        self.env[name]._ka_protected_fields()
+                        | self.env[name]._ka_overridden_fields()
+                        if hasattr(model, "_ka_protected_fields")
+                        else set()
+                    )
+                    if fname not in protected:
+                        missing.append(f"{name}.{fname}")
+        self.assertEqual(missing, [])
+
+    def test_every_guarded_model_has_a_factory(self):
+        self.assertEqual(
+            sorted(set(self._guarded_models()) - set(self._factory(None))), []
+        )
+
+    def test_legitimate_creates_pass(self):
+        """The factories are what each creator may create (so that the
+        refusals below are the guards', not a wrong recipe)."""
+        for model_name in self._factory(None):
+            role, vals = self._factory(model_name)
+            if role is None:
+                continue
+            with self.subTest(model=model_name):
+                record = (
+                    self.env[model_name].with_user(self.roles[role]).create(dict(vals))
+                )
+                self.assertTrue(record.exists())
+
+    def test_protected_fields_in_vals_and_defaults(self):
+        tried = 0
+        for model_name in self._guarded_models():
+            creator = self._factory(model_name)[0]
+            Model = self.env[model_name]
+            overridden = Model._ka_overridden_fields()
+            for fname in sorted(Model._ka_protected_fields() | overridden):
+                if fname not in Model._fields:
+                    continue
+                hostile = self._hostile(Model, fname)
+                if hostile is None:
+                    continue
+                for role, user in self.roles.items():
+                    as_user = Model.with_user(user).with_context(HOSTILE_CONTEXT)
+                    with self.subTest(model=model_name, field=fname, role=role):
+                        base = self._factory(model_name)[1]
+                        tried += 1
+                        # in vals: refused (or, for the fields the model
+                        # sets itself, overridden)
+                        if fname in overridden:
+                            try:
+                                record = as_user.create([{**base, fname: hostile}])
+                            except REFUSED:
+                                record = None
+                            if record:
+                                self.assertFalse(self._same(record, fname, hostile))
+                        else:
+                            with self.assertRaises(REFUSED):
+                                as_user.create([{**base, fname: hostile}])
+                        base = self._factory(model_name)[1]
+                        # as a default: refused, or not stored
+                        try:
+                            record = as_user.with_context(
+                                **{f"default_{fname}": hostile}
+                            ).create([dict(base)])
+                        except REFUSED:
+                            record = None
+                        if record:
+                            self.assertFalse(
+                                self._same(record, fname, hostile),
+                                f"{model_name}.{fname} stored from a default as {role}",
+                            )
+                        # on write: refused, on a record of the creator's
+                        base = self._factory(model_name)[1]
+                        target = (
+                            Model.with_user(self.roles[creator]).create([dict(base)])
+                            if creator
+                            else Model.sudo().create([dict(base)])
+                        )
+                        before = self._stored(target, fname)
+                        with self.assertRaises(REFUSED):
+                            target.with_user(user).with_context(HOSTILE_CONTEXT).write(
+                                {fname: hostile}
+                            )
+                        self.assertEqual(self._stored(target, fname), before)
+        # the loop tried the fields: a broken metadata lookup fails here
+        self.assertGreater(tried, 100)
+
+    def test_guarded_partner_fields_from_defaults(self):
+        """What a salesperson may not set on a partner (an owner who is a
+        colleague, a grade, a lock, a never-return type) is refused when it
+        comes as a default too; system figures are never stored."""
+        never_return = self.env["key_account.type"].create(
+            {"name": "Forever", "code": "FOREVER", "ka_pool_never_return": True}
+        )
+        Partner = self.env["res.partner"].with_user(self.ka_user)
+        for defaults in (
+            {
+                "default_ka_type_id": self.type_strategic.id,
+                "default_user_id": self.ka_user2.id,
+            },
+            {"default_ka_grade_id": self.grade_a.id},
+            {"default_ka_grade_locked": True},
+            {"default_ka_type_id": never_return.id},
+        ):
+            with self.subTest(defaults=defaults), self.assertRaises(AccessError):
+                Partner.with_context(**defaults, **HOSTILE_CONTEXT).create(
+                    [{"name": "Forged Co", "is_company": True}]
+                )
+        partner = Partner.with_context(
+            default_ka_sales_12m=9e9,
+            default_ka_margin_12m=9e9,
+            default_ka_owner_since="2020-01-01 00:00:00",
+            default_ka_last_visit_date="2030-01-01",
+            default_ka_receivable_open=-5,
+        ).create([{"name": "Honest Co", "is_company": True}])
+        self.assertEqual(partner.sudo().ka_sales_12m, 0)
+        self.assertEqual(partner.sudo().ka_margin_12m, 0)
+        self.assertFalse(partner.sudo().ka_owner_since)
+        self.assertFalse(partner.sudo().ka_last_visit_date)
+        self.assertEqual(partner.sudo().ka_receivable_open, 0)
+
+    def test_personal_defaults_do_not_fill_protected_fields(self):
+        """A user's own defaults (ir.default, which any user may set for
+        themselves) do not give a new visit a status."""
+        self.env["ir.default"].with_user(self.ka_user).create(
+            {
+                "field_id": self.env["ir.model.fields"]
+                ._get("key_account.visit", "state")
+                .id,
+                "json_value": '"approved"',
+                "user_id": self.ka_user.id,
+            }
+        )
+        visit = self._visit()
+        self.assertEqual(visit.state, "draft")
+
+    def test_an_action_s_context_does_not_approve(self):
+        """The approval lines an action creates as superuser do not take the
+        caller's defaults: submitted with default_state approved, the visit
+        waits for its approver."""
+        visit = self._visit()
+        visit.with_user(self.ka_user).with_context(
+            default_state="approved", default_done_by_id=self.ka_user.id
+        ).action_submit()
+        self.assertEqual(visit.state, "submitted")
+        self.assertEqual(set(visit.approval_line_ids.mapped("state")), {"pending"})
+        self.assertFalse(visit.approval_line_ids.done_by_id)
+
+    def test_the_reported_creates(self):
+        """The creates of the report, as a salesperson."""
+        Visit = self.env["key_account.visit"].with_user(self.ka_user)
+        visit = Visit.with_context(
+            default_state="approved", default_submitted_by_id=self.ka_manager.id
+        ).create([{"partner_id": self.account.id, "user_id": self.ka_user.id}])
+        self.assertEqual(visit.state, "draft")
+        self.assertFalse(visit.submitted_by_id)
+        self.assertFalse(visit.approval_line_ids)
+        report = (
+            self.env["key_account.monthly.report"]
+            .with_user(self.ka_user)
+            .with_context(default_state="submitted")
+            .create([{"month": date(2025, 3, 1), "summary": "x"}])
+        )
+        self.assertEqual(report.state, "draft")
+        Feedback = self.env["key_account.feedback"].with_user(self.ka_user)
+        vals = {
+            "name": "Praise",
+            "feedback_type": "praise",
+            "partner_id": self.account.id,
+            "received_date": datetime(2025, 1, 2, 9, 0),
+        }
+        with self.assertRaises(AccessError):
+            Feedback.create([{**vals, "answered_date": datetime(2025, 1, 2, 10, 0)}])
+        feedback = Feedback.with_context(
+            default_answered_date="2025-01-02 10:00:00"
+        ).create([vals])
+        self.assertFalse(feedback.answered_date)
+        # managers press the button too
+        with self.assertRaises(AccessError):
+            feedback.with_user(self.ka_manager).write(
+                {"answered_date": datetime(2025, 1, 2, 10, 0)}
+            )
+        feedback.action_answer()
+        self.assertTrue(feedback.answered_date)
+
+
+@tagged("post_install", "-at_install")
+class TestOverBudgetExpenses(EngagementCase):
+    """Money approved is the ceiling of money claimed: actual expenses above
+    the approved cost wait for the approval of their overrun, at the level
+    the new total needs."""
+
+    def _approved_visit(self, budget):
+        visit = self._visit(budget=budget)
+        visit.action_submit()
+        for _level in range(3):
+            if visit.state != "submitted":
+                break
+            approver = (
+                self.ka_approver
+                if visit._ka_current_line().rule_id == self.rule_finance
+                else self.ka_manager
+            )
+            visit.with_user(approver).action_approve()
+        self.assertEqual(visit.state, "approved")
+        return visit
+
+    def _spend(self, visit, amount):
+        visit.with_user(self.ka_user).write(
+            {
+                "expense_line_ids": [
+                    Command.create(
+                        {
+                            "kind": "actual",
+                            "expense_type": "hospitality",
+                            "name": "Banquet",
+                            "amount": amount,
+                        }
+                    )
+                ]
+            }
+        )
+
+    def _done(self, visit):
+        visit.with_user(self.ka_user).action_done()
+        visit.with_user(self.ka_user).summary = "<p>Order expected.</p>"
+
+    def test_overrun_waits_for_the_levels_of_the_new_total(self):
+        visit = self._approved_visit(6000)
+        self.assertEqual(visit.amount_approved, 6000)
+        self._spend(visit, 250_000)
+        visit.write(self._visit_record_vals())
+        self._done(visit)
+        self.assertTrue(visit.ka_over_budget)
+        with self.assertRaisesRegex(UserError, "overrun"):
+            visit.with_user(self.ka_user).action_claim_expenses()
+        self.assertEqual(visit.expense_line_ids.reimbursement_state, "not_claimed")
+        visit.with_user(self.ka_user).action_submit_overrun()
+        self.assertEqual(visit.overrun_state, "submitted")
+        rules = visit._ka_current_round().rule_id
+        self.assertEqual(rules, self.rule_manager | self.rule_finance)
+        # nobody approves their own overrun
+        with self.assertRaises(AccessError):
+            visit.with_user(self.ka_user).action_approve()
+        visit.with_user(self.ka_manager).action_approve()
+        with self.assertRaises(UserError):
+            visit.with_user(self.ka_user).action_claim_expenses()
+        visit.with_user(self.ka_approver).action_approve()
+        self.assertEqual(visit.overrun_state, "approved")
+        self.assertEqual(visit.amount_approved, 250_000)
+        self.assertEqual(visit.state, "done")
+        visit.with_user(self.ka_user).action_claim_expenses()
+        self.assertEqual(visit.expense_line_ids.reimbursement_state, "claimed")
+
+    def test_a_plan_under_the_finance_threshold_reaches_finance_when_spent(self):
+        visit = self._approved_visit(1000)
+        self.assertEqual(
+            visit._ka_current_round().rule_id, self.rule_manager, "no Finance level"
+        )
+        self._spend(visit, 9000)
+        visit.write(self._visit_record_vals())
+        self._done(visit)
+        visit.with_user(self.ka_user).action_submit_overrun()
+        self.assertIn(self.rule_finance, visit._ka_current_round().rule_id)
+
+    def test_refused_overrun_is_not_claimed(self):
+        visit = self._approved_visit(1000)
+        self._spend(visit, 1500)
+        visit.write(self._visit_record_vals())
+        self._done(visit)
+        visit.with_user(self.ka_user).action_submit_overrun()
+        visit.with_user(self.ka_manager).action_refuse("Too much")
+        self.assertEqual(visit.overrun_state, "refused")
+        self.assertEqual(visit.state, "done")
+        with self.assertRaises(UserError):
+            visit.with_user(self.ka_user).action_claim_expenses()
+
+    def test_tolerance_in_settings(self):
+        self.env.company.ka_expense_tolerance = 10
+        visit = self._approved_visit(1000)
+        self._spend(visit, 1100)
+        visit.write(self._visit_record_vals())
+        self._done(visit)
+        self.assertFalse(visit.ka_over_budget)
+        visit.with_user(self.ka_user).action_claim_expenses()
+        self.assertEqual(visit.expense_line_ids.reimbursement_state, "claimed")
+
+    def test_a_forged_approved_visit_claims_nothing(self):
+        """A visit made approved without its chain (as superuser code could)
+        has no approved cost: its expenses are an overrun."""
+        visit = self._visit(budget=100)
+        visit._ka_workflow_write({"state": "done"})
+        self._spend(visit, 99_999.99)
+        with self.assertRaises(UserError):
+            visit.with_user(self.ka_user).action_claim_expenses()
+
+
+@tagged("post_install", "-at_install")
+class TestManualSettlementLines(EngagementCase):
+    """A line added by hand never pays its author nor the manager who
+    confirms, keeps its settlement's salesperson and company, and its
+    settlement is confirmed by another manager than its author."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.settlement = (
+            cls.env["key_account.commission.settlement"]
+            .sudo()
+            .create(
+                {
+                    "user_id": cls.ka_user.id,
+                    "date_from": date(2025, 1, 1),
+                    "date_to": date(2025, 1, 31),
+                }
+            )
+        )
+        cls.Line = cls.env["key_account.commission.settlement.line"]
+
+    def test_the_reported_line(self):
+        Line = self.Line.with_user(self.ka_manager).with_context(HOSTILE_CONTEXT)
+        with self.assertRaises(AccessError):
+            Line.with_context(
+                default_payee_partner_id=self.ka_manager.partner_id.id,
+                default_line_type="referral",
+            ).create(
+                [
+                    {
+                        "settlement_id": self.settlement.id,
+                        "amount_commission": 8888.88,
+                        "reason": "Referral",
+                    }
+                ]
+            )
+        line = Line.with_context(
+            default_payee_partner_id=self.ka_manager.partner_id.id
+        ).create(
+            [
+                {
+                    "settlement_id": self.settlement.id,
+                    "amount_commission": 8888.88,
+                    "reason": "Correction",
+                    "user_id": self.ka_manager.id,
+                    "company_id": self.env["res.company"]
+                    .create({"name": "Elsewhere"})
+                    .id,
+                }
+            ]
+        )
+        self.assertFalse(line.payee_partner_id)
+        self.assertEqual(line.user_id, self.ka_user)
+        self.assertEqual(line.company_id, self.settlement.company_id)
+        self.assertEqual(line.entered_by_id, self.ka_manager)
+        # its author does not confirm it; another manager does
+        with self.assertRaises(AccessError):
+            self.settlement.with_user(self.ka_manager).action_confirm()
+        self.settlement.with_user(self.ka_manager2).action_confirm()
+        self.assertEqual(self.settlement.state, "confirmed")
+
+    def test_who_last_changed_a_line_does_not_confirm(self):
+        line = self.Line.with_user(self.ka_manager).create(
+            [
+                {
+                    "settlement_id": self.settlement.id,
+                    "amount_commission": 10,
+                    "reason": "Correction",
+                }
+            ]
+        )
+        line.with_user(self.ka_manager2).write({"amount_commission": 20})
+        with self.assertRaises(AccessError):
+            self.settlement.with_user(self.ka_manager2).action_confirm()
+        self.settlement.with_user(self.ka_manager).action_confirm()
+
+
+@tagged("post_install", "-at_install")
+class TestClosedIsClosed(EngagementCase):
+    """Closed documents keep their figures whoever writes, superuser
+    included; only their actions move their workflow fields."""
+
+    def test_confirmed_settlement_under_sudo(self):
+        settlement = (
+            self.env["key_account.commission.settlement"]
+            .sudo()
+            .create(
+                {
+                    "user_id": self.ka_user.id,
+                    "date_from": date(2025, 1, 1),
+                    "date_to": date(2025, 1, 31),
+                }
+            )
+        )
+        settlement.with_user(self.ka_manager).action_confirm()
+        sudo = settlement.sudo()
+        for vals in (
+            {"amount_commission": 99999},
+            {"state": "draft"},
+            {"date_to": date(2025, 2, 28)},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(REFUSED):
+                sudo.write(vals)
+        with self.assertRaises(UserError):
+            self.env["key_account.commission.settlement.line"].sudo().create(
+                [
+                    {
+                        "settlement_id": settlement.id,
+                        "amount_commission": 8888.88,
+                        "reason": "x",
+                    }
+                ]
+            )
+        self.assertEqual(settlement.amount_commission, 0)
+        self.assertEqual(settlement.state, "confirmed")
+        # writing back what it holds changes nothing and passes (data files)
+        sudo.write({"state": "confirmed"})
+
+    def test_approved_visit_under_sudo(self):
+        visit = self._visit(budget=100)
+        visit.action_submit()
+        visit.with_user(self.ka_manager).action_approve()
+        with self.assertRaises(REFUSED):
+            visit.sudo().write({"amount_planned": 1})
+        with self.assertRaises(REFUSED):
+            visit.sudo().write({"state": "draft"})
+        with self.assertRaises(REFUSED):
+            visit.sudo().write({"partner_id": self.buyer.id})
+        self.assertEqual(visit.state, "approved")
+
+
+@tagged("post_install", "-at_install")
+class TestStoredGuardsHttp(HttpCase, GuardedModelsCase):
+    """The same over real HTTP, once: a salesperson logged in creates each
+    document they may create through /web/dataset/call_kw with every
+    protected field as a ``default_*`` key (and every ``ka_*`` key), then
+    with them in the values; nothing hostile is stored."""
+
+    def _call(self, model, method, args, context):
+        payload = {
+            "id": 1,
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {
+                "model": model,
+                "method": method,
+                "args": args,
+                "kwargs": {
+                    "context": {
+                        "lang": "en_US",
+                        "uid": self.ka_user.id,
+                        "allowed_company_ids": self.env.company.ids,
+                        **HOSTILE_CONTEXT,
+                        **context,
+                    }
+                },
+            },
+        }
+        response = self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 200)
+        return response.json()
+
+    def test_defaults_and_values_over_json_rpc(self):
+        self.authenticate(self.ka_user.login, self.ka_user.login)
+        tried = 0
+        for model_name in self._guarded_models():
+            role, base = self._factory(model_name)
+            if role != "salesperson":
+                continue
+            Model = self.env[model_name]
+            hostile = {
+                fname: value
+                for fname in Model._ka_protected_fields()
+                if (value := self._hostile(Model, fname)) is not None
+            }
+            with self.subTest(model=model_name):
+                tried += 1
+                response = self._call(
+                    model_name,
+                    "create",
+                    [base],
+                    {f"default_{fname}": value for fname, value in hostile.items()},
+                )
+                if "result" in response:
+                    self.env.invalidate_all()
+                    record = Model.browse(response["result"])
+                    forged = [f for f, v in hostile.items() if self._same(record, f, v)]
+                    self.assertEqual(forged, [], f"{model_name}: stored from defaults")
+                for fname, value in hostile.items():
+                    response = self._call(
+                        model_name, "create", [{**base, fname: value}], {}
+                    )
+                    self.assertNotIn("result", response, f"{model_name}.{fname}")
+        self.assertGreaterEqual(tried, 6)
