@@ -134,10 +134,9 @@ class KeyAccountGuardMixin(models.AbstractModel):
     # ---- clients ---------------------------------------------------------------------
     def _ka_protected_message(self, fnames, creating=False):
         return self.env._(
-            "%(fields)s of %(doc)s are written by Key Accounts itself: they "
-            "cannot be set by hand.",
+            "These fields are written by Key Accounts itself and cannot be set "
+            "by hand: %(fields)s.",
             fields=field_labels(self, fnames),
-            doc=self._description,
         )
 
     @api.model

@@ -52,10 +52,12 @@ class KeyAccountWorkflowMixin(models.AbstractModel):
         )
 
     def _ka_workflow_message(self):
-        return self.env._(
-            "The status of %(doc)s changes only through its buttons.",
-            doc=self[:1].display_name or self._description,
-        )
+        if self:
+            return self.env._(
+                "The status of %(doc)s changes only through its buttons.",
+                doc=self[:1].display_name,
+            )
+        return self.env._("A status changes only through its document's buttons.")
 
     # ---- guards -------------------------------------------------------------------
     @api.model
@@ -85,9 +87,8 @@ class KeyAccountWorkflowMixin(models.AbstractModel):
     def _ka_protected_message(self, fnames, creating=False):
         if creating and "state" in fnames:
             return self.env._(
-                "A new %(doc)s starts as a draft: its status changes only through "
-                "its buttons.",
-                doc=self._description,
+                "A new document starts as a draft: its status changes only "
+                "through its buttons."
             )
         if set(fnames) & self._ka_workflow_fields:
             return self._ka_workflow_message()
