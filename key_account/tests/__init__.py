@@ -24,6 +24,7 @@ from . import test_engagement_reception
 from . import test_engagement_visit
 from . import test_followup
 from . import test_grading
+from . import test_grading_deletion
 from . import test_i18n
 from . import test_i18n_messages
 from . import test_reports
