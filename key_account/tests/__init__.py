@@ -40,5 +40,6 @@ from . import test_pool_teams
 from . import test_sales_tracking
 from . import test_security
 from . import test_tour
+from . import test_value_ranges
 from . import test_multi_company
 from . import test_receivable

@@ -34,6 +34,7 @@ class KeyAccountRelation(models.Model):
     ``ka_hobbies``..."""
 
     _name = "key_account.relation"
+    _inherit = ["key_account.number.mixin"]
     _description = "Relationship Map Entry"
     _rec_name = "contact_id"
 

@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 
 class KeyAccountType(models.Model):
     _name = "key_account.type"
-    _inherit = ["key_account.code.mixin"]
+    _inherit = ["key_account.code.mixin", "key_account.number.mixin"]
     _description = "Key Account Type"
     _order = "sequence, id"
 
