@@ -27,6 +27,7 @@ from . import test_grading
 from . import test_grading_deletion
 from . import test_i18n
 from . import test_i18n_messages
+from . import test_i18n_sentences
 from . import test_reports
 from . import test_kpi_feedback
 from . import test_kpi_indicators

@@ -97,14 +97,15 @@ class TestMessagesInTheirLanguage(EngagementCase, PoolCase):
     def test_pool_warning_and_return(self):
         mine = self._claimed(day="2026-01-01")
         theirs = self._claimed(user=self.ka_user2, day="2026-01-01", name="Lee's")
+        claimed = self._last_note(mine)
+        self.assertIn(self.zh["Claim"], claimed)
         self.assertIn(
             self._zh(
-                "%(action)s: from %(from)s to %(to)s, by %(by)s.",
-                action=self.zh["Claim"],
-                **{"from": self.zh["the pool"], "to": "Sam Salesman"},
+                "From the pool to %(to)s, by %(by)s.",
+                to="Sam Salesman",
                 by="Sam Salesman",
             ),
-            self._last_note(mine),
+            claimed,
         )
         self._cron("2026-01-24")  # 7 days before the return
         self.assertEqual(
@@ -116,9 +117,9 @@ class TestMessagesInTheirLanguage(EngagementCase, PoolCase):
         )
         self.assertIn(
             self._zh(
-                "This key account goes back to the pool on %(date)s without %(what)s.",
+                "This key account goes back to the pool on %(date)s without a "
+                "follow-up (visit, call, e-mail or meeting).",
                 date="2026-01-31",
-                what=self.zh["a follow-up (visit, call, e-mail or meeting)"],
             ),
             self._last_note(mine),
         )
@@ -127,7 +128,14 @@ class TestMessagesInTheirLanguage(EngagementCase, PoolCase):
         self.assertFalse(mine.user_id)
         note = self._last_note(mine)
         self.assertIn(self._zh("No follow-up in time: returned to the pool."), note)
-        self.assertIn(self.zh["the pool"], note)
+        self.assertIn(
+            self._zh(
+                "From %(from)s to the pool, by %(by)s.",
+                by=self.env.user.name,
+                **{"from": "Sam Salesman"},
+            ),
+            note,
+        )
         self.assertIn(
             "No follow-up in time: returned to the pool.", self._last_note(theirs)
         )

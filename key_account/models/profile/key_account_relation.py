@@ -85,6 +85,12 @@ class KeyAccountRelation(models.Model):
 
     _ka_fixed_fields = ("contact_id", "account_id", "company_id", "user_id")
 
+    def _ka_fixed_fields_message(self):
+        return self.env._(
+            "The account and the owner of a relationship-map entry follow the "
+            "contact: they cannot be written."
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
         check_fixed_fields(self, vals_list, self._ka_fixed_fields, creating=True)
