@@ -409,7 +409,9 @@ class KeyAccountReview(models.Model):
                     "date_from": start,
                 }
             )
-        created = Review.create(vals_list)
+        # no creation log: written by a scheduled action, it would read in
+        # its language, not the owner's
+        created = Review.with_context(mail_create_nolog=True).create(vals_list)
         created._ka_compute_figures()
         return (existing | created).with_env(self.env)
 

@@ -591,7 +591,9 @@ class KeyAccountCommissionSettlement(models.Model):
 
         draft_by_key = {(s.user_id.id, s.company_id.id): s for s in drafts}
         missing = sorted(k for k in keys if k not in draft_by_key)
-        created = self.create(
+        # no creation log: written by a scheduled action, it would read in
+        # its language, not the salesperson's
+        created = self.with_context(mail_create_nolog=True).create(
             [
                 {
                     "user_id": uid,
