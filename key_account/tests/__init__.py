@@ -24,8 +24,10 @@ from . import test_engagement_reception
 from . import test_engagement_visit
 from . import test_followup
 from . import test_grading
+from . import test_grading_deletion
 from . import test_i18n
 from . import test_i18n_messages
+from . import test_i18n_sentences
 from . import test_reports
 from . import test_kpi_feedback
 from . import test_kpi_indicators
@@ -39,6 +41,7 @@ from . import test_pool_teams
 from . import test_sales_tracking
 from . import test_security
 from . import test_tour
+from . import test_value_ranges
 from . import test_multi_company
 from . import test_receivable
 from . import test_stored_guards

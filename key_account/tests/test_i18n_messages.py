@@ -1,16 +1,22 @@
+import re
 from datetime import date
 from pathlib import Path
 
 import polib
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.tests import tagged
+from odoo.tools import html2plaintext
 
 from .common import EngagementCase
 from .test_pool import PoolCase
 
 I18N = Path(__file__).parent.parent / "i18n"
 FOLLOWUP = "key_account.mail_activity_type_ka_followup"
+CJK = re.compile("[\u4e00-\u9fff]")
+# what a text built wrongly shows: a function, an unfilled placeholder
+BROKEN = ("<function", "lambda", "%(", "%s", " object at 0x")
 APPROVE = "key_account.mail_activity_type_ka_approval"
 
 
@@ -97,14 +103,15 @@ class TestMessagesInTheirLanguage(EngagementCase, PoolCase):
     def test_pool_warning_and_return(self):
         mine = self._claimed(day="2026-01-01")
         theirs = self._claimed(user=self.ka_user2, day="2026-01-01", name="Lee's")
+        claimed = self._last_note(mine)
+        self.assertIn(self.zh["Claim"], claimed)
         self.assertIn(
             self._zh(
-                "%(action)s: from %(from)s to %(to)s, by %(by)s.",
-                action=self.zh["Claim"],
-                **{"from": self.zh["the pool"], "to": "Sam Salesman"},
+                "From the pool to %(to)s, by %(by)s.",
+                to="Sam Salesman",
                 by="Sam Salesman",
             ),
-            self._last_note(mine),
+            claimed,
         )
         self._cron("2026-01-24")  # 7 days before the return
         self.assertEqual(
@@ -116,9 +123,9 @@ class TestMessagesInTheirLanguage(EngagementCase, PoolCase):
         )
         self.assertIn(
             self._zh(
-                "This key account goes back to the pool on %(date)s without %(what)s.",
+                "This key account goes back to the pool on %(date)s without a "
+                "follow-up (visit, call, e-mail or meeting).",
                 date="2026-01-31",
-                what=self.zh["a follow-up (visit, call, e-mail or meeting)"],
             ),
             self._last_note(mine),
         )
@@ -127,7 +134,14 @@ class TestMessagesInTheirLanguage(EngagementCase, PoolCase):
         self.assertFalse(mine.user_id)
         note = self._last_note(mine)
         self.assertIn(self._zh("No follow-up in time: returned to the pool."), note)
-        self.assertIn(self.zh["the pool"], note)
+        self.assertIn(
+            self._zh(
+                "From %(from)s to the pool, by %(by)s.",
+                by=self.env.user.name,
+                **{"from": "Sam Salesman"},
+            ),
+            note,
+        )
         self.assertIn(
             "No follow-up in time: returned to the pool.", self._last_note(theirs)
         )
@@ -176,3 +190,123 @@ class TestMessagesInTheirLanguage(EngagementCase, PoolCase):
             self._zh("Cancelled: %(reason)s", reason="Wrong period"),
             self._last_note(settlement),
         )
+
+    def test_every_cron_writes_plain_text_in_the_readers_language(self):
+        """Every activity and note the module's scheduled actions write, on
+        demo data and on accounts of Sam and Kate (Chinese) and of Lee
+        (English), is plain text in its reader's language: the owner of the
+        account or document, the user of the activity."""
+        self.grade_b.write({"visit_interval_days": 30, "contact_interval_days": 14})
+        mine = self._account(
+            "Sam's Co", user_id=self.ka_user.id, ka_grade_id=self.grade_b.id
+        )
+        theirs = self._account(
+            "Lee's Co", user_id=self.ka_user2.id, ka_grade_id=self.grade_b.id
+        )
+        (mine | theirs).write({"ka_last_contact_date": date(2026, 1, 1)})
+        # each gets the other's follow-up activities, Kate those of both
+        self.env["key_account.team.member"].create(
+            [
+                {"partner_id": mine.id, "user_id": self.ka_user2.id},
+                {"partner_id": theirs.id, "user_id": self.ka_user.id},
+                {"partner_id": mine.id, "user_id": self.ka_manager.id},
+                {"partner_id": theirs.id, "user_id": self.ka_manager.id},
+            ]
+        ).followup_activities = True
+        # the pool: returned (claimed long ago), warned (claimed lately)
+        returned = self._claimed(day="2026-01-01")
+        returned_theirs = self._claimed(
+            user=self.ka_user2, day="2026-01-01", name="Lee's returned"
+        )
+        warned = self._claimed(day="2026-03-05", name="Sam's warned")
+        warned_theirs = self._claimed(
+            user=self.ka_user2, day="2026-03-05", name="Lee's warned"
+        )
+        # plans of 2025, closed by the cron
+        plans = self.env["key_account.plan"].create(
+            [
+                {
+                    "partner_id": account.id,
+                    "date_from": date(2025, 1, 1),
+                    "objective_ids": [
+                        Command.create(
+                            {"name": "Sell", "measure": "sales", "target_amount": 1}
+                        )
+                    ],
+                }
+                for account in (mine, theirs)
+            ]
+        )
+        plans._ka_workflow_write({"state": "approved"})
+        readers = {
+            ("res.partner", partner.id): user
+            for partner, user in (
+                (mine, self.ka_user),
+                (returned, self.ka_user),
+                (warned, self.ka_user),
+                (theirs, self.ka_user2),
+                (returned_theirs, self.ka_user2),
+                (warned_theirs, self.ka_user2),
+            )
+        }
+        Activity = self.env["mail.activity"]
+        Message = self.env["mail.message"]
+        last_activity = Activity.search([], order="id desc", limit=1).id
+        last_message = Message.search([], order="id desc", limit=1).id
+        crons = self.env["ir.cron"].search(
+            [("ir_actions_server_id.model_id.model", "!=", False)]
+        )
+        crons = crons.filtered(
+            lambda cron: self.env["ir.model.data"]
+            .search([("model", "=", "ir.cron"), ("res_id", "=", cron.id)])
+            .module
+            == "key_account"
+        )
+        self.assertGreaterEqual(len(crons), 8)
+        with freeze_time("2026-04-01 06:00:00"):
+            for cron in crons:
+                cron.method_direct_trigger()
+        activities = Activity.search([("id", ">", last_activity)])
+        messages = Message.search(
+            [
+                ("id", ">", last_message),
+                ("message_type", "in", ("comment", "notification")),
+            ]
+        )
+        seen = {"zh_CN": 0, "en_US": 0}
+        for activity in activities:
+            for text in (activity.summary, html2plaintext(activity.note or "")):
+                self._assert_plain(
+                    text, activity.user_id, activity.activity_type_id.name
+                )
+            seen[activity.user_id.lang or "en_US"] += 1
+        for message in messages:
+            record = self.env[message.model].browse(message.res_id)
+            reader = readers.get((message.model, message.res_id))
+            if reader is None and "user_id" in record._fields:
+                reader = record.user_id
+            self._assert_plain(html2plaintext(message.body), reader, message.model)
+        self.assertTrue(seen["zh_CN"] and seen["en_US"], seen)
+        # the team members got their follow-up activities, each in theirs
+        followups = self._activities(mine | theirs, FOLLOWUP)
+        self.assertEqual(
+            set(followups.mapped("user_id")),
+            {self.ka_user, self.ka_user2, self.ka_manager},
+        )
+        self.assertEqual(len(followups), 6)
+        self.assertTrue(messages.filtered(lambda m: m.model == "key_account.plan"))
+        self.assertTrue(
+            messages.filtered(lambda m: m.res_id in (returned | warned).ids)
+        )
+
+    def _assert_plain(self, text, reader, where):
+        """``text`` is plain text, in the language of ``reader`` (when known:
+        Chinese with at least one Chinese character, English with none)."""
+        for broken in BROKEN:
+            self.assertNotIn(broken, text or "", f"{where}: {text}")
+        if not text or not reader:
+            return
+        if reader.lang == "zh_CN":
+            self.assertRegex(text, CJK, f"{where}, for {reader.name}: {text}")
+        else:
+            self.assertNotRegex(text, CJK, f"{where}, for {reader.name}: {text}")

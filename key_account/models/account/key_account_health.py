@@ -31,6 +31,7 @@ class KeyAccountHealth(models.Model):
     not the partners' (whose every index would be rewritten with them)."""
 
     _name = "key_account.health"
+    _inherit = ["key_account.number.mixin"]
     _description = "Key Account Health"
     _log_access = False
 

@@ -14,6 +14,7 @@ from odoo.tools import SQL
 
 from ..common.groups import KA_MANAGER
 from ..common.key_account_workflow_mixin import FREE_PREFIXES
+from ..common.lang import env_for
 
 PERIODS = [("year", "One year"), ("three_years", "Three years")]
 PERIOD_YEARS = {"year": 1, "three_years": 3}
@@ -489,8 +490,9 @@ class KeyAccountPlan(models.Model):
                     "state": "closed",
                 }
             )
+            # for the plan's owner, in their language
             plan.message_post(
-                body=self.env._(
+                body=env_for(self.env, plan.user_id)._(
                     "Plan closed at the end of its period: %(progress)s%% done.",
                     progress=round(plan.closed_progress, 1),
                 )

@@ -45,7 +45,12 @@ class KeyAccountReview(models.Model):
     and the manager's sign-off. The reviews of an account are its trend."""
 
     _name = "key_account.review"
-    _inherit = ["mail.thread", "mail.activity.mixin", "key_account.workflow.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "key_account.workflow.mixin",
+        "key_account.number.mixin",
+    ]
     _description = "Key Account Quarterly Review"
     _order = "date_from desc, partner_id"
     _check_company_auto = True
@@ -404,7 +409,9 @@ class KeyAccountReview(models.Model):
                     "date_from": start,
                 }
             )
-        created = Review.create(vals_list)
+        # no creation log: written by a scheduled action, it would read in
+        # its language, not the owner's
+        created = Review.with_context(mail_create_nolog=True).create(vals_list)
         created._ka_compute_figures()
         return (existing | created).with_env(self.env)
 

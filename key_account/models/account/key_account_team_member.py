@@ -20,6 +20,7 @@ class KeyAccountTeamMember(models.Model):
     Account managers (record rules)."""
 
     _name = "key_account.team.member"
+    _inherit = ["key_account.number.mixin"]
     _description = "Key Account Team Member"
     _order = "partner_id, sequence, id"
     _rec_name = "user_id"

@@ -3,6 +3,7 @@ from odoo import fields
 from odoo import models
 
 from ..common.groups import KA_USER
+from ..common.lang import envs_by_lang
 
 
 class ResPartner(models.Model):
@@ -124,6 +125,10 @@ class ResPartner(models.Model):
         if members:
             activity_type = self.env.ref(activity_xmlid)
             model_id = self.env["ir.model"]._get_id("res.partner")
+            # the summary is a function of an environment: each member reads
+            # it in their own language, as the owner does
+            envs = envs_by_lang(self.env, members.user_id)
+            summaries = {env.lang: summary(env) for env in envs.values()}
             self.env["mail.activity"].sudo().with_context(
                 mail_activity_quick_update=True
             ).create(
@@ -134,7 +139,7 @@ class ResPartner(models.Model):
                         "activity_type_id": activity_type.id,
                         "user_id": member.user_id.id,
                         "date_deadline": deadline(member.partner_id),
-                        "summary": summary,
+                        "summary": summaries[envs[member.user_id.id].lang],
                         "automated": True,
                     }
                     for member in members

@@ -189,26 +189,45 @@ class KeyAccountCommissionSettlement(models.Model):
         self._ka_check_not_own_edit(vals)
         return super().write(vals)
 
-    def _ka_check_not_own(self, group, what):
-        """Separation of duties: ``what`` (confirm, pay, cancel) is for the
-        members of ``group``, never on their own settlement."""
+    def _ka_check_not_own(self, group, action):
+        """Separation of duties: ``action`` (``confirm``, ``pay``,
+        ``cancel``) is for the members of ``group``, never on their own
+        settlement."""
         user = self.env.user
         if not (self.env.su or user.has_group(group)):
             raise AccessError(
-                self.env._("You may not %(what)s commission settlements.", what=what)
+                {
+                    "confirm": self.env._(
+                        "You may not confirm commission settlements."
+                    ),
+                    "pay": self.env._("You may not pay commission settlements."),
+                    "cancel": self.env._("You may not cancel commission settlements."),
+                }[action]
             )
         own = self.filtered(lambda s: s.user_id == user)
         if own:
+            name = own[0].name
             raise AccessError(
-                self.env._(
-                    "%(name)s is your own settlement: another person must %(what)s it.",
-                    name=own[0].name,
-                    what=what,
-                )
+                {
+                    "confirm": self.env._(
+                        "%(name)s is your own settlement: another person must "
+                        "confirm it.",
+                        name=name,
+                    ),
+                    "pay": self.env._(
+                        "%(name)s is your own settlement: another person must pay it.",
+                        name=name,
+                    ),
+                    "cancel": self.env._(
+                        "%(name)s is your own settlement: another person must "
+                        "cancel it.",
+                        name=name,
+                    ),
+                }[action]
             )
 
-    def _ka_check_counted_once(self, what):
-        """Money moves once. Before ``what`` (confirm, pay): refuse when an
+    def _ka_check_counted_once(self, action):
+        """Money moves once. Before ``action`` (``confirm``, ``pay``): refuse when an
         order, an (invoice, order) pair, a payment share of one (the same
         reconciliation) or a reversal of these settlements is
         in another confirmed or paid settlement (or in two of them), or when
@@ -283,7 +302,6 @@ class KeyAccountCommissionSettlement(models.Model):
             settlement = self.browse(mine)
             other_settlement = self.sudo().browse(other)
             values = {
-                "what": what,
                 "name": settlement.name,
                 "other": other_settlement.name,
                 "state": dict(self._fields["state"]._description_selection(self.env))[
@@ -291,31 +309,55 @@ class KeyAccountCommissionSettlement(models.Model):
                 ],
                 "order": self.env["sale.order"].sudo().browse(order_id).name,
             }
-            if kind == "period":
-                message = self.env._(
-                    "Cannot %(what)s %(name)s: %(other)s (%(state)s) already "
+            message = self._ka_counted_twice_message(action, kind, values)
+            raise UserError(message)
+
+    def _ka_counted_twice_message(self, action, kind, values):
+        """Why ``action`` (``confirm``, ``pay``) is refused: a clash of
+        ``kind`` (``period``, ``reversal``, ``order``), one whole sentence
+        per case."""
+        if kind == "period":
+            if action == "confirm":
+                return self.env._(
+                    "Cannot confirm %(name)s: %(other)s (%(state)s) already "
                     "covers part of its period. Cancel one of them, or compute "
                     "the same period again.",
                     **values,
                 )
-            elif kind == "reversal":
-                message = self.env._(
-                    "Cannot %(what)s %(name)s: the cancellation of %(order)s is "
+            return self.env._(
+                "Cannot pay %(name)s: %(other)s (%(state)s) already covers part "
+                "of its period. Cancel one of them, or compute the same period "
+                "again.",
+                **values,
+            )
+        if kind == "reversal":
+            if action == "confirm":
+                return self.env._(
+                    "Cannot confirm %(name)s: the cancellation of %(order)s is "
                     "already deducted in %(other)s (%(state)s).",
                     **values,
                 )
-            else:
-                message = self.env._(
-                    "Cannot %(what)s %(name)s: %(order)s is already counted in "
-                    "%(other)s (%(state)s), and an order is paid once. Recompute "
-                    "%(name)s, or cancel one of them.",
-                    **values,
-                )
-            raise UserError(message)
+            return self.env._(
+                "Cannot pay %(name)s: the cancellation of %(order)s is already "
+                "deducted in %(other)s (%(state)s).",
+                **values,
+            )
+        if action == "confirm":
+            return self.env._(
+                "Cannot confirm %(name)s: %(order)s is already counted in "
+                "%(other)s (%(state)s), and an order is paid once. Recompute "
+                "%(name)s, or cancel one of them.",
+                **values,
+            )
+        return self.env._(
+            "Cannot pay %(name)s: %(order)s is already counted in %(other)s "
+            "(%(state)s), and an order is paid once. Recompute %(name)s, or "
+            "cancel one of them.",
+            **values,
+        )
 
     def action_confirm(self):
-        what = self.env._("confirm")
-        self._ka_check_not_own(KA_MANAGER, what)
+        self._ka_check_not_own(KA_MANAGER, "confirm")
         for settlement in self:
             if settlement.state != "draft":
                 raise UserError(
@@ -325,7 +367,7 @@ class KeyAccountCommissionSettlement(models.Model):
                     )
                 )
         self._ka_check_manual_lines_by_another()
-        self._ka_check_counted_once(what)
+        self._ka_check_counted_once("confirm")
         self._ka_workflow_write(
             {
                 "state": "confirmed",
@@ -355,8 +397,7 @@ class KeyAccountCommissionSettlement(models.Model):
                 )
 
     def action_pay(self):
-        what = self.env._("pay")
-        self._ka_check_not_own(KA_APPROVER, what)
+        self._ka_check_not_own(KA_APPROVER, "pay")
         for settlement in self:
             if settlement.state != "confirmed":
                 raise UserError(
@@ -365,11 +406,11 @@ class KeyAccountCommissionSettlement(models.Model):
                         name=settlement.name,
                     )
                 )
-        self._ka_check_counted_once(what)
+        self._ka_check_counted_once("pay")
         self._ka_workflow_write({"state": "paid"})
 
     def action_cancel(self, reason):
-        self._ka_check_not_own(KA_MANAGER, self.env._("cancel"))
+        self._ka_check_not_own(KA_MANAGER, "cancel")
         if not (reason or "").strip():
             raise UserError(self.env._("Give a reason to cancel a settlement."))
         for settlement in self:
@@ -573,7 +614,9 @@ class KeyAccountCommissionSettlement(models.Model):
 
         draft_by_key = {(s.user_id.id, s.company_id.id): s for s in drafts}
         missing = sorted(k for k in keys if k not in draft_by_key)
-        created = self.create(
+        # no creation log: written by a scheduled action, it would read in
+        # its language, not the salesperson's
+        created = self.with_context(mail_create_nolog=True).create(
             [
                 {
                     "user_id": uid,
@@ -616,13 +659,16 @@ class KeyAccountCommissionSettlement(models.Model):
             )
             for reversal in reversal_by_key.get((uid, cid), []):
                 line = reversed_lines.browse(reversal.line_id)
-                if reversal.unpaid:
+                if reversal.unpaid and (line.invoice_id or line.order_id):
                     reason = self.env._(
                         "The payment of %(invoice)s this commission was paid on "
                         "was undone after it was settled.",
-                        invoice=line.invoice_id.name
-                        or line.order_id.name
-                        or self.env._("an invoice"),
+                        invoice=line.invoice_id.name or line.order_id.name,
+                    )
+                elif reversal.unpaid:
+                    reason = self.env._(
+                        "The payment of the invoice this commission was paid on "
+                        "was undone after it was settled."
                     )
                 else:
                     reason = self.env._(

@@ -7,7 +7,7 @@ from odoo import models
 
 class KeyAccountApprovalLine(models.Model):
     _name = "key_account.approval.line"
-    _inherit = ["key_account.guard.mixin"]
+    _inherit = ["key_account.number.mixin", "key_account.guard.mixin"]
     _description = "Key Account Approval Step"
     _order = "round desc, sequence, id"
 

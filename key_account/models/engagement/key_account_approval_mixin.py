@@ -514,11 +514,17 @@ class KeyAccountApprovalMixin(models.AbstractModel):
         return {"amount_planned", "company_id", "partner_id", "user_id"}
 
     def _ka_locked_message(self, record, what=None):
+        if what:
+            return self.env._(
+                "%(doc)s was submitted for approval: its fields %(fields)s can "
+                "no longer change. Refuse it to edit it.",
+                doc=record.display_name,
+                fields=what,
+            )
         return self.env._(
-            "%(doc)s was submitted for approval: its %(what)s can no longer "
+            "%(doc)s was submitted for approval: its amounts can no longer "
             "change. Refuse it to edit it.",
             doc=record.display_name,
-            what=what or self.env._("amounts"),
         )
 
     def _ka_check_editable(self, what=None):

@@ -103,13 +103,29 @@ class KeyAccountGift(models.Model):
 
     def _ka_over_cap_reason(self):
         per_gift, per_year = self._ka_caps()
-        no_cap = self.env._("no cap")
-        return self.env._(
-            "%(amount)s for caps of %(gift)s per gift and %(year)s per year",
-            amount=self.currency_id.format(self.amount_planned),
-            gift=self.currency_id.format(per_gift) if per_gift else no_cap,
-            year=self.currency_id.format(per_year) if per_year else no_cap,
-        )
+        amount = self.currency_id.format(self.amount_planned)
+        gift = self.currency_id.format(per_gift)
+        year = self.currency_id.format(per_year)
+        if per_gift and per_year:
+            return self.env._(
+                "%(amount)s for caps of %(gift)s per gift and %(year)s per year",
+                amount=amount,
+                gift=gift,
+                year=year,
+            )
+        if per_gift:
+            return self.env._(
+                "%(amount)s for a cap of %(gift)s per gift and no cap per year",
+                amount=amount,
+                gift=gift,
+            )
+        if per_year:
+            return self.env._(
+                "%(amount)s for no cap per gift and a cap of %(year)s per year",
+                amount=amount,
+                year=year,
+            )
+        return self.env._("%(amount)s with no cap", amount=amount)
 
     def _ka_after_approved(self):
         """Tell the gift keepers that a gift is ready to be handed out."""

@@ -25,6 +25,7 @@ class KeyAccountKpiIndicator(models.Model):
     """
 
     _name = "key_account.kpi.indicator"
+    _inherit = ["key_account.number.mixin"]
     _description = "KPI Indicator"
     _order = "sequence, id"
 

@@ -124,37 +124,44 @@ class KeyAccountKpiTemplateLine(models.Model):
                 continue
             error = False
             if bands[0].from_pct != 0:
-                error = self.env._("the first band must start at 0%.")
+                error = self.env._(
+                    "Scoring bands of %(line)s: the first band must start at 0%%.",
+                    line=line.name,
+                )
             elif bands[-1].to_pct:
-                error = self.env._("the last band must have no upper limit (0).")
+                error = self.env._(
+                    "Scoring bands of %(line)s: the last band must have no upper "
+                    "limit (0).",
+                    line=line.name,
+                )
             for band, following in pairwise(bands):
                 if error:
                     break
                 if not band.to_pct or band.to_pct <= band.from_pct:
                     error = self.env._(
-                        "the band from %(from)s%% must end above its start.",
+                        "Scoring bands of %(line)s: the band from %(from)s%% must "
+                        "end above its start.",
+                        line=line.name,
                         **{"from": band.from_pct},
                     )
                 elif following.from_pct < band.to_pct:
                     error = self.env._(
-                        "the bands from %(a)s%% and from %(b)s%% overlap.",
+                        "Scoring bands of %(line)s: the bands from %(a)s%% and "
+                        "from %(b)s%% overlap.",
+                        line=line.name,
                         a=band.from_pct,
                         b=following.from_pct,
                     )
                 elif following.from_pct > band.to_pct:
                     error = self.env._(
-                        "there is a gap between %(a)s%% and %(b)s%%.",
+                        "Scoring bands of %(line)s: there is a gap between "
+                        "%(a)s%% and %(b)s%%.",
+                        line=line.name,
                         a=band.to_pct,
                         b=following.from_pct,
                     )
             if error:
-                raise ValidationError(
-                    self.env._(
-                        "Scoring bands of %(line)s: %(error)s",
-                        line=line.name,
-                        error=error,
-                    )
-                )
+                raise ValidationError(error)
 
     # ---- scoring ---------------------------------------------------------------
     def _ka_achievement(self, value):

@@ -16,7 +16,12 @@ class KeyAccountMonthlyReport(models.Model):
     the texts from the salesperson."""
 
     _name = "key_account.monthly.report"
-    _inherit = ["mail.thread", "key_account.month.mixin", "key_account.workflow.mixin"]
+    _inherit = [
+        "mail.thread",
+        "key_account.month.mixin",
+        "key_account.workflow.mixin",
+        "key_account.number.mixin",
+    ]
     _description = "Salesperson Monthly Report"
     _order = "month desc, user_id"
     _check_company_auto = True

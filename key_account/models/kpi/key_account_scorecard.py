@@ -21,7 +21,12 @@ class KeyAccountScorecard(models.Model):
     Odoo's records, manual lines filled by the appraisers."""
 
     _name = "key_account.scorecard"
-    _inherit = ["mail.thread", "mail.activity.mixin", "key_account.workflow.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "key_account.workflow.mixin",
+        "key_account.number.mixin",
+    ]
     _description = "KPI Scorecard"
     _ka_workflow_fields = frozenset({"state", "confirmed_date"})
     _order = "date_from desc, user_id"

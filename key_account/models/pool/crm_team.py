@@ -4,6 +4,8 @@ from odoo import models
 from odoo.exceptions import ValidationError
 
 from ..common.groups import KA_MANAGER
+from ..common.key_account_number_mixin import check_numbers
+from ..common.key_account_number_mixin import module_number_fields
 
 # the pool rules a team may set for its own pool (0: the company's)
 TEAM_POOL_RULES = (
@@ -65,6 +67,18 @@ class CrmTeam(models.Model):
         help="The previous owner may not claim an account of this pool again for "
         "this many days (0: the company's setting).",
     )
+
+    # the pool rules are numbers in range: the number mixin's checks (added
+    # to crm.team's _inherit, the mixin failed the registry's set-up of the
+    # team's favorite_user_ids many2many)
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_numbers(self, vals_list, module_number_fields(self))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_numbers(self, [vals], module_number_fields(self))
+        return super().write(vals)
 
     @api.constrains(*TEAM_POOL_RULES, "company_id")
     def _check_ka_pool_rules(self):

@@ -16,6 +16,7 @@ class KeyAccountPoolLog(models.Model):
     """One move of a key account between salespeople and the public pool."""
 
     _name = "key_account.pool.log"
+    _inherit = ["key_account.number.mixin"]
     _description = "Key Account Pool Move"
     _order = "date desc, id desc"
     _rec_name = "partner_id"

@@ -130,16 +130,33 @@ class ResCompany(models.Model):
             )._ka_check_pool_periods(companies=company)
 
     def _ka_check_pool_warning(self, followup_days, order_days, warning_days, name=""):
-        if warning_days >= min(followup_days, order_days):
+        """``name``: the sales team or grade whose pool rules these are
+        (none: the company's)."""
+        if warning_days < min(followup_days, order_days):
+            return
+        values = {
+            "warning": warning_days,
+            "followup": followup_days,
+            "order": order_days,
+        }
+        if name:
             raise ValidationError(
                 self.env._(
-                    "%(what)sThe warning (%(warning)s days before) must come "
+                    "Pool rules of %(name)s: the warning (%(warning)s days before) "
+                    "must come "
                     "after the account is taken: it must be shorter than the return "
                     "periods (%(followup)s days without follow-up, %(order)s days "
                     "without order).",
-                    what=name and (name + ": "),
-                    warning=warning_days,
-                    followup=followup_days,
-                    order=order_days,
+                    name=name,
+                    **values,
                 )
             )
+        raise ValidationError(
+            self.env._(
+                "The warning (%(warning)s days before) must come "
+                "after the account is taken: it must be shorter than the return "
+                "periods (%(followup)s days without follow-up, %(order)s days "
+                "without order).",
+                **values,
+            )
+        )

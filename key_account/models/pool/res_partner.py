@@ -780,31 +780,46 @@ class ResPartner(models.Model):
         # for the account's new owner (its last one when it goes to the
         # pool), in their language
         bodies = {}
-        texts = {}
+        labels = {}
         for partner in partners:
             env = env_for(self.env, to_user or old_owners[partner.id])
-            if env.lang not in texts:
-                labels = dict(
+            if env.lang not in labels:
+                labels[env.lang] = dict(
                     env["key_account.pool.log"]
                     ._fields["action"]
                     ._description_selection(env)
-                )
-                texts[env.lang] = (labels[action], env._("the pool"))
-            label, pool = texts[env.lang]
-            text = env._(
-                "%(action)s: from %(from)s to %(to)s, by %(by)s.",
-                action=label,
-                **{
-                    "from": old_owners[partner.id].name or pool,
-                    "to": to_user.name or pool,
-                    "by": self.env.user.name,
-                },
+                )[action]
+            text = self._ka_pool_move_text(
+                env, old_owners[partner.id].name, to_user.name
             )
-            body = Markup("<p>%s</p>") % text
+            # the action's name heads the note, the move is a sentence
+            body = Markup("<p><strong>%s</strong></p><p>%s</p>") % (
+                labels[env.lang],
+                text,
+            )
             if reason:
                 body += Markup("<p>%s</p>") % reason
             bodies[partner.id] = body
         partners._ka_log_notes([bodies[partner.id] for partner in partners])
+
+    @api.model
+    def _ka_pool_move_text(self, env, from_name, to_name):
+        """The sentence of a move of an account, in the language of ``env``:
+        one whole sentence per case (from or to the pool, between people)."""
+        by = self.env.user.name
+        if from_name and to_name:
+            return env._(
+                "From %(from)s to %(to)s, by %(by)s.",
+                by=by,
+                **{"from": from_name, "to": to_name},
+            )
+        if to_name:
+            return env._("From the pool to %(to)s, by %(by)s.", to=to_name, by=by)
+        if from_name:
+            return env._(
+                "From %(from)s to the pool, by %(by)s.", by=by, **{"from": from_name}
+            )
+        return env._("In the pool, by %(by)s.", by=by)
 
     @api.model
     def _ka_pool_warning_type(self):
@@ -1011,16 +1026,20 @@ class ResPartner(models.Model):
         bodies = {}
         for row in rows:
             env = envs[row.user_id]
-            what = (
-                env._("a follow-up (visit, call, e-mail or meeting)")
-                if row.kind == "followup"
-                else env._("a confirmed order")
-            )
-            bodies[row.partner_id] = Markup("<p>%s</p>") % env._(
-                "This key account goes back to the pool on %(date)s without %(what)s.",
-                date=fields.Date.to_string(row.due),
-                what=what,
-            )
+            due = fields.Date.to_string(row.due)
+            if row.kind == "followup":
+                text = env._(
+                    "This key account goes back to the pool on %(date)s without "
+                    "a follow-up (visit, call, e-mail or meeting).",
+                    date=due,
+                )
+            else:
+                text = env._(
+                    "This key account goes back to the pool on %(date)s without "
+                    "a confirmed order.",
+                    date=due,
+                )
+            bodies[row.partner_id] = Markup("<p>%s</p>") % text
         partners._ka_log_notes([bodies[partner.id] for partner in partners])
         for due, partner_ids in self._ka_group_by_due(rows).items():
             self.browse(partner_ids).sudo().write({"ka_pool_warning_date": due})

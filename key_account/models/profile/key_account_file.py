@@ -38,13 +38,7 @@ def check_fixed_fields(records, vals_list, fixed, creating=False):
         return
     refused = set(fixed[1:] if creating else fixed)
     if any(vals.keys() & refused for vals in vals_list):
-        raise AccessError(
-            records.env._(
-                "The account and the owner of %(what)s follow the partner: they "
-                "cannot be written.",
-                what=records._description,
-            )
-        )
+        raise AccessError(records._ka_fixed_fields_message())
 
 
 class KeyAccountFile(models.Model):
@@ -101,6 +95,12 @@ class KeyAccountFile(models.Model):
     ]
 
     _ka_fixed_fields = ("partner_id", "company_id", "user_id")
+
+    def _ka_fixed_fields_message(self):
+        return self.env._(
+            "The account and the owner of a customer file follow the partner: "
+            "they cannot be written."
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -84,6 +84,7 @@ class KeyAccountFileCheck(models.Model):
     """One item of the customer-file checklist behind the completeness rate."""
 
     _name = "key_account.file.check"
+    _inherit = ["key_account.number.mixin"]
     _description = "Customer File Checklist Item"
     _order = "sequence, id"
 

@@ -3,7 +3,9 @@ from itertools import pairwise
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 
 class KeyAccountGrade(models.Model):
@@ -127,25 +129,35 @@ class KeyAccountGrade(models.Model):
         last, for decreasing 12-month sales, and for decreasing margins when
         the company grades by margin (Settings)."""
         ranked, _dormant = self._ka_grades_for_company(company)
-        measures = [("min_sales_12m", self.env._("12-month sales"))]
+        measures = ["min_sales_12m"]
         if company.sudo().ka_grade_basis in ("margin", "either"):
-            measures.append(("min_margin_12m", self.env._("12-month margin")))
-        for fname, label in measures:
+            measures.append("min_margin_12m")
+        for fname in measures:
             for higher, lower in pairwise(ranked):
                 if lower[fname] >= higher[fname]:
-                    raise ValidationError(
-                        self.env._(
+                    values = {
+                        "lower": lower.name,
+                        "lower_amount": lower[fname],
+                        "higher": higher.name,
+                        "higher_amount": higher[fname],
+                    }
+                    if fname == "min_sales_12m":
+                        message = self.env._(
                             "Grade thresholds must decrease from the first grade "
                             "to the last: grade %(lower)s asks for %(lower_amount)s "
-                            "of %(measure)s, not less than grade %(higher)s "
+                            "of 12-month sales, not less than grade %(higher)s "
                             "(%(higher_amount)s).",
-                            lower=lower.name,
-                            lower_amount=lower[fname],
-                            measure=label,
-                            higher=higher.name,
-                            higher_amount=higher[fname],
+                            **values,
                         )
-                    )
+                    else:
+                        message = self.env._(
+                            "Grade thresholds must decrease from the first grade "
+                            "to the last: grade %(lower)s asks for %(lower_amount)s "
+                            "of 12-month margin, not less than grade %(higher)s "
+                            "(%(higher_amount)s).",
+                            **values,
+                        )
+                    raise ValidationError(message)
 
     @api.constrains("is_dormant", "company_id", "active")
     def _check_one_dormant_grade(self):
@@ -156,5 +168,45 @@ class KeyAccountGrade(models.Model):
                     self.env._(
                         "There can be only one dormant grade per company, and "
                         "one shared by all companies."
+                    )
+                )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_in_use(self):
+        """A grade in use is archived, not deleted: its accounts (in any
+        company, archived ones too) would lose their grade and the grade
+        history its rows' grades."""
+        self.env["res.partner"].flush_model(["ka_grade_id"])
+        # company-dependent: one value per company in a jsonb column
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT value::int, count(DISTINCT p.id)
+                  FROM res_partner p, jsonb_each_text(p.ka_grade_id)
+                 WHERE p.ka_grade_id IS NOT NULL
+                   AND value::int = ANY(%s)
+              GROUP BY value::int
+                """,
+                self.ids,
+            )
+        )
+        accounts = dict(self.env.cr.fetchall())
+        History = self.env["key_account.grade.history"].sudo()
+        rows = {grade.id: 0 for grade in self}
+        for fname in ("old_grade_id", "new_grade_id"):
+            for grade, count in History._read_group(
+                [(fname, "in", self.ids)], [fname], ["__count"]
+            ):
+                rows[grade.id] += count
+        for grade in self:
+            if accounts.get(grade.id) or rows[grade.id]:
+                raise UserError(
+                    self.env._(
+                        "The grade %(grade)s is used by %(accounts)s accounts and "
+                        "%(rows)s grade history rows: deleting it would leave "
+                        "them without a grade. Archive it instead.",
+                        grade=grade.name,
+                        accounts=accounts.get(grade.id, 0),
+                        rows=rows[grade.id],
                     )
                 )

@@ -4,6 +4,7 @@ from odoo import models
 
 class KeyAccountGradeHistory(models.Model):
     _name = "key_account.grade.history"
+    _inherit = ["key_account.number.mixin"]
     _description = "Key Account Grade Change"
     _order = "date desc, id desc"
     _rec_name = "partner_id"

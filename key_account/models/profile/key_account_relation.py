@@ -34,6 +34,7 @@ class KeyAccountRelation(models.Model):
     ``ka_hobbies``..."""
 
     _name = "key_account.relation"
+    _inherit = ["key_account.number.mixin"]
     _description = "Relationship Map Entry"
     _rec_name = "contact_id"
 
@@ -83,6 +84,12 @@ class KeyAccountRelation(models.Model):
     ]
 
     _ka_fixed_fields = ("contact_id", "account_id", "company_id", "user_id")
+
+    def _ka_fixed_fields_message(self):
+        return self.env._(
+            "The account and the owner of a relationship-map entry follow the "
+            "contact: they cannot be written."
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -26,6 +26,7 @@ class KeyAccountCommissionCompute(models.TransientModel):
     listed in a notification before the settlements open."""
 
     _name = "key_account.commission.compute"
+    _inherit = ["key_account.number.mixin"]
     _description = "Compute Commissions"
 
     cadence = fields.Selection(

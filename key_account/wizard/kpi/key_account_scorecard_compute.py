@@ -12,6 +12,7 @@ KA_SALESPERSON = "key_account.group_key_account_user,!" + KA_MANAGER
 
 class KeyAccountScorecardCompute(models.TransientModel):
     _name = "key_account.scorecard.compute"
+    _inherit = ["key_account.number.mixin"]
     _description = "Compute KPI Scorecards"
 
     template_id = fields.Many2one("key_account.kpi.template", required=True)
