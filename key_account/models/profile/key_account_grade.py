@@ -128,7 +128,7 @@ class KeyAccountGrade(models.Model):
         the company grades by margin (Settings)."""
         ranked, _dormant = self._ka_grades_for_company(company)
         measures = [("min_sales_12m", self.env._("12-month sales"))]
-        if company.sudo().ka_grade_basis in ("margin", "either"):
+        if company._ka_grade_basis() in ("margin", "either"):
             measures.append(("min_margin_12m", self.env._("12-month margin")))
         for fname, label in measures:
             for higher, lower in pairwise(ranked):

@@ -1060,7 +1060,7 @@ class ResPartner(models.Model):
         }
         Grade = self.env["key_account.grade"]
         # a grade's rank in the table, from the sales or the margin (Settings)
-        basis = company.ka_grade_basis
+        basis = company._ka_grade_basis()
         sales_mins = [g.min_sales_12m for g in ranked]
         margin_mins = [g.min_margin_12m for g in ranked]
         last_rank = len(ranked) - 1
