@@ -1,0 +1,42 @@
+"""Loading the module's data again, as ``-i key_account`` does where the module
+is installed (Odoo then reloads even its noupdate records and functions):
+nothing is refused and nothing is duplicated (the KPI templates' lines, the
+commission plans' tiers). The whole lifecycle (install, -i again, uninstall,
+reinstall with the demo data) is checked by ``scripts/test.sh`` on a real
+database (``scripts/test.sh lifecycle``)."""
+
+from odoo.modules.module import get_manifest
+from odoo.tests import TransactionCase
+from odoo.tests import tagged
+from odoo.tools import convert_file
+
+# what loading data logs anyway: messages, followers, caches
+LOGGED = ("mail.", "bus.", "ir.attachment", "ir.model.data", "ir.ui.view")
+
+
+@tagged("post_install", "-at_install")
+class TestDataReload(TransactionCase):
+    def _counts(self):
+        """The number of records of each model with a table."""
+        return {
+            name: self.env[name].with_context(active_test=False).search_count([])
+            for name, model in self.env.registry.items()
+            if not (model._abstract or model._transient or name.startswith(LOGGED))
+            and model._auto
+        }
+
+    def test_the_data_loads_again_without_duplicates(self):
+        before = self._counts()
+        for filename in get_manifest("key_account")["data"]:
+            convert_file(
+                self.env, "key_account", filename, {}, mode="init", kind="data"
+            )
+        after = self._counts()
+        self.assertEqual(
+            {
+                name: (before[name], count)
+                for name, count in after.items()
+                if count != before[name]
+            },
+            {},
+        )
