@@ -1153,7 +1153,9 @@ class ResPartner(models.Model):
         scheduler = self._ka_scheduler_company()
         Grade = self.env["key_account.grade"].sudo()
         stored = self.filtered("id")
-        grades = {}
+        # no grade for a partner gone from the database (a recomputation
+        # still pending for a record of a rolled-back savepoint)
+        grades = dict.fromkeys(stored.ids, Grade.browse())
         if stored:
             # one query reading the one value wanted (the ORM would fetch
             # every company-dependent field of the partners)
@@ -1169,7 +1171,9 @@ class ResPartner(models.Model):
                     stored.ids,
                 )
             )
-            grades = {pid: Grade.browse(gid) for pid, gid in self.env.cr.fetchall()}
+            grades.update(
+                (pid, Grade.browse(gid)) for pid, gid in self.env.cr.fetchall()
+            )
         for partner in (self - stored).sudo():
             company = partner.company_id or scheduler
             grades[partner.id] = partner.with_company(company).ka_grade_id
