@@ -98,6 +98,7 @@
             "key_account/static/src/tests/tours/**/*",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "application": True,
     "installable": True,
 }

@@ -10,9 +10,11 @@
 #   KA_SKIP_LINT=1 scripts/test.sh ...         tests only (while developing)
 #   KA_KEEP_DB=1                                keep the test database
 #   KA_SKIP_DEMO=1                              no demo install check (full runs)
+#   scripts/test.sh lifecycle       only the demo install and the lifecycle checks
 #
-# Ends with a line "N passed, N failed" (the lint runs count as two checks, and
-# a full run installs the demo data outside test mode as a third).
+# Ends with a line "N passed, N failed" (the lint runs count as two checks; a
+# full run installs the demo data outside test mode as a third, then checks the
+# module's lifecycle on that database as a fourth: -i again, uninstall, reinstall).
 source "$(dirname "$0")/env.sh"
 ka_setup
 
@@ -91,24 +93,73 @@ TEMPLATE=$(ka_template "$(ka_depends key_account)") || exit 2
 # ---- the demo, installed as scripts/serve.sh does (outside test mode) -------------
 # Odoo only logs a warning when demo data fails and installs without it, and
 # code may behave differently outside tests (commits): a full run checks it.
-if [ -z "${1:-}" ] && [ -z "${KA_SKIP_DEMO:-}" ]; then
+# ka_odoo_clean LOG ARGS...: runs Odoo (outside tests) into LOG; fails on an
+# exit code, an error logged or demo data that failed (only a warning for Odoo,
+# which then installs without it)
+ka_odoo_clean() {
+    local log=$1
+    shift
+    "$ODOO_BIN" -c "$KA_CONF" --no-http --log-level=warn "$@" >"$log" 2>&1 \
+        && ! grep -qE " (ERROR|CRITICAL) |demo data failed to install" "$log"
+}
+# ka_lifecycle DB LOG: the module's lifecycle on DB, where it is installed with
+# its demo data: -i again as on a production database (its data loads again,
+# noupdate records too, without duplicates; the demo data is a story of
+# workflows told once, not loaded again), uninstall (no table of ours left),
+# reinstall with the demo data (over what Odoo kept: posted invoices...)
+ka_lifecycle() {
+    local db=$1 log=$2 left
+    echo "-- -i key_account where it is installed" >"$log"
+    ka_odoo_clean "$log.1" -d "$db" -i key_account --without-demo=all --stop-after-init \
+        || { cat "$log.1" >>"$log"; echo "-i key_account again failed"; return 1; }
+    echo "-- uninstall" >>"$log"
+    # Odoo tries to delete each record of the module and keeps those still in
+    # use (posted invoices and their partners...): it logs each refused DELETE
+    # as a "bad query" of odoo.sql_db, which is no error of the uninstall
+    echo "env['ir.module.module'].search([('name', '=', 'key_account')]).button_immediate_uninstall()" \
+        | "$ODOO_BIN" shell -c "$KA_CONF" --no-http --log-level=warn -d "$db" >"$log.2" 2>&1 \
+        && ! grep -E " (ERROR|CRITICAL) " "$log.2" | grep -qv " odoo.sql_db: bad query: " \
+        && [ "$(psql -X -d "$db" -tAc "SELECT state FROM ir_module_module WHERE name = 'key_account'")" = uninstalled ] \
+        || { cat "$log.2" >>"$log"; echo "uninstalling key_account failed"; return 1; }
+    left=$(psql -X -d "$db" -tAc "SELECT string_agg(table_name, ', ') FROM information_schema.tables
+        WHERE table_schema = current_schema() AND table_name LIKE 'key\_account%'")
+    [ -z "$left" ] || { echo "tables left after uninstalling key_account: $left"; return 1; }
+    echo "-- reinstall with the demo data" >>"$log"
+    ka_odoo_clean "$log.3" -d "$db" -i key_account --stop-after-init \
+        || { cat "$log.3" >>"$log"; echo "reinstalling key_account failed"; return 1; }
+    rm -f "$log".[123]
+}
+if [ "${1:-}" = lifecycle ] || { [ -z "${1:-}" ] && [ -z "${KA_SKIP_DEMO:-}" ]; }; then
     DEMO_DB=ka_demo_$$_$(date +%s)
     DEMO_LOG=$KA_LOCAL/demo-$DEMO_DB.log
     echo "== key_account with its demo data, outside tests (as scripts/serve.sh), log $DEMO_LOG"
     ka_psql -c "CREATE DATABASE \"$DEMO_DB\" TEMPLATE \"$TEMPLATE\""
     [ -d "$KA_LOCAL/filestore/filestore/$TEMPLATE" ] \
         && cp -a "$KA_LOCAL/filestore/filestore/$TEMPLATE" "$KA_LOCAL/filestore/filestore/$DEMO_DB"
-    if "$ODOO_BIN" -c "$KA_CONF" -d "$DEMO_DB" -i key_account --stop-after-init --no-http \
-        --log-level=warn >"$DEMO_LOG" 2>&1 \
-        && ! grep -qE " (ERROR|CRITICAL) |demo data failed to install" "$DEMO_LOG"; then
+    if ka_odoo_clean "$DEMO_LOG" -d "$DEMO_DB" -i key_account --stop-after-init; then
         passed=$((passed + 1))
+        LIFE_LOG=$KA_LOCAL/lifecycle-$DEMO_DB.log
+        echo "== its lifecycle: -i again, uninstall, reinstall with demo data, log $LIFE_LOG"
+        if ka_lifecycle "$DEMO_DB" "$LIFE_LOG"; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+            echo "lifecycle: FAILED"
+            grep -E " (ERROR|CRITICAL|WARNING) |^-- " "$LIFE_LOG" | head -n 20
+        fi
     else
-        failed=$((failed + 1))
-        echo "demo install: FAILED"
+        failed=$((failed + 2))
+        echo "demo install: FAILED (and its lifecycle not checked)"
         grep -E " (ERROR|CRITICAL|WARNING) " "$DEMO_LOG" | head -n 20
     fi
     ka_psql -c "DROP DATABASE IF EXISTS \"$DEMO_DB\" WITH (FORCE)" || true
     rm -rf "$KA_LOCAL/filestore/filestore/$DEMO_DB"
+fi
+
+if [ "${1:-}" = lifecycle ]; then
+    echo "$passed passed, $failed failed"
+    [ "$failed" = 0 ]
+    exit
 fi
 
 # ---- the Odoo tests --------------------------------------------------------------

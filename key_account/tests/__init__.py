@@ -12,6 +12,7 @@ from . import test_completeness
 from . import test_confidential_file
 from . import test_configuration
 from . import test_controls
+from . import test_core_models
 from . import test_controls_http
 from . import test_dashboard
 from . import test_demo
@@ -33,6 +34,7 @@ from . import test_kpi_feedback
 from . import test_kpi_indicators
 from . import test_kpi_scorecards
 from . import test_kpi_templates
+from . import test_lifecycle
 from . import test_performance
 from . import test_pool
 from . import test_profit

@@ -91,6 +91,19 @@ class TestProfitContribution(KeyAccountCase):
                 self.assertEqual(rich.ka_grade_id, rich_grade)
                 self.assertEqual(big.ka_grade_id, big_grade)
 
+    def test_an_empty_basis_grades_by_sales(self):
+        """A company created by code that does not know the module (no NOT
+        NULL column on res_company) has no basis: it grades by sales."""
+        rich = self._account_with("High Margin Co", 300_000, 50_000)
+        self.company.ka_grade_basis = "margin"
+        rich._ka_regrade()
+        self.assertEqual(rich.ka_grade_id, self.grade_a)
+        self.company.ka_grade_basis = False
+        rich._ka_regrade()
+        self.assertEqual(rich.ka_grade_id, self.grade_b)
+        # nor are the margin thresholds checked
+        self.grade_b.min_margin_12m = 500_000
+
     def test_margin_thresholds_decrease_when_grading_by_margin(self):
         # grading by sales: the margin thresholds are not read
         self.grade_b.min_margin_12m = 500_000

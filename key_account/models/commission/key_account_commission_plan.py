@@ -105,6 +105,15 @@ class KeyAccountCommissionPlan(models.Model):
                     )
                 )
 
+    def _load_records_write(self, values):
+        # the data's tiers are created with the plan, once: loading the data
+        # again (-i where the module is installed) keeps its tiers
+        if self.tier_ids:
+            values = {
+                fname: value for fname, value in values.items() if fname != "tier_ids"
+            }
+        return super()._load_records_write(values)
+
     @api.constrains("tier_ids", "tier_basis")
     def _check_tiers(self):
         for plan in self:

@@ -18,17 +18,20 @@ class ResUsers(models.Model):
 
     # how a salesperson is paid, and whether they fall behind: for Key
     # Account managers; each salesperson sees their own plan and status in
-    # the ka_my_* fields (their preferences)
+    # the ka_my_* fields (their preferences); not copied, so that a user
+    # administrator who is no Key Account manager duplicates a user
     ka_commission_plan_id = fields.Many2one(
         "key_account.commission.plan",
         string="Commission Plan",
         groups="key_account.group_key_account_manager",
+        copy=False,
     )
     ka_commission_status = fields.Selection(
         COMMISSION_STATUSES,
         string="Salesperson Status",
         default="regular",
         groups="key_account.group_key_account_manager",
+        copy=False,
         help="Scales the salesperson's targets by the factor set in Settings.",
     )
     ka_below_target = fields.Boolean(

@@ -147,6 +147,15 @@ class KeyAccountKpiTemplate(models.Model):
         with defer_checks(self.env):
             return super().write(vals)
 
+    def _load_records_write(self, values):
+        # the data's lines are created with the template, once: loading the
+        # data again (-i where the module is installed) keeps its lines
+        if self.line_ids:
+            values = {
+                fname: value for fname, value in values.items() if fname != "line_ids"
+            }
+        return super()._load_records_write(values)
+
     def action_compute_scorecards(self):
         """Button: open the wizard computing scorecards with this template."""
         self.ensure_one()

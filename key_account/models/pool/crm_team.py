@@ -23,47 +23,56 @@ class CrmTeam(models.Model):
     _inherit = "crm.team"
 
     # ---- the team's own pool: its rules (0: the company's, see res.company) ------
+    # Not copied: a sales manager who is no Key Account manager duplicates a
+    # team without reading them (the copy starts with the company's rules).
     # The team leader (user_id) is the pool's admin: assigns its accounts and
     # overrides the caps with a reason; its members see and claim from it.
     ka_pool_followup_days = fields.Integer(
         string="Pool: Days Without Follow-up",
         groups=KA_MANAGER,
+        copy=False,
         help="The team's accounts return to its pool after this many days without "
         "a follow-up (0: the grade's, then the company's setting).",
     )
     ka_pool_order_days = fields.Integer(
         string="Pool: Days Without Order",
         groups=KA_MANAGER,
+        copy=False,
         help="The team's accounts return to its pool after this many days without "
         "a confirmed order (0: the grade's, then the company's setting).",
     )
     ka_pool_warning_days = fields.Integer(
         string="Pool: Warning Days",
         groups=KA_MANAGER,
+        copy=False,
         help="Warn the owner this many days before the return (0: the grade's, then "
         "the company's setting).",
     )
     ka_pool_order_exempt_days = fields.Integer(
         string="Pool: Exempt After an Order Within Days",
         groups=KA_MANAGER,
+        copy=False,
         help="An account with a confirmed order in the last days never returns "
         "(0: the company's setting).",
     )
     ka_pool_max_owned = fields.Integer(
         string="Pool: Maximum Key Accounts per Salesperson",
         groups=KA_MANAGER,
+        copy=False,
         help="Claims from this pool stop once the salesperson owns this many key "
         "accounts (0: the company's setting).",
     )
     ka_pool_max_claims_per_day = fields.Integer(
         string="Pool: Maximum Claims per Day",
         groups=KA_MANAGER,
+        copy=False,
         help="Claims a salesperson may make per day from this pool (0: the "
         "company's setting).",
     )
     ka_pool_cooldown_days = fields.Integer(
         string="Pool: Re-claim Cooldown (days)",
         groups=KA_MANAGER,
+        copy=False,
         help="The previous owner may not claim an account of this pool again for "
         "this many days (0: the company's setting).",
     )

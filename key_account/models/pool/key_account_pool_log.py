@@ -67,7 +67,8 @@ class KeyAccountPoolLog(models.Model):
     def init(self):
         # one row per salesperson, rewritten by each of their pool moves, so
         # that two concurrent moves of one person cannot both pass the caps
-        # (res.partner._ka_pool_lock_user); no foreign key on purpose
+        # (res.partner._ka_pool_lock_user); no foreign key on purpose; Odoo
+        # does not know the table: the module's uninstall_hook drops it
         self.env.cr.execute(
             SQL(
                 """CREATE TABLE IF NOT EXISTS key_account_pool_turn (

@@ -130,7 +130,7 @@ class KeyAccountGrade(models.Model):
         the company grades by margin (Settings)."""
         ranked, _dormant = self._ka_grades_for_company(company)
         measures = ["min_sales_12m"]
-        if company.sudo().ka_grade_basis in ("margin", "either"):
+        if company._ka_grade_basis() in ("margin", "either"):
             measures.append("min_margin_12m")
         for fname in measures:
             for higher, lower in pairwise(ranked):

@@ -14,10 +14,11 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     # ---- what a grade is given for, and what makes an account key ----------
+    # Not required (no NOT NULL on res_company: code that does not know the
+    # module creates companies): empty reads as "sales" (_ka_grade_basis).
     ka_grade_basis = fields.Selection(
         GRADE_BASES,
         string="Grade By",
-        required=True,
         default="sales",
         help="What re-grading reads from the 12 months: the sales, the gross "
         "margin, or either (the better grade of the two), against each grade's "
@@ -35,6 +36,11 @@ class ResCompany(models.Model):
         help="An account whose share of the company's 12-month gross margin "
         "reaches this percentage meets the key-account definition (0: not used).",
     )
+
+    def _ka_grade_basis(self):
+        """What the company grades by: its setting, "sales" when empty."""
+        self.ensure_one()
+        return self.sudo().ka_grade_basis or "sales"
 
     @api.constrains("ka_definition_sales", "ka_definition_margin_share")
     def _check_ka_definition(self):

@@ -1070,7 +1070,7 @@ class ResPartner(models.Model):
         }
         Grade = self.env["key_account.grade"]
         # a grade's rank in the table, from the sales or the margin (Settings)
-        basis = company.ka_grade_basis
+        basis = company._ka_grade_basis()
         sales_mins = [g.min_sales_12m for g in ranked]
         margin_mins = [g.min_margin_12m for g in ranked]
         last_rank = len(ranked) - 1
@@ -1163,7 +1163,9 @@ class ResPartner(models.Model):
         scheduler = self._ka_scheduler_company()
         Grade = self.env["key_account.grade"].sudo()
         stored = self.filtered("id")
-        grades = {}
+        # no grade for a partner gone from the database (a recomputation
+        # still pending for a record of a rolled-back savepoint)
+        grades = dict.fromkeys(stored.ids, Grade.browse())
         if stored:
             # one query reading the one value wanted (the ORM would fetch
             # every company-dependent field of the partners)
@@ -1179,7 +1181,9 @@ class ResPartner(models.Model):
                     stored.ids,
                 )
             )
-            grades = {pid: Grade.browse(gid) for pid, gid in self.env.cr.fetchall()}
+            grades.update(
+                (pid, Grade.browse(gid)) for pid, gid in self.env.cr.fetchall()
+            )
         for partner in (self - stored).sudo():
             company = partner.company_id or scheduler
             grades[partner.id] = partner.with_company(company).ka_grade_id
