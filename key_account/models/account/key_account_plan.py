@@ -509,6 +509,16 @@ class KeyAccountPlan(models.Model):
         return plans
 
     # ---- printing --------------------------------------------------------------------
+    def _ka_report_approvals(self):
+        """The approved lines of the latest submission: who signs the plan
+        beside its owner."""
+        self.ensure_one()
+        return (
+            self.sudo()
+            ._ka_current_round()
+            .filtered_domain([("state", "=", "approved")])
+        )
+
     def _ka_report_members(self):
         """The account team for the report (read as the plan's reader may)."""
         self.ensure_one()
