@@ -43,6 +43,8 @@ class KeyAccountPlan(models.Model):
     _order = "date_from desc, id desc"
     _check_company_auto = True
     _ka_document_type = "plan"
+    # the account's plan outlives its owner: it goes to their successor
+    _ka_cancelled_without_owner = ()
     _ka_workflow_fields = (
         frozenset({"state", "submitted_date", "submitted_by_id"}) | CLOSED_FIELDS
     )

@@ -26,6 +26,9 @@ class KeyAccountWorkflowMixin(models.AbstractModel):
       the others, no field but the chatter's changes, or, when
       ``_ka_lock_all`` is unset, only the fields of :meth:`_ka_locked_fields`
       are frozen.
+    - ``_ka_cancelled_without_owner``: the states in which the document is
+      cancelled when its owner's user is archived (nobody will carry it out);
+      in the others it goes to their successor (see ``res.users``).
     """
 
     _name = "key_account.workflow.mixin"
@@ -35,6 +38,7 @@ class KeyAccountWorkflowMixin(models.AbstractModel):
     _ka_open_states = ("draft",)
     _ka_initial_state = "draft"
     _ka_lock_all = True
+    _ka_cancelled_without_owner = ()
 
     def _ka_locked_fields(self):
         """The fields frozen outside the open states (without ``_ka_lock_all``)."""
