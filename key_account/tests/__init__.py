@@ -4,6 +4,7 @@ from . import test_account_plan
 from . import test_account_team
 from . import test_account_health
 from . import test_account_review
+from . import test_archived_salesperson
 from . import test_click_everywhere
 from . import test_commission
 from . import test_commission_accounting

@@ -1396,6 +1396,74 @@ class TestCommissionSeparationOfDuties(CommissionCase):
         self.assertEqual(managed.ka_commission_status, "probation")
         self.assertFalse(managed.ka_below_target)
 
+    def test_managers_assign_plans_and_statuses(self):
+        """Commissions > Salespeople: a Key Account manager (no
+        Administration rights) gives a salesperson a plan and a status in the
+        list; not their own, nor to somebody of another company; a
+        salesperson gives nobody anything."""
+        self.assertFalse(self.ka_manager.has_group("base.group_erp_manager"))
+        action = self.env.ref("key_account.res_users_action_ka_commission")
+        menu = self.env.ref("key_account.res_users_menu_ka_commission")
+        Menu = self.env["ir.ui.menu"]
+        self.assertIn(menu.id, Menu.with_user(self.ka_manager)._visible_menu_ids())
+        self.assertNotIn(menu.id, Menu.with_user(self.ka_user)._visible_menu_ids())
+        Users = self.env["res.users"].with_user(self.ka_manager)
+        listed = Users.search(safe_eval(action.domain))
+        self.assertIn(self.ka_user2, listed)
+        self.assertNotIn(self.outsider, listed)
+        # the list the way the manager edits it: the web client's save
+        view = self.env.ref("key_account.res_users_view_list_ka_commission")
+        arch = etree.fromstring(
+            Users.get_views([(view.id, "list")])["views"]["list"]["arch"]
+        )
+        self.assertEqual(arch.get("editable"), "bottom")
+        self.assertTrue(arch.xpath("//field[@name='ka_commission_plan_id']"))
+        saved = self.ka_user2.with_user(self.ka_manager).web_save(
+            {
+                "ka_commission_plan_id": self.part_time.id,
+                "ka_commission_status": "probation",
+            },
+            {"name": {}, "ka_commission_status": {}, "ka_below_target": {}},
+        )
+        self.assertEqual(saved[0]["ka_commission_status"], "probation")
+        self.assertEqual(self.ka_user2.ka_commission_plan_id, self.part_time)
+        self.assertEqual(self.ka_user2.ka_commission_status, "probation")
+        self.assertEqual(
+            self.ka_user2.with_user(self.ka_user2).ka_my_commission_status, "probation"
+        )
+        # over the ORM, any context
+        managed = self.ka_user2.with_user(self.ka_manager).with_context(
+            **HOSTILE_CONTEXT
+        )
+        managed.write({"ka_commission_status": "demoted"})
+        self.assertEqual(self.ka_user2.ka_commission_status, "demoted")
+        # nothing else of the user, nor their own plan
+        with self.assertRaises(AccessError):
+            managed.write({"ka_commission_status": "regular", "name": "Renamed"})
+        with self.assertRaises(AccessError):
+            self.ka_manager.with_user(self.ka_manager).write(
+                {"ka_commission_status": "regular", "ka_commission_plan_id": False}
+            )
+        # nobody outside their companies, nor a non-salesperson
+        for user in (self.manager_elsewhere, self.outsider):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                user.with_user(self.ka_manager).write(
+                    {"ka_commission_status": "probation"}
+                )
+        other_plan = self.plan.copy({"company_id": self.other_company.id})
+        with self.assertRaises(UserError):
+            managed.write({"ka_commission_plan_id": other_plan.id})
+        self.assertEqual(self.ka_user2.ka_commission_plan_id, self.part_time)
+        self.assertEqual(self.ka_user2.ka_commission_status, "demoted")
+        # a salesperson assigns nothing, to a colleague or to themselves
+        for target in (self.ka_user2, self.ka_user):
+            with self.subTest(target=target.login), self.assertRaises(AccessError):
+                target.with_user(self.ka_user).with_context(**HOSTILE_CONTEXT).write(
+                    {"ka_commission_plan_id": self.full_time.id}
+                )
+        self.assertEqual(self.ka_user2.ka_commission_plan_id, self.part_time)
+        self.assertEqual(self.ka_user.ka_commission_plan_id, self.plan)
+
     def test_forms_open_for_every_role(self):
         mine = self.by_user[self.ka_user]
         for user in (self.ka_user, self.ka_approver, self.ka_manager):

@@ -3,6 +3,7 @@ from datetime import date
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user
 from odoo.tests import tagged
 
@@ -356,3 +357,45 @@ class TestCommissionAccounting(CommissionAccountingCase):
             allowed_company_ids=[self.company.id, company2.id]
         ).action_confirm()
         self.assertFalse(self._moves(settlement3))
+
+    def test_payable_account_is_a_payable(self):
+        """A reconcilable current liability as the payable account: Register
+        Payment would find nothing to pay and the settlement would never be
+        paid, so Settings refuses it, and the account in use stays a
+        payable."""
+        current = (
+            self.env["account.account"]
+            .with_company(self.company)
+            .create(
+                {
+                    "name": "Commissions accrued",
+                    "code": "22119",
+                    "account_type": "liability_current",
+                    "reconcile": True,
+                }
+            )
+        )
+        with (
+            self.assertRaises(ValidationError) as refused,
+            self.env.cr.savepoint(),
+        ):
+            self.env["res.config.settings"].create(
+                {
+                    "ka_commission_journal_id": self.journal.id,
+                    "ka_commission_expense_account_id": self.expense_account.id,
+                    "ka_commission_payable_account_id": current.id,
+                }
+            ).execute()
+        self.assertIn(current.display_name, str(refused.exception))
+        self.assertFalse(self.company.ka_commission_payable_account_id)
+        # the account in use stays a reconcilable payable
+        self._configure()
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
+            self.payable_account.account_type = "liability_current"
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
+            self.payable_account.reconcile = False
+        # and the flow ends in a paid settlement
+        _order, settlement = self._referred_settlement()
+        self._as(settlement, self.ka_manager).action_confirm()
+        self._pay(self._moves(settlement))
+        self.assertEqual(settlement.state, "paid")

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import polib
 
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -153,6 +154,56 @@ class TestPrintedForms(EngagementCase):
         self.assertEqual(signatures.count(self.zh["Date:"]), 3)
         # the salesperson cannot edit it, yet prints it
         self.assertIn(self.zh["Commission Statement:"], body)
+
+    def test_account_plan_form(self):
+        """The Account Plan in the module's layout (letterhead in the page,
+        Simplified Chinese glyphs), signed by its owner and each approver."""
+        plan = (
+            self.env["key_account.plan"]
+            .with_user(self.ka_user)
+            .create(
+                {
+                    "partner_id": self.account.id,
+                    "date_from": date(2026, 1, 1),
+                    "budget_visits": 6000,
+                    "objective_ids": [
+                        Command.create(
+                            {
+                                "name": "Sell 10,000",
+                                "measure": "sales",
+                                "target_amount": 10_000,
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        body = self._assert_form(
+            self._html("key_account.key_account_plan_report", plan)
+        )
+        self.assertIn(self.zh["Key Account Plan"], body)
+        signatures = body[body.index("ka_signatures") :]
+        self.assertIn(self.zh["Owner"], signatures)
+        self.assertIn("Sam Salesman", signatures)
+        # a column to sign for the approval still to come, dates to write
+        self.assertEqual(signatures.count("ka_sign_approver"), 1)
+        self.assertEqual(signatures.count("ka_sign_date"), 2)
+        # approved through both levels: each approver signs, with the date
+        plan.action_submit()
+        plan.with_user(self.ka_manager).action_approve()
+        plan.with_user(self.ka_approver).action_approve()
+        self.assertEqual(plan.state, "approved")
+        body = self._assert_form(
+            self._html("key_account.key_account_plan_report", plan)
+        )
+        signatures = body[body.index("ka_signatures") :]
+        self.assertEqual(signatures.count("ka_sign_approver"), 2)
+        self.assertIn("Kate Manager", signatures)
+        self.assertIn(self.ka_approver.name, signatures)
+        self.assertIn(plan._ka_current_round()[-1].name, signatures)
+        self.assertEqual(signatures.count("ka_sign_date"), 3)
+        approved_on = plan.approval_line_ids[-1:].done_date
+        self.assertIn(str(approved_on.year), signatures)
 
     def test_english_form_keeps_its_font(self):
         self.ka_user2.tz = "Europe/Paris"

@@ -44,6 +44,8 @@ class KeyAccountPlan(models.Model):
     _order = "date_from desc, id desc"
     _check_company_auto = True
     _ka_document_type = "plan"
+    # the account's plan outlives its owner: it goes to their successor
+    _ka_cancelled_without_owner = ()
     _ka_workflow_fields = (
         frozenset({"state", "submitted_date", "submitted_by_id"}) | CLOSED_FIELDS
     )
@@ -511,6 +513,16 @@ class KeyAccountPlan(models.Model):
         return plans
 
     # ---- printing --------------------------------------------------------------------
+    def _ka_report_approvals(self):
+        """The approved lines of the latest submission: who signs the plan
+        beside its owner."""
+        self.ensure_one()
+        return (
+            self.sudo()
+            ._ka_current_round()
+            .filtered_domain([("state", "=", "approved")])
+        )
+
     def _ka_report_members(self):
         """The account team for the report (read as the plan's reader may)."""
         self.ensure_one()

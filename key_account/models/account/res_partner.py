@@ -88,22 +88,31 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.id}
         return action
 
-    # ---- handover: open plans go with their accounts ---------------------------------
+    # ---- handover: open plans and reviews to comment go with their accounts --------
     @api.model
     def _ka_handover_open_documents(self, partners, user):
+        """The plans of ``user`` on ``partners`` (None: any account) not yet
+        closed or cancelled, and their reviews still to comment (a submitted
+        review waits for any manager's signature: it stays theirs)."""
+        accounts = [] if partners is None else [("partner_id", "in", partners.ids)]
         plans = (
             self.env["key_account.plan"]
             .sudo()
             .search(
                 [
-                    ("partner_id", "in", partners.ids),
+                    *accounts,
                     ("user_id", "=", user.id),
                     ("state", "not in", ("closed", "cancelled")),
                 ]
             )
         )
+        reviews = (
+            self.env["key_account.review"]
+            .sudo()
+            .search([*accounts, ("user_id", "=", user.id), ("state", "=", "draft")])
+        )
         documents = super()._ka_handover_open_documents(partners, user)
-        return [*documents, plans] if plans else documents
+        return [*documents, *(records for records in (plans, reviews) if records)]
 
     # ---- follow-up activities: the team members who get them -------------------------
     def _ka_schedule_once(self, activity_xmlid, summary, deadline):

@@ -6,6 +6,7 @@ from . import key_account_commission_source
 from . import key_account_commission_award
 from . import key_account_commission_settlement_line
 from . import key_account_commission_accounting
+from . import account_account
 from . import account_move
 from . import res_company
 from . import res_users

@@ -52,8 +52,7 @@ class AccountMove(models.Model):
         entry, the vendor's of a bill) is fully matched."""
         self.ensure_one()
         lines = self.line_ids.filtered(
-            lambda line: line.account_id.account_type
-            in ("liability_payable", "liability_current")
+            lambda line: line.account_id.account_type == "liability_payable"
             and line.account_id.reconcile
         )
         return bool(lines) and all(

@@ -1,5 +1,7 @@
+from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -37,10 +39,33 @@ class ResCompany(models.Model):
         string="Commission Payable Account",
         check_company=True,
         domain="[('deprecated', '=', False), ('reconcile', '=', True), "
-        "('account_type', 'in', ('liability_payable', 'liability_current'))]",
+        "('account_type', '=', 'liability_payable')]",
         help="Credited with each salesperson's commission (their partner on the "
-        "line); the payment to them is reconciled with it.",
+        "line); the payment to them is reconciled with it. A reconcilable "
+        "Payable account: Register Payment pays only payable lines.",
     )
+
+    @api.constrains("ka_commission_payable_account_id")
+    def _check_ka_commission_payable_account(self):
+        """Register Payment pays the lines of reconcilable payable (and
+        receivable) accounts only: a commission credited to another account,
+        a current liability say, could never be paid, nor its settlement."""
+        for company in self:
+            account = company.ka_commission_payable_account_id
+            if account and (
+                account.account_type != "liability_payable" or not account.reconcile
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(account)s cannot be the commission payable account of "
+                        "%(company)s: choose a reconcilable account of type "
+                        "Payable. Register Payment pays only payable lines, so "
+                        "commissions booked on another account would never be "
+                        "paid.",
+                        account=account.display_name,
+                        company=company.name,
+                    )
+                )
 
     def _ka_commission_accounting(self):
         """Whether this company books its commissions: the journal and both

@@ -3,7 +3,12 @@ from dateutil.relativedelta import relativedelta
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
 from odoo.tools import SQL
+
+from ..common.groups import KA_MANAGER
+from ..common.groups import KA_USER
 
 BELOW_TARGET_MONTHS = 3
 COMMISSION_STATUSES = [
@@ -11,6 +16,9 @@ COMMISSION_STATUSES = [
     ("probation", "On Probation"),
     ("demoted", "Demoted"),
 ]
+# what a Key Account manager sets on a salesperson's user (Commissions >
+# Salespeople) without the Administration rights the user form needs
+COMMISSION_FIELDS = frozenset({"ka_commission_plan_id", "ka_commission_status"})
 
 
 class ResUsers(models.Model):
@@ -64,6 +72,61 @@ class ResUsers(models.Model):
             "ka_my_commission_plan_id",
             "ka_my_commission_status",
         ]
+
+    # ---- a Key Account manager gives salespeople their plan and status ---------------
+    def write(self, vals):
+        if (
+            vals
+            and set(vals) <= COMMISSION_FIELDS
+            and not self.env.su
+            and not self.env.user.has_group("base.group_erp_manager")
+            and self.env.user.has_group(KA_MANAGER)
+        ):
+            self._ka_check_commission_assignment(vals)
+            # checked: written as superuser, a manager cannot write users
+            return self.sudo().write(vals)
+        return super().write(vals)
+
+    def _ka_check_commission_assignment(self, vals):
+        """A Key Account manager sets the plan and status of the salespeople
+        of their companies, not their own, and a plan of their company."""
+        manager = self.env.user
+        if manager in self:
+            raise AccessError(
+                self.env._(
+                    "You do not set your own commission plan or status: another "
+                    "Key Account manager does."
+                )
+            )
+        for user in self:
+            if (
+                user.share
+                or not user.has_group(KA_USER)
+                or not user.company_ids & manager.company_ids
+            ):
+                raise AccessError(
+                    self.env._(
+                        "%(user)s is not a Key Account salesperson of your "
+                        "companies: you cannot set their commission plan or status.",
+                        user=user.name,
+                    )
+                )
+        plan = self.env["key_account.commission.plan"].browse(
+            vals.get("ka_commission_plan_id")
+        )
+        if plan:
+            plan.check_access("read")
+            for user in self:
+                if plan.company_id and plan.company_id not in user.company_ids:
+                    raise UserError(
+                        self.env._(
+                            "%(plan)s is a commission plan of %(company)s, a "
+                            "company %(user)s does not work for.",
+                            plan=plan.display_name,
+                            company=plan.company_id.name,
+                            user=user.name,
+                        )
+                    )
 
     @api.depends_context("uid")
     @api.depends("ka_commission_plan_id", "ka_commission_status")

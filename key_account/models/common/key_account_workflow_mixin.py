@@ -29,6 +29,9 @@ class KeyAccountWorkflowMixin(models.AbstractModel):
       entries: the superuser too (an automated action, another module's
       ``sudo()``); only the module's own processes, after their checks
       (:func:`trusted_write`), move a closed document.
+    - ``_ka_cancelled_without_owner``: the states in which the document is
+      cancelled when its owner's user is archived (nobody will carry it out);
+      in the others it goes to their successor (see ``res.users``).
     """
 
     _name = "key_account.workflow.mixin"
@@ -39,6 +42,7 @@ class KeyAccountWorkflowMixin(models.AbstractModel):
     _ka_open_states = ("draft",)
     _ka_initial_state = "draft"
     _ka_lock_all = True
+    _ka_cancelled_without_owner = ()
 
     def _ka_locked_fields(self):
         """The fields frozen outside the open states (without ``_ka_lock_all``)."""

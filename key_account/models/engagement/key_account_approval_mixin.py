@@ -46,6 +46,8 @@ class KeyAccountApprovalMixin(models.AbstractModel):
     _ka_workflow_fields = frozenset({"state", "submitted_date", "submitted_by_id"})
     _ka_open_states = EDITABLE_STATES
     _ka_lock_all = False
+    # a request whose owner is archived before its approval: withdrawn
+    _ka_cancelled_without_owner = ("draft", "submitted", "refused")
 
     name = fields.Char(
         string="Number", required=True, copy=False, readonly=True, default="/"

@@ -317,13 +317,14 @@ class ResPartner(models.Model):
     # ---- handover: open requests go with their accounts ------------------------------
     @api.model
     def _ka_handover_open_documents(self, partners, user):
-        """The visits, receptions and gifts of ``user`` on ``partners`` not yet
-        closed or cancelled."""
+        """The visits, receptions and gifts of ``user`` on ``partners`` (None:
+        any account) not yet closed or cancelled."""
         domain = [
-            ("partner_id", "in", partners.ids),
             ("user_id", "=", user.id),
             ("state", "not in", ("closed", "cancelled")),
         ]
+        if partners is not None:
+            domain.append(("partner_id", "in", partners.ids))
         documents = [
             self.env[model].sudo().search(domain)
             for model in (

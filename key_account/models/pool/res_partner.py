@@ -1054,9 +1054,10 @@ class ResPartner(models.Model):
     # ---- pool: handover ------------------------------------------------------------
     @api.model
     def _ka_handover_open_documents(self, partners, user):
-        """Open documents of ``user`` on ``partners`` to hand over with them.
+        """Open documents of ``user`` on ``partners`` to hand over with them
+        (``partners`` None: on any account, when ``user`` is archived).
         A hook: the capabilities with documents on key accounts (engagement:
-        visits, receptions, gifts) add theirs.
+        visits, receptions, gifts; account: plans, draft reviews) add theirs.
 
         :return: list of recordsets, each with a ``user_id`` field
         """
