@@ -5,6 +5,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.modules.migration import load_script
@@ -585,3 +586,173 @@ class TestMultiCompanyUpgrade(KeyAccountCase):
         self.env.invalidate_all()
         self.assertEqual(partner.ka_sales_12m, 300_000)
         self.assertEqual(partner.ka_grade_id, self.grade_b)
+
+
+@tagged("post_install", "-at_install")
+class TestMultiCompanyGradeIndex(MultiCompanyCase):
+    """Searching, grouping and counting by grade read each company's value in
+    the jsonb column through an expression its own index serves (the kanban
+    by grade at 100,000 accounts); the grades read are Odoo's own."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.own1 = cls._account("Own 1", company_id=cls.company1.id)
+        cls.own2 = cls._account("Own 2", company_id=cls.company2.id)
+        cls.small = cls._account("Small Co")
+        cls._order(cls.small, 300_000)
+        cls._order2(cls.small, 10)
+        cls.accounts = cls.shared | cls.own1 | cls.own2 | cls.small
+
+    def _index(self, company):
+        self.env.cr.execute(
+            SQL(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = %s",
+                self.env["res.partner"]._ka_grade_index_name(company.id),
+            )
+        )
+        row = self.env.cr.fetchone()
+        return row and row[0]
+
+    def _index_expression(self, company):
+        self.env.cr.execute(
+            SQL(
+                """SELECT pg_get_expr(i.indexprs, i.indrelid)
+                     FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                    WHERE c.relname = %s""",
+                self.env["res.partner"]._ka_grade_index_name(company.id),
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _plan(self, Partner, domain):
+        """The plan of the search, sequential scans off (the test database is
+        too small for the planner to choose an index otherwise)."""
+        query = Partner._search(domain)
+        self.env.cr.execute(SQL("SET LOCAL enable_seqscan = off"))
+        self.env.cr.execute(SQL("EXPLAIN %s", query.select()))
+        plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+        self.env.cr.execute(SQL("SET LOCAL enable_seqscan = on"))
+        return plan
+
+    def _grades(self, company):
+        """{partner: grade id} of the key accounts in ``company``, read with
+        Odoo's own expression of the grade (a subquery on the grades, which
+        no index serves) and with the indexed one: they must agree."""
+        Partner = self.env["res.partner"].with_company(company)
+        query = Partner._where_calc([("id", "in", self.accounts.ids)])
+        standard = models.BaseModel._field_to_sql(
+            Partner, Partner._table, "ka_grade_id", query
+        )
+        indexed = Partner._field_to_sql(Partner._table, "ka_grade_id", query)
+        self.assertNotIn("key_account_grade", indexed.code)
+        rows = self.env.execute_query(query.select("res_partner.id", standard, indexed))
+        self.assertEqual(len(rows), len(self.accounts))
+        for partner_id, odoo_grade, fast_grade in rows:
+            self.assertEqual(fast_grade, odoo_grade, f"partner {partner_id}")
+            self.assertEqual(
+                Partner.browse(partner_id).ka_grade_id.id or None, odoo_grade
+            )
+        return {pid: grade for pid, grade, _fast in rows}
+
+    def _check(self, company):
+        """The company's grades, its kanban columns and their counts agree
+        with Odoo's reading, and a search by grade uses the company's index."""
+        grades = self._grades(company)
+        Partner = self.env["res.partner"].with_company(company)
+        domain = [("id", "in", self.accounts.ids)]
+        counts = {
+            group["ka_grade_id"] and group["ka_grade_id"][0]: group["ka_grade_id_count"]
+            for group in Partner.web_read_group(
+                domain, ["ka_grade_id"], ["ka_grade_id"]
+            )["groups"]
+            if group["ka_grade_id_count"]
+        }
+        expected = {}
+        for grade in grades.values():
+            expected[grade or False] = expected.get(grade or False, 0) + 1
+        self.assertEqual(counts, expected)
+        for grade_id in filter(None, set(grades.values())):
+            found = Partner.search([*domain, ("ka_grade_id", "=", grade_id)])
+            self.assertEqual(
+                sorted(found.ids),
+                sorted(pid for pid, grade in grades.items() if grade == grade_id),
+            )
+        # the search's expression is the index's (as PostgreSQL reads both)
+        plan = self._plan(Partner, [("ka_grade_id", "=", self.grade_a.id)])
+        self.assertIn(self._index_expression(company), plan)
+        return grades
+
+    def test_each_company_has_its_grade_index(self):
+        for company in self.env["res.company"].search([]):
+            self.assertEqual(
+                self._index_expression(company),
+                f"((ka_grade_id ->> '{company.id}'::text))::integer",
+            )
+        # the first company's, built when the module was installed (a new
+        # index serves the transactions after the one that built it): the
+        # search by grade and the count of a kanban column use it
+        Partner = self.env["res.partner"].with_company(self.company1)
+        name = Partner._ka_grade_index_name(self.company1.id)
+        domain = [("ka_type_id", "!=", False), ("ka_grade_id", "=", self.grade_b.id)]
+        self.assertIn(name, self._plan(Partner, domain))
+        self.assertIn(name, self._plan(Partner.with_user(self.ka_user), domain))
+
+    def test_grades_per_company_after_regrading(self):
+        self.env["res.partner"]._ka_cron_regrade()
+        grades1 = self._check(self.company1)
+        grades2 = self._check(self.company2)
+        self.assertEqual(grades1[self.shared.id], self.grade_a.id)
+        self.assertEqual(grades2[self.shared.id], self.grade_b.id)
+        self.assertEqual(grades1[self.small.id], self.grade_b.id)
+        self.assertEqual(grades2[self.small.id], self.grade_c.id)
+        # each company's own account has no grade in the other one
+        self.assertIsNone(grades2[self.own1.id])
+        self.assertIsNone(grades1[self.own2.id])
+
+    def test_grades_per_company_after_a_change_by_hand(self):
+        self.env["res.partner"]._ka_cron_regrade()
+        self.shared.with_user(self.manager2).write({"ka_grade_id": self.grade_d.id})
+        grades1 = self._check(self.company1)
+        grades2 = self._check(self.company2)
+        self.assertEqual(grades2[self.shared.id], self.grade_d.id)
+        self.assertEqual(grades1[self.shared.id], self.grade_a.id)
+        # a grade deleted leaves no value behind (Odoo clears it)
+        platinum = self.env["key_account.grade"].create(
+            {
+                "name": "Platinum",
+                "code": "P",
+                "sequence": 1,
+                "min_sales_12m": 2_000_000,
+                "company_id": self.company2.id,
+            }
+        )
+        self.small.with_user(self.manager2).write({"ka_grade_id": platinum.id})
+        self.assertEqual(self._check(self.company2)[self.small.id], platinum.id)
+        platinum.unlink()
+        self.assertIsNone(self._check(self.company2)[self.small.id])
+
+    def test_a_new_company_gets_its_index_and_a_deleted_one_loses_it(self):
+        self.env["res.partner"]._ka_cron_regrade()
+        third = self.env["res.company"].create({"name": "Third Co"})
+        self.assertTrue(self._index(third))
+        self.assertFalse(any(self._check(third).values()))
+        self.shared.with_company(third).sudo().write({"ka_grade_id": self.grade_c.id})
+        grades3 = self._check(third)
+        self.assertEqual(grades3[self.shared.id], self.grade_c.id)
+        self.assertEqual(self._check(self.company1)[self.shared.id], self.grade_a.id)
+        self.assertEqual(self._check(self.company2)[self.shared.id], self.grade_b.id)
+        empty = self.env["res.company"].create({"name": "Short-lived Co"})
+        self.assertTrue(self._index(empty))
+        empty.unlink()
+        self.assertFalse(self._index(empty))
+        self.assertTrue(self._index(third))
+
+    def test_update_restores_missing_indexes(self):
+        # a database of before this version: no index; the update builds them
+        name = self.env["res.partner"]._ka_grade_index_name(self.company2.id)
+        self.env.cr.execute(SQL("DROP INDEX %s", SQL.identifier(name)))
+        self.assertFalse(self._index(self.company2))
+        self.env["res.partner"].init()
+        self.assertTrue(self._index(self.company2))
+        self._check(self.company2)

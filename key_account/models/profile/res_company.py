@@ -42,6 +42,18 @@ class ResCompany(models.Model):
         self.ensure_one()
         return self.sudo().ka_grade_basis or "sales"
 
+    # ---- each company's grade index (see res.partner._field_to_sql) ----------
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        self.env["res.partner"]._ka_sync_grade_indexes()
+        return companies
+
+    def unlink(self):
+        res = super().unlink()
+        self.env["res.partner"]._ka_sync_grade_indexes()
+        return res
+
     @api.constrains("ka_definition_sales", "ka_definition_margin_share")
     def _check_ka_definition(self):
         for company in self:
