@@ -41,11 +41,12 @@ def _check_number(records, field, value):
         )
     limit = MAX_INTEGER if field.type == "integer" else MAX_AMOUNT
     if abs(number) >= limit:
+        bound = f"{limit:,.0f}"
         raise ValidationError(
             records.env._(
                 "%(field)s must lie between -%(limit)s and %(limit)s, not %(value)s.",
                 field=_field_label(records, field),
-                limit=f"{limit:,.0f}",
+                limit=bound,
                 value=str(value)[:40],
             )
         )
