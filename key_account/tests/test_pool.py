@@ -741,7 +741,7 @@ class TestPoolHandover(PoolCase):
         closed = Visit.create(
             {"partner_id": first.id, "user_id": self.ka_user.id, "purpose": "Old"}
         )
-        closed.state = "closed"
+        closed._ka_workflow_write({"state": "closed"})
         recipient = self.env["res.partner"].create(
             {"name": "Ms Li", "parent_id": first.id}
         )

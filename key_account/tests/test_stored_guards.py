@@ -733,7 +733,7 @@ class TestStoredGuardsHttp(HttpCase, GuardedModelsCase):
         }
         response = self.url_open(
             f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
+            data=json.dumps(payload, default=str),
             headers={"Content-Type": "application/json"},
         )
         self.assertEqual(response.status_code, 200)
