@@ -717,7 +717,8 @@ class TestMultiCompanyGradeIndex(MultiCompanyCase):
         grades2 = self._check(self.company2)
         self.assertEqual(grades2[self.shared.id], self.grade_d.id)
         self.assertEqual(grades1[self.shared.id], self.grade_a.id)
-        # a grade deleted leaves no value behind (Odoo clears it)
+        # a grade in use is not deleted (archived instead): the value read
+        # through the index is always a grade that exists
         platinum = self.env["key_account.grade"].create(
             {
                 "name": "Platinum",
@@ -729,8 +730,9 @@ class TestMultiCompanyGradeIndex(MultiCompanyCase):
         )
         self.small.with_user(self.manager2).write({"ka_grade_id": platinum.id})
         self.assertEqual(self._check(self.company2)[self.small.id], platinum.id)
-        platinum.unlink()
-        self.assertIsNone(self._check(self.company2)[self.small.id])
+        with self.assertRaises(UserError):
+            platinum.unlink()
+        self.assertEqual(self._check(self.company2)[self.small.id], platinum.id)
 
     def test_a_new_company_gets_its_index_and_a_deleted_one_loses_it(self):
         self.env["res.partner"]._ka_cron_regrade()

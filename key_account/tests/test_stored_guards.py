@@ -317,7 +317,7 @@ class TestStoredGuards(GuardedModelsCase):
                 if hostile is None:
                     continue
                 for role, user in self.roles.items():
-                    as_user = Model.with_user(user).with_context(HOSTILE_CONTEXT)
+                    as_user = Model.with_user(user).with_context(**HOSTILE_CONTEXT)
                     with self.subTest(model=model_name, field=fname, role=role):
                         base = self._factory(model_name)[1]
                         tried += 1
@@ -355,9 +355,9 @@ class TestStoredGuards(GuardedModelsCase):
                         )
                         before = self._stored(target, fname)
                         with self.assertRaises(REFUSED):
-                            target.with_user(user).with_context(HOSTILE_CONTEXT).write(
-                                {fname: hostile}
-                            )
+                            target.with_user(user).with_context(
+                                **HOSTILE_CONTEXT
+                            ).write({fname: hostile})
                         self.assertEqual(self._stored(target, fname), before)
         # the loop tried the fields: a broken metadata lookup fails here
         self.assertGreater(tried, 100)
@@ -595,7 +595,7 @@ class TestManualSettlementLines(EngagementCase):
         cls.Line = cls.env["key_account.commission.settlement.line"]
 
     def test_the_reported_line(self):
-        Line = self.Line.with_user(self.ka_manager).with_context(HOSTILE_CONTEXT)
+        Line = self.Line.with_user(self.ka_manager).with_context(**HOSTILE_CONTEXT)
         with self.assertRaises(AccessError):
             Line.with_context(
                 default_payee_partner_id=self.ka_manager.partner_id.id,
@@ -709,7 +709,8 @@ class TestStoredGuardsHttp(HttpCase, GuardedModelsCase):
     """The same over real HTTP, once: a salesperson logged in creates each
     document they may create through /web/dataset/call_kw with every
     protected field as a ``default_*`` key (and every ``ka_*`` key), then
-    with them in the values; nothing hostile is stored."""
+    with them in the values, then writes them on a document of theirs;
+    nothing hostile is stored."""
 
     def _call(self, model, method, args, context):
         payload = {
@@ -770,4 +771,16 @@ class TestStoredGuardsHttp(HttpCase, GuardedModelsCase):
                         model_name, "create", [{**base, fname: value}], {}
                     )
                     self.assertNotIn("result", response, f"{model_name}.{fname}")
+                # and on a record of theirs, written
+                mine = Model.with_user(self.ka_user).create(
+                    [self._factory(model_name)[1]]
+                )
+                for fname, value in hostile.items():
+                    before = self._stored(mine, fname)
+                    response = self._call(
+                        model_name, "write", [mine.ids, {fname: value}], {}
+                    )
+                    self.assertNotIn("result", response, f"{model_name}.{fname}")
+                    self.env.invalidate_all()
+                    self.assertEqual(self._stored(mine, fname), before)
         self.assertGreaterEqual(tried, 6)

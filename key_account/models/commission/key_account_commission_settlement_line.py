@@ -121,7 +121,6 @@ class KeyAccountCommissionSettlementLine(models.Model):
     reason = fields.Char()
     entered_by_id = fields.Many2one(
         "res.users",
-        string="Entered By",
         readonly=True,
         copy=False,
         help="Who entered or last changed this line by hand: another manager "

@@ -516,8 +516,8 @@ class ResPartner(models.Model):
         Odoo reads a company-dependent many2one through a subquery on the
         grade table for each row (a value whose grade is gone reads as
         empty): no index serves it, and grouping 100,000 key accounts by grade
-        took seconds. A grade's deletion already clears it from the partners
-        (Odoo's ``unlink`` of a grade), so the value alone is the grade. With a
+        took seconds. A grade in use is not deleted (only archived), so the value
+        alone is the grade. With a
         fallback grade in the default values, Odoo's expression stays."""
         field = self._fields.get(fname)
         if (
