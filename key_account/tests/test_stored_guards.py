@@ -20,6 +20,18 @@ from .common import EngagementCase
 
 # AccessError and ValidationError are UserErrors: a refusal said to the user
 REFUSED = UserError
+# readonly fields of ours on other apps' models that their own checks guard
+GUARDED_ELSEWHERE = {
+    # no client links an entry to a settlement (commission/account_move.py,
+    # TestCommissionAccounting)
+    "account.move": {"ka_settlement_id"},
+    # computed for the user reading them, never stored
+    "res.users": {
+        "ka_my_commission_plan_id",
+        "ka_my_commission_status",
+        "ka_below_target",
+    },
+}
 OURS = ("key_account", "key_account_hr_expense")
 
 
@@ -49,6 +61,14 @@ class GuardedModelsCase(EngagementCase):
             )
         )
         cls.template = cls.env["key_account.kpi.template"].search([], limit=1)
+        cls.commission_plan = cls.env["key_account.commission.plan"].create(
+            {
+                "name": "Guarded Plan",
+                "tier_ids": [
+                    Command.create({"amount_from": 0, "amount_to": 10, "rate": 1})
+                ],
+            }
+        )
         cls.other_company = cls.env["res.company"].create({"name": "Other Co"})
 
     # ---- what a legitimate user creates, per model -----------------------------------
@@ -73,6 +93,7 @@ class GuardedModelsCase(EngagementCase):
                 "salesperson",
                 {"name": "New Co", "is_company": True},
             ),
+            "sale.order": lambda: ("salesperson", {"partner_id": self.account.id}),
             "key_account.visit": lambda: (
                 "salesperson",
                 {
@@ -178,6 +199,89 @@ class GuardedModelsCase(EngagementCase):
                     "reason": "Correction",
                 },
             ),
+            "key_account.file": lambda: (
+                "salesperson",
+                {"partner_id": self._account_of_salesperson().id},
+            ),
+            "key_account.relation": lambda: (
+                "salesperson",
+                {
+                    "contact_id": self.env["res.partner"]
+                    .create(
+                        {
+                            "name": "Contact",
+                            "parent_id": self._account_of_salesperson().id,
+                        }
+                    )
+                    .id,
+                    "role": "buyer",
+                },
+            ),
+            "key_account.team.member": lambda: (
+                "salesperson",
+                {
+                    "partner_id": self._account_of_salesperson().id,
+                    "user_id": self.ka_user2.id,
+                },
+            ),
+            "key_account.gift.line": lambda: (
+                "salesperson",
+                {
+                    "gift_id": self.env["key_account.gift"]
+                    .with_user(self.ka_user)
+                    .create(
+                        {
+                            "partner_id": self.account.id,
+                            "recipient_id": self.buyer.id,
+                            "occasion": "Festival",
+                        }
+                    )
+                    .id,
+                    "product_id": self.product.id,
+                    "quantity": 1,
+                    "unit_value": 50,
+                },
+            ),
+            "key_account.commission.tier": lambda: (
+                "manager",
+                {
+                    "plan_id": self.commission_plan.id,
+                    "amount_from": 1000 + self._next() * 10,
+                    "amount_to": 1000 + self.counter * 10 + 5,
+                    "rate": 1,
+                },
+            ),
+            "key_account.scorecard.line": lambda: (
+                "manager",
+                {
+                    "scorecard_id": self.env["key_account.scorecard"]
+                    .sudo()
+                    .create(
+                        {
+                            "user_id": self.ka_user.id,
+                            "template_id": self.template.id,
+                            "date_from": date(2025, 1, 1),
+                            "date_to": date(2025, 3, 31),
+                        }
+                    )
+                    .id,
+                    "name": "Manual",
+                    "kind": "manual",
+                    "weight": 10,
+                },
+            ),
+            "key_account.development.plan": lambda: (
+                "manager",
+                {
+                    "user_id": self.ka_user.id,
+                    "date_from": self._month(),
+                    "date_to": self._month(),
+                },
+            ),
+            "key_account.pool.log": lambda: (
+                None,
+                {"partner_id": self.account.id, "action": "claim"},
+            ),
             "key_account.approval.line": lambda: (
                 None,
                 {
@@ -192,6 +296,7 @@ class GuardedModelsCase(EngagementCase):
         return factories[model_name]()
 
     def _guarded_models(self):
+        """The models with protected fields (and a table)."""
         return sorted(
             name
             for name, model in self.env.registry.items()
@@ -199,6 +304,7 @@ class GuardedModelsCase(EngagementCase):
             and not model._abstract
             and not model._transient
             and model._auto
+            and self.env[name]._ka_protected_fields()
         )
 
     def _hostile(self, model, fname):
@@ -259,9 +365,9 @@ class TestStoredGuards(GuardedModelsCase):
 
     # ---- the metadata -------------------------------------------------------------
     def test_every_readonly_field_of_the_module_is_protected(self):
-        """A field the module declares readonly (stored, not computed) is
-        written by its processes: its model protects it, so that this test
-        class tries it."""
+        """A stored field the module declares readonly (written by its
+        processes, computed or related) is never a client's: its model
+        protects it, so that this test class tries it."""
         missing = []
         for name, model in self.env.registry.items():
             if model._abstract or model._transient or not model._auto:
@@ -270,11 +376,10 @@ class TestStoredGuards(GuardedModelsCase):
                 if (
                     getattr(field, "_module", None) in OURS
                     and fname not in models.MAGIC_COLUMNS
-                    and field.store
+                    and fname != "display_name"
                     and field.readonly
-                    and not field.compute
-                    and not field.related
-                    and name != "account.move"
+                    and field.store
+                    and fname not in GUARDED_ELSEWHERE.get(name, ())
                 ):
                     protected = (
                         self.env[name]._ka_protected_fields()
@@ -784,3 +889,155 @@ class TestStoredGuardsHttp(HttpCase, GuardedModelsCase):
                     self.env.invalidate_all()
                     self.assertEqual(self._stored(mine, fname), before)
         self.assertGreaterEqual(tried, 6)
+
+
+@tagged("post_install", "-at_install")
+class TestProbedHoles(EngagementCase):
+    """What an attacker found over JSON-RPC on the demo data, each closed."""
+
+    def _done_visit(self, budget=2200, spent=0):
+        visit = self._visit(budget=budget)
+        visit.action_submit()
+        visit.with_user(self.ka_manager).action_approve()
+        visit.with_user(self.ka_user).write(
+            {**self._visit_record_vals(), "summary": "<p>Done</p>"}
+        )
+        if spent:
+            self.env["key_account.expense"].with_user(self.ka_user).create(
+                [
+                    {
+                        "visit_id": visit.id,
+                        "kind": "actual",
+                        "name": "Dinner",
+                        "amount": spent,
+                    }
+                ]
+            )
+        visit.with_user(self.ka_user).action_done()
+        return visit
+
+    def test_computed_figures_are_not_written(self):
+        """Amounts computed from the lines are not a client's: the actual
+        cost (which the claim reads), the planned cost (which picks the
+        approvers), the reimbursed amount."""
+        visit = self._done_visit(spent=9000)
+        mine = visit.with_user(self.ka_user).with_context(**HOSTILE_CONTEXT)
+        for vals in (
+            {"amount_actual": 2000},
+            {"amount_planned": 100},
+            {"amount_reimbursed": 9000},
+            {"expense_state": "reimbursed"},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(UserError):
+                mine.write(vals)
+        with self.assertRaises(UserError):
+            mine.action_claim_expenses()
+        draft = self._visit(budget=9000)
+        with self.assertRaises(AccessError):
+            draft.with_user(self.ka_user).write({"amount_planned": 100})
+        draft.with_user(self.ka_user).action_submit()
+        self.assertIn(self.rule_finance, draft._ka_current_round().rule_id)
+
+    def test_done_and_closed_requests_keep_their_facts(self):
+        visit = self._done_visit()
+        mine = visit.with_user(self.ka_user)
+        with self.assertRaises(UserError):
+            mine.write({"actual_date": "2024-01-01"})
+        mine.write({"summary": "<p>Done, and written up</p>"})
+        mine.action_close()
+        for vals in (
+            {"summary": "<p>Rewritten</p>"},
+            {"purpose": "Rewritten"},
+            {"actual_date": "2024-01-01"},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(UserError):
+                mine.write(vals)
+        with self.assertRaises(UserError):
+            visit.sudo().write({"purpose": "Rewritten as superuser"})
+        # its actual expenses are still entered until claimed
+        self.env["key_account.expense"].with_user(self.ka_user).create(
+            [{"visit_id": visit.id, "kind": "actual", "name": "Taxi", "amount": 30}]
+        )
+
+    def test_a_manual_line_from_a_default_settlement(self):
+        own = (
+            self.env["key_account.commission.settlement"]
+            .sudo()
+            .create(
+                {
+                    "user_id": self.ka_manager.id,
+                    "date_from": date(2025, 1, 1),
+                    "date_to": date(2025, 1, 31),
+                }
+            )
+        )
+        theirs = own.copy({"user_id": self.ka_user.id})
+        Line = self.env["key_account.commission.settlement.line"].with_user(
+            self.ka_manager
+        )
+        with self.assertRaises(AccessError):
+            Line.with_context(default_settlement_id=own.id).create(
+                [{"line_type": "correction", "reason": "x", "amount_commission": 5000}]
+            )
+        line = Line.with_context(
+            default_settlement_id=theirs.id,
+            default_user_id=self.ka_manager.id,
+            default_currency_id=False,
+        ).create([{"reason": "x", "amount_commission": 7000}])
+        self.assertEqual(line.settlement_id, theirs)
+        self.assertEqual(line.user_id, self.ka_user)
+        self.assertEqual(line.currency_id, theirs.currency_id)
+
+    def test_a_confirmed_scorecard_gets_no_line(self):
+        template = self.env["key_account.kpi.template"].search([], limit=1)
+        card = (
+            self.env["key_account.scorecard"]
+            .with_user(self.ka_manager)
+            .create(
+                {
+                    "user_id": self.ka_user.id,
+                    "template_id": template.id,
+                    "date_from": date(2025, 1, 1),
+                    "date_to": date(2025, 3, 31),
+                }
+            )
+        )
+        card._ka_workflow_write({"state": "confirmed"})
+        with self.assertRaises(UserError):
+            self.env["key_account.scorecard.line"].with_user(
+                self.ka_manager2
+            ).with_context(default_scorecard_id=card.id).create(
+                [{"name": "Bonus", "kind": "manual", "weight": 50}]
+            )
+
+    def test_no_answer_deadline_from_a_default(self):
+        Feedback = self.env["key_account.feedback"].with_user(self.ka_user)
+        vals = {
+            "name": "Late",
+            "feedback_type": "complaint",
+            "partner_id": self.account.id,
+        }
+        with self.assertRaises(AccessError):
+            Feedback.with_context(default_answer_due="2099-01-01 00:00:00").create(
+                [vals]
+            )
+        with self.assertRaises(AccessError):
+            Feedback.with_context(default_user_id=self.ka_user2.id).create([vals])
+
+    def test_the_key_account_of_an_order(self):
+        order = self._order(self.account, 1000, user=self.ka_user)
+        other = self._account("Other Co", user_id=self.ka_user.id)
+        with self.assertRaises(AccessError):
+            order.with_user(self.ka_user).write({"ka_commercial_partner_id": other.id})
+        self.assertEqual(order.ka_commercial_partner_id, self.account)
+
+    def test_out_of_range_defaults(self):
+        visit = self._visit(budget=0)
+        with self.assertRaises(UserError):
+            self.env["key_account.expense"].with_user(self.ka_user).with_context(
+                default_date="9999-12-31"
+            ).create([{"visit_id": visit.id, "name": "Taxi", "amount": 10}])
+        with self.assertRaises(UserError):
+            self.env["key_account.visit"].with_user(self.ka_user).with_context(
+                default_date_start="9999-12-31 23:00:00"
+            ).create([{"partner_id": self.account.id, "purpose": "x"}])

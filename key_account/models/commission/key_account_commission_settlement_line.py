@@ -163,7 +163,12 @@ class KeyAccountCommissionSettlementLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        # judged as it will be stored: the type the caller's defaults give
+        # judged as it will be stored: the settlement and the type the
+        # caller's defaults give
+        vals_list = [
+            {**self._ka_client_defaults(vals, {"settlement_id"}), **vals}
+            for vals in vals_list
+        ]
         self._ka_check_manual(
             [
                 {

@@ -6,6 +6,8 @@ from odoo import models
 from odoo.exceptions import AccessError
 
 OUR_MODULES = ("key_account", "key_account_hr_expense")
+# Odoo's own: the id and log fields (dropped from a create by Odoo), the name
+UNGUARDED = frozenset(models.MAGIC_COLUMNS) | {"display_name"}
 # set while a process of the module writes, after its own checks (a Python
 # value: no client request can set it, whatever its context)
 _TRUSTED = contextvars.ContextVar("key_account_trusted_write", default=False)
@@ -59,17 +61,17 @@ class KeyAccountGuardMixin(models.AbstractModel):
     _description = "Key Account Guard Mixin"
 
     def _ka_protected_fields(self):
-        """The fields no client sets on this model: by default, the stored
-        fields the module declares ``readonly`` (written by its processes)."""
+        """The fields no client sets on this model: by default, every stored
+        field the module declares ``readonly`` — written by its processes, or
+        computed (Odoo stores what a client writes in a stored computed field
+        until it is computed again), or related."""
         return {
             fname
             for fname, field in self._fields.items()
             if getattr(field, "_module", None) in OUR_MODULES
-            and fname not in models.MAGIC_COLUMNS
-            and field.store
+            and fname not in UNGUARDED
             and field.readonly
-            and not field.compute
-            and not field.related
+            and field.store
         }
 
     def _ka_overridden_fields(self):

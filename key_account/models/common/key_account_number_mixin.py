@@ -126,6 +126,9 @@ class KeyAccountNumberMixin(models.AbstractModel):
     this mixin."""
 
     _name = "key_account.number.mixin"
+    # what a client sends is checked: numbers and dates here, the fields it
+    # may not set at all in the guard
+    _inherit = ["key_account.guard.mixin"]
     _description = "Key Account Finite Numbers"
     # on another app's model (partners, companies, orders, settings): only
     # the fields this module adds
@@ -136,7 +139,16 @@ class KeyAccountNumberMixin(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
-        check_numbers(self, vals_list, self._ka_number_fields())
+        fnames = self._ka_number_fields()
+        check_numbers(self, vals_list, fnames)
+        # and what the caller's defaults (context keys) would store
+        defaults = {
+            key[8:]: value
+            for key, value in self.env.context.items()
+            if key.startswith("default_") and key[8:] in self._fields
+        }
+        if defaults:
+            check_numbers(self, [defaults], fnames)
         return super().create(vals_list)
 
     def write(self, vals):

@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 
 from ..common.groups import KA_MANAGER
+from ..common.key_account_workflow_mixin import FREE_PREFIXES
 from ..common.lang import env_for
 
 ACTIVITY_APPROVE = "key_account.mail_activity_type_ka_approval"
@@ -528,6 +529,45 @@ class KeyAccountApprovalMixin(models.AbstractModel):
             "change. Refuse it to edit it.",
             doc=record.display_name,
         )
+
+    def _ka_done_locked_fields(self):
+        """Facts of a done request that its figures count (its dates): frozen
+        once done."""
+        return set()
+
+    def _ka_closed_free_fields(self):
+        """What still changes on a closed request (its actual expenses, until
+        claimed, for the expense documents)."""
+        return set()
+
+    def _ka_check_open(self, fnames=None):
+        """Closed is closed: a closed or cancelled request changes only
+        through its actions (back to draft), a done one keeps its dates."""
+        super()._ka_check_open(fnames)
+        if fnames is not None:
+            fnames = {f for f in fnames if not f.startswith(FREE_PREFIXES)}
+            if not fnames:
+                return
+        free = self._ka_closed_free_fields()
+        closed = self.filtered(
+            lambda r: r.state == "cancelled"
+            or (r.state == "closed" and (fnames is None or fnames - free))
+        )
+        if closed:
+            raise UserError(
+                self.env._(
+                    "%(doc)s is closed or cancelled: it can no longer change.",
+                    doc=closed[0].display_name,
+                )
+            )
+        done = self.filtered(lambda r: r.state == "done")
+        if done and (fnames is None or fnames & self._ka_done_locked_fields()):
+            raise UserError(
+                self.env._(
+                    "%(doc)s is done: its dates can no longer change.",
+                    doc=done[0].display_name,
+                )
+            )
 
     def _ka_check_editable(self, what=None):
         locked = self.filtered(lambda r: r.state not in EDITABLE_STATES)

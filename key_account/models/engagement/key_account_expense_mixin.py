@@ -100,6 +100,10 @@ class KeyAccountExpenseMixin(models.AbstractModel):
                 "none",
             )
 
+    def _ka_closed_free_fields(self):
+        # actual expenses are entered until they are claimed
+        return super()._ka_closed_free_fields() | {"expense_line_ids"}
+
     # ---- overruns ------------------------------------------------------------------
     def _ka_allowed_cost(self):
         """The actual total the document may claim: the approved cost and the
@@ -121,12 +125,16 @@ class KeyAccountExpenseMixin(models.AbstractModel):
 
     def _ka_chain_amount(self):
         # an overrun is approved at the level its new total needs
-        if self.overrun_state == "submitted":
+        if self._ka_overrun_pending():
             return self.overrun_amount
         return super()._ka_chain_amount()
 
+    def _ka_overrun_pending(self):
+        self.ensure_one()
+        return self.overrun_state == "submitted" and self.state in ("done", "closed")
+
     def _ka_awaiting_approval(self):
-        return super()._ka_awaiting_approval() or self.overrun_state == "submitted"
+        return super()._ka_awaiting_approval() or self._ka_overrun_pending()
 
     def _ka_workflow_write(self, vals):
         res = super()._ka_workflow_write(vals)
@@ -139,7 +147,7 @@ class KeyAccountExpenseMixin(models.AbstractModel):
         return res
 
     def _ka_chain_approved(self):
-        if self.overrun_state != "submitted":
+        if not self._ka_overrun_pending():
             return super()._ka_chain_approved()
         self._ka_workflow_write(
             {"overrun_state": "approved", "amount_approved": self.overrun_amount}
@@ -147,7 +155,7 @@ class KeyAccountExpenseMixin(models.AbstractModel):
         return True
 
     def _ka_chain_refused(self):
-        if self.overrun_state != "submitted":
+        if not self._ka_overrun_pending():
             return super()._ka_chain_refused()
         self._ka_workflow_write({"overrun_state": "refused"})
         return True
@@ -157,11 +165,11 @@ class KeyAccountExpenseMixin(models.AbstractModel):
         round of approvals at the levels the new total needs."""
         self._ka_check_owner()
         for doc in self:
-            if doc.state not in ("approved", "done", "closed"):
+            if doc.state not in ("done", "closed"):
                 raise UserError(
                     self.env._(
-                        "%(doc)s is not approved yet: submit it with its planned "
-                        "cost first.",
+                        "%(doc)s is not done yet: its overrun is submitted with "
+                        "its actual expenses, once it is done.",
                         doc=doc.display_name,
                     )
                 )

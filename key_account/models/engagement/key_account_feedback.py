@@ -236,10 +236,13 @@ class KeyAccountFeedback(models.Model):
         if not self._ka_is_manager():
             for vals in vals_list:
                 # a salesperson records feedback for themselves, due when the
-                # type says (Settings)
-                if vals.get("user_id", self.env.uid) != self.env.uid:
-                    self._ka_refuse({"user_id"})
+                # type says (Settings): judged with the caller's defaults
                 vals.pop("answer_due", None)
+                defaults = self._ka_client_defaults(vals, {"user_id", "answer_due"})
+                if "answer_due" in defaults:
+                    self._ka_refuse({"answer_due"})
+                if {**defaults, **vals}.get("user_id", self.env.uid) != self.env.uid:
+                    self._ka_refuse({"user_id"})
         return super().create(vals_list)
 
     def write(self, vals):

@@ -125,6 +125,9 @@ class KeyAccountReception(models.Model):
     def _ka_locked_fields(self):
         return super()._ka_locked_fields() | {"guest_count", "dining_standard"}
 
+    def _ka_done_locked_fields(self):
+        return super()._ka_done_locked_fields() | {"date_start", "date_end"}
+
     def _ka_over_cap(self):
         return bool(
             self.dining_cap

@@ -214,6 +214,14 @@ class KeyAccountVisit(models.Model):
                 )
             )
 
+    def _ka_done_locked_fields(self):
+        # when it took place: what the KPIs and the plans count
+        return super()._ka_done_locked_fields() | {
+            "actual_date",
+            "date_start",
+            "date_end",
+        }
+
     def _ka_claim_gate(self):
         if not self._ka_has_summary():
             raise UserError(

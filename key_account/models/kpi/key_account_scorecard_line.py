@@ -91,11 +91,10 @@ class KeyAccountScorecardLine(models.Model):
     # ---- immutability of confirmed scorecards ---------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        cards = self.env["key_account.scorecard"].browse(
-            {vals.get("scorecard_id") for vals in vals_list}
-        )
-        cards._ka_check_draft()
-        return super().create(vals_list)
+        lines = super().create(vals_list)
+        # on the scorecards they were created on (from vals or defaults)
+        lines.scorecard_id._ka_check_draft()
+        return lines
 
     def write(self, vals):
         # a confirmed scorecard keeps its lines, whoever writes

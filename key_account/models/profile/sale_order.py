@@ -74,7 +74,14 @@ class KeyAccountSalesSource(models.AbstractModel):
 
 class SaleOrder(models.Model):
     _name = "sale.order"
-    _inherit = ["sale.order", "key_account.sales.source.mixin"]
+    # the key account an order counts for is its customer's company: never a
+    # client's (the guard of the client input mixin)
+    _inherit = [
+        "sale.order",
+        "key_account.sales.source.mixin",
+        "key_account.number.mixin",
+    ]
+    _ka_own_numbers_only = True
     _ka_sales_fields = KA_SALES_FIELDS
 
     ka_commercial_partner_id = fields.Many2one(
