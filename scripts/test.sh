@@ -242,5 +242,6 @@ if [ -n "$run_bridge" ] || [ -z "${1:-}" ]; then
     run_tests "$BRIDGE_TEMPLATE" key_account,key_account_hr_expense "$bridge_tags"
 fi
 
+echo "wall time: $((SECONDS / 60)) min $((SECONDS % 60)) s (CI stops a run at 90 min; keep it under 40)"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

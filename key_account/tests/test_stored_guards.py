@@ -13,6 +13,7 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase
+from odoo.tests import new_test_user
 from odoo.tests import tagged
 
 from .common import HOSTILE_CONTEXT
@@ -732,14 +733,14 @@ class TestManualSettlementLines(EngagementCase):
         self.assertFalse(line.payee_partner_id)
         self.assertEqual(line.user_id, self.ka_user)
         self.assertEqual(line.company_id, self.settlement.company_id)
-        self.assertEqual(line.entered_by_id, self.ka_manager)
+        self.assertEqual(line.entered_by_ids, self.ka_manager)
         # its author does not confirm it; another manager does
         with self.assertRaises(AccessError):
             self.settlement.with_user(self.ka_manager).action_confirm()
         self.settlement.with_user(self.ka_manager2).action_confirm()
         self.assertEqual(self.settlement.state, "confirmed")
 
-    def test_who_last_changed_a_line_does_not_confirm(self):
+    def test_who_entered_or_changed_a_line_does_not_confirm(self):
         line = self.Line.with_user(self.ka_manager).create(
             [
                 {
@@ -750,9 +751,16 @@ class TestManualSettlementLines(EngagementCase):
             ]
         )
         line.with_user(self.ka_manager2).write({"amount_commission": 20})
-        with self.assertRaises(AccessError):
-            self.settlement.with_user(self.ka_manager2).action_confirm()
-        self.settlement.with_user(self.ka_manager).action_confirm()
+        # neither the author nor who changed it after
+        for manager in (self.ka_manager, self.ka_manager2):
+            with self.assertRaises(AccessError):
+                self.settlement.with_user(manager).action_confirm()
+        third = new_test_user(
+            self.env,
+            login="ka_manager3",
+            groups="key_account.group_key_account_manager",
+        )
+        self.settlement.with_user(third).action_confirm()
 
 
 @tagged("post_install", "-at_install")
@@ -1041,3 +1049,108 @@ class TestProbedHoles(EngagementCase):
             self.env["key_account.visit"].with_user(self.ka_user).with_context(
                 default_date_start="9999-12-31 23:00:00"
             ).create([{"partner_id": self.account.id, "purpose": "x"}])
+
+
+@tagged("post_install", "-at_install")
+class TestProbedHolesSecondRound(EngagementCase):
+    """What the second attack over JSON-RPC found, each closed."""
+
+    def _done_visit(self, budget=100):
+        visit = self._visit(budget=budget)
+        visit.action_submit()
+        visit.with_user(self.ka_manager).action_approve()
+        visit.with_user(self.ka_user).write(
+            {**self._visit_record_vals(), "summary": "<p>Done</p>"}
+        )
+        visit.with_user(self.ka_user).action_done()
+        return visit
+
+    def test_no_expense_on_a_cancelled_request(self):
+        visit = self._visit(budget=100)
+        Expense = self.env["key_account.expense"].with_user(self.ka_user)
+        line = Expense.create(
+            [{"visit_id": visit.id, "kind": "actual", "name": "Taxi", "amount": 5}]
+        )
+        visit.with_user(self.ka_user).action_cancel()
+        with self.assertRaises(UserError):
+            Expense.create(
+                [{"visit_id": visit.id, "kind": "actual", "name": "x", "amount": 50}]
+            )
+        with self.assertRaises(UserError):
+            line.write({"amount": 999})
+        self.assertEqual(visit.amount_actual, 5)
+
+    def test_who_asks_for_an_overrun_does_not_approve_it(self):
+        """A manager who enters expenses on a colleague's visit, or submits
+        its overrun, is not its approver; another manager is."""
+        visit = self._done_visit()
+        self.env["key_account.expense"].with_user(self.ka_manager).create(
+            [{"visit_id": visit.id, "kind": "actual", "name": "Dinner", "amount": 4000}]
+        )
+        visit.with_user(self.ka_manager).action_submit_overrun()
+        self.assertEqual(visit.overrun_submitted_by_id, self.ka_manager)
+        with self.assertRaises(AccessError):
+            visit.with_user(self.ka_manager).action_approve()
+        visit.with_user(self.ka_manager2).action_approve()
+        self.assertEqual(visit.overrun_state, "approved")
+        self.assertEqual(visit.amount_approved, 4000)
+
+    def test_nobody_scores_themselves(self):
+        template = self.env["key_account.kpi.template"].search([], limit=1)
+        Scorecard = self.env["key_account.scorecard"]
+        own = Scorecard.sudo().create(
+            {
+                "user_id": self.ka_manager.id,
+                "template_id": template.id,
+                "date_from": date(2025, 1, 1),
+                "date_to": date(2025, 3, 31),
+            }
+        )
+        mine = own.with_user(self.ka_manager)
+        with self.assertRaises(AccessError):
+            mine.write({"superior_weight": 100, "peer_weight": 0})
+        with self.assertRaises(AccessError):
+            self.env["key_account.scorecard.line"].with_user(self.ka_manager).create(
+                [
+                    {
+                        "scorecard_id": own.id,
+                        "name": "Self",
+                        "kind": "manual",
+                        "weight": 100,
+                        "superior_points": 100,
+                    }
+                ]
+            )
+        # computed figures are nobody's to type, on anybody's scorecard
+        theirs = Scorecard.sudo().create(
+            {
+                "user_id": self.ka_user.id,
+                "template_id": template.id,
+                "date_from": date(2025, 1, 1),
+                "date_to": date(2025, 3, 31),
+                "line_ids": [
+                    Command.create({"name": "Sales", "kind": "manual", "weight": 100})
+                ],
+            }
+        )
+        with self.assertRaises(AccessError):
+            theirs.line_ids.with_user(self.ka_manager).write(
+                {"indicator_points": 100, "value": 1e6, "achievement": 999}
+            )
+        theirs.line_ids.with_user(self.ka_manager).write({"superior_points": 80})
+        # and the computation still computes a manager's own scorecard
+        cards, _skipped = Scorecard.with_user(self.ka_manager2)._ka_compute_scorecards(
+            template, self.ka_manager, date(2025, 4, 1), date(2025, 6, 30)
+        )
+        self.assertEqual(cards.user_id, self.ka_manager)
+
+    def test_a_signed_review_stays_signed(self):
+        review = self.env["key_account.review"]._ka_make_reviews(
+            self.account, date(2025, 1, 1)
+        )
+        review.with_user(self.ka_user).write({"owner_comment": "A good quarter"})
+        review.with_user(self.ka_user).action_submit()
+        review.with_user(self.ka_manager).action_sign()
+        with self.assertRaises(UserError):
+            review.with_user(self.ka_manager2).action_reset_draft()
+        self.assertEqual(review.state, "signed")

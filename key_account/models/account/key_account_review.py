@@ -365,6 +365,15 @@ class KeyAccountReview(models.Model):
             raise AccessError(
                 self.env._("Only Key Account managers reset a review to draft.")
             )
+        signed = self.filtered(lambda r: r.state != "submitted")
+        if signed:
+            raise UserError(
+                self.env._(
+                    "%(review)s is not waiting for a signature: only a submitted "
+                    "review goes back to draft (a signed review is closed).",
+                    review=signed[0].name,
+                )
+            )
         self._ka_workflow_write(
             {"state": "draft", "signed_by_id": False, "signed_date": False}
         )

@@ -379,12 +379,12 @@ class KeyAccountCommissionSettlement(models.Model):
     def _ka_check_manual_lines_by_another(self):
         """Four eyes on the money added by hand: a settlement with an award,
         a penalty or a correction is confirmed by a manager who neither
-        entered nor last changed one of them."""
+        entered nor changed one of them."""
         user = self.env.user
         for settlement in self:
             mine = settlement.line_ids.filtered(
                 lambda line: line.line_type in MANUAL_LINE_TYPES
-                and line.entered_by_id == user
+                and user in line.entered_by_ids
             )
             if mine:
                 raise AccessError(

@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -119,11 +120,15 @@ class KeyAccountCommissionSettlementLine(models.Model):
     )
     amount_commission = fields.Monetary(string="Commission")
     reason = fields.Char()
-    entered_by_id = fields.Many2one(
+    entered_by_ids = fields.Many2many(
         "res.users",
+        "key_account_settlement_line_entered_by_rel",
+        "line_id",
+        "user_id",
+        string="Entered or Changed By",
         readonly=True,
         copy=False,
-        help="Who entered or last changed this line by hand: another manager "
+        help="Who entered or changed this line by hand: another manager "
         "confirms its settlement.",
     )
 
@@ -202,7 +207,7 @@ class KeyAccountCommissionSettlementLine(models.Model):
         settlements._ka_check_not_own_edit()
         lines = super().create(vals_list)
         if not self.env.su:
-            lines.sudo().write({"entered_by_id": self.env.uid})
+            lines.sudo().write({"entered_by_ids": [Command.link(self.env.uid)]})
         lines.settlement_id._check_draft()
         return lines
 
@@ -226,7 +231,7 @@ class KeyAccountCommissionSettlementLine(models.Model):
             raise UserError(self.env._("A settlement line cannot change settlement."))
         res = super().write(vals)
         if not self.env.su:
-            self.sudo().write({"entered_by_id": self.env.uid})
+            self.sudo().write({"entered_by_ids": [Command.link(self.env.uid)]})
         return res
 
     @api.ondelete(at_uninstall=False)

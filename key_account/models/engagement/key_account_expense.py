@@ -140,10 +140,17 @@ class KeyAccountExpense(models.Model):
 
     def _ka_check_lines_editable(self):
         """Planned lines follow their document's approval; actual lines are
-        free until claimed."""
+        free until claimed, on a document that is not cancelled."""
         for line in self:
             if line.kind == "planned":
                 line._ka_document()._ka_check_editable(self.env._("planned budget"))
+            elif line._ka_document().state == "cancelled":
+                raise UserError(
+                    self.env._(
+                        "%(doc)s is cancelled: it has no expenses to enter or change.",
+                        doc=line._ka_document().display_name,
+                    )
+                )
             elif line.reimbursement_state != "not_claimed":
                 raise UserError(
                     self.env._(

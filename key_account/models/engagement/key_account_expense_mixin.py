@@ -22,6 +22,7 @@ class KeyAccountExpenseMixin(models.AbstractModel):
             "amount_approved",
             "overrun_state",
             "overrun_amount",
+            "overrun_submitted_by_id",
         }
     )
 
@@ -65,6 +66,7 @@ class KeyAccountExpenseMixin(models.AbstractModel):
         copy=False,
         help="The actual total whose overrun was submitted for approval.",
     )
+    overrun_submitted_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     ka_over_budget = fields.Boolean(
         string="Over the Approved Cost", compute="_compute_ka_over_budget"
     )
@@ -136,6 +138,17 @@ class KeyAccountExpenseMixin(models.AbstractModel):
     def _ka_awaiting_approval(self):
         return super()._ka_awaiting_approval() or self._ka_overrun_pending()
 
+    def _ka_requesters(self):
+        # an overrun is asked by who submits it and by who entered or changed
+        # the expenses it approves: none of them approves it
+        requesters = super()._ka_requesters()
+        if self._ka_overrun_pending():
+            actual = self.expense_line_ids.sudo()
+            requesters |= (
+                self.overrun_submitted_by_id | actual.create_uid | actual.write_uid
+            )
+        return requesters
+
     def _ka_workflow_write(self, vals):
         res = super()._ka_workflow_write(vals)
         if vals.get("state") == "approved":
@@ -189,7 +202,11 @@ class KeyAccountExpenseMixin(models.AbstractModel):
                     )
                 )
             doc._ka_workflow_write(
-                {"overrun_state": "submitted", "overrun_amount": doc.amount_actual}
+                {
+                    "overrun_state": "submitted",
+                    "overrun_amount": doc.amount_actual,
+                    "overrun_submitted_by_id": self.env.uid,
+                }
             )
             doc._ka_new_round()
             doc.invalidate_recordset(["approval_line_ids"])

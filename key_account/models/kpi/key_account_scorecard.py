@@ -137,6 +137,24 @@ class KeyAccountScorecard(models.Model):
     def _unlink_except_confirmed(self):
         self._ka_check_draft()
 
+    def _ka_check_not_own_edit(self):
+        """Nobody scores themselves: a manager's own scorecard is computed
+        by the module and scored by another manager."""
+        if self.env.su:
+            return
+        own = self.filtered(lambda card: card.user_id == self.env.user)
+        if own:
+            raise AccessError(
+                self.env._(
+                    "%(card)s is your own scorecard: another manager scores it.",
+                    card=own[0].name,
+                )
+            )
+
+    def write(self, vals):
+        self._ka_check_not_own_edit()
+        return super().write(vals)
+
     # ---- computation ---------------------------------------------------------------
     @api.model
     def _ka_compute_scorecards(self, template, users, date_from, date_to):
@@ -149,10 +167,16 @@ class KeyAccountScorecard(models.Model):
 
         :return: (scorecards computed, users skipped)
         """
+        if not (self.env.su or self.env.user.has_group(KA_MANAGER)):
+            raise AccessError(
+                self.env._("Only Key Account managers can compute scorecards.")
+            )
         template = template.sudo()
-        # no creation log nor "assigned to you" e-mail per scorecard: the
-        # appraised person still follows their scorecard
-        cards = self.with_context(
+        # checked: the computation writes its figures as superuser (a
+        # manager's own scorecard is computed like the others'). No creation
+        # log nor "assigned to you" e-mail per scorecard: the appraised person
+        # still follows their scorecard
+        cards = self.sudo().with_context(
             mail_create_nolog=True,
             mail_create_nosubscribe=True,
             mail_notrack=True,
@@ -180,6 +204,7 @@ class KeyAccountScorecard(models.Model):
                 ("user_id", "in", users.ids),
                 ("date_from", "=", date_from),
                 ("date_to", "=", date_to),
+                ("company_id", "in", self.env.companies.ids),
             ]
         )
         manual_points = {
@@ -224,8 +249,8 @@ class KeyAccountScorecard(models.Model):
                 )
         computed = drafts | cards.create(create_vals)
         # the computation's own date (a field no client writes)
-        computed.sudo().write({"computed_date": now})
-        return computed, skipped
+        computed.write({"computed_date": now})
+        return computed.with_env(self.env), skipped
 
     def action_recompute(self):
         for card in self:

@@ -33,7 +33,7 @@ class KeyAccountScorecardLine(models.Model):
     unit = fields.Selection(related="indicator_id.unit")
     weight = fields.Float()
     target = fields.Float()
-    value = fields.Float(help="The indicator's value in the period.")
+    value = fields.Float(readonly=True, help="The indicator's value in the period.")
     is_available = fields.Boolean(
         string="Available",
         default=True,
@@ -42,8 +42,9 @@ class KeyAccountScorecardLine(models.Model):
     has_data = fields.Boolean(
         help="Unticked when there was nothing to measure in the period."
     )
-    achievement = fields.Float(string="Achievement (%)")
-    indicator_points = fields.Float()
+    # computed by the scorecard's computation: no client's
+    achievement = fields.Float(string="Achievement (%)", readonly=True)
+    indicator_points = fields.Float(readonly=True)
     superior_points = fields.Float(help="Points (0-100) given by the superior.")
     peer_points = fields.Float(
         string="HR / Colleagues' Points", help="Points (0-100) given by HR/colleagues."
@@ -94,17 +95,20 @@ class KeyAccountScorecardLine(models.Model):
         lines = super().create(vals_list)
         # on the scorecards they were created on (from vals or defaults)
         lines.scorecard_id._ka_check_draft()
+        lines.scorecard_id._ka_check_not_own_edit()
         return lines
 
     def write(self, vals):
         # a confirmed scorecard keeps its lines, whoever writes
         if not is_trusted():
             self.scorecard_id._ka_check_draft()
+        self.scorecard_id._ka_check_not_own_edit()
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_confirmed(self):
         self.scorecard_id._ka_check_draft()
+        self.scorecard_id._ka_check_not_own_edit()
 
     # ---- the records behind the value ------------------------------------------------
     def action_open_records(self):
