@@ -1,3 +1,4 @@
+import json
 import threading
 from datetime import date
 from datetime import datetime
@@ -81,6 +82,42 @@ def race(registry, attempts, retried=()):
     for thread in threads:
         thread.join(timeout=30)
     return results
+
+
+class JsonRpcMixin:
+    """Calls over real HTTP, as the web client makes them: a case that also
+    inherits ``HttpCase`` and authenticates ``ka_user`` first."""
+
+    def _call(self, model, method, *args, context=None, **kwargs):
+        """Call ``model.method(*args, **kwargs)`` over JSON-RPC as the
+        logged-in salesperson, with the hostile context and ``context``;
+        return the decoded JSON-RPC response."""
+        ctx = {
+            "lang": "en_US",
+            "tz": "Asia/Shanghai",
+            "uid": self.ka_user.id,
+            "allowed_company_ids": self.env.company.ids,
+            **HOSTILE_CONTEXT,
+            **(context or {}),
+        }
+        payload = {
+            "id": 1,
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {
+                "model": model,
+                "method": method,
+                "args": list(args),
+                "kwargs": {**kwargs, "context": ctx},
+            },
+        }
+        response = self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(payload, default=str),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 200)
+        return response.json()
 
 
 class KeyAccountCase(TransactionCase):

@@ -1,19 +1,17 @@
-import json
-
 from odoo import Command
 from odoo import fields
 from odoo.tests import HttpCase
 from odoo.tests import tagged
 
-from .common import HOSTILE_CONTEXT
 from .common import EngagementCase
+from .common import JsonRpcMixin
 
 ACCESS_ERROR = "odoo.exceptions.AccessError"
 USER_ERROR = "odoo.exceptions.UserError"
 
 
 @tagged("post_install", "-at_install")
-class TestControlsHttp(HttpCase, EngagementCase):
+class TestControlsHttp(JsonRpcMixin, HttpCase, EngagementCase):
     """The guards over real HTTP: a salesperson logged in calls
     /web/dataset/call_kw as the web client would, with every context key that
     ever unlocked a guard, and each attempt comes back as an error in the
@@ -42,37 +40,6 @@ class TestControlsHttp(HttpCase, EngagementCase):
         self.authenticate(self.ka_user.login, self.ka_user.login)
 
     # ---- helpers --------------------------------------------------------------------
-    def _call(self, model, method, *args, context=None, **kwargs):
-        """Call ``model.method(*args, **kwargs)`` over JSON-RPC as the logged-in
-        user, with the hostile context (or ``context``); return the decoded
-        JSON-RPC response."""
-        ctx = {
-            "lang": "en_US",
-            "tz": "Asia/Shanghai",
-            "uid": self.ka_user.id,
-            "allowed_company_ids": self.company.ids,
-            **HOSTILE_CONTEXT,
-            **(context or {}),
-        }
-        payload = {
-            "id": 1,
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {
-                "model": model,
-                "method": method,
-                "args": list(args),
-                "kwargs": {**kwargs, "context": ctx},
-            },
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200)
-        return response.json()
-
     def assertRefused(self, response, error=ACCESS_ERROR, message=None):
         self.assertNotIn("result", response, "the call went through")
         self.assertEqual(response["error"]["data"]["name"], error)

@@ -2,7 +2,6 @@
 of the module, in ``vals`` and as a ``default_<field>`` key, on create and
 write, as each role; built from the models' own metadata."""
 
-import json
 from datetime import date
 from datetime import datetime
 
@@ -18,6 +17,7 @@ from odoo.tests import tagged
 
 from .common import HOSTILE_CONTEXT
 from .common import EngagementCase
+from .common import JsonRpcMixin
 
 # AccessError and ValidationError are UserErrors: a refusal said to the user
 REFUSED = UserError
@@ -818,40 +818,12 @@ class TestClosedIsClosed(EngagementCase):
 
 
 @tagged("post_install", "-at_install")
-class TestStoredGuardsHttp(HttpCase, GuardedModelsCase):
+class TestStoredGuardsHttp(JsonRpcMixin, HttpCase, GuardedModelsCase):
     """The same over real HTTP, once: a salesperson logged in creates each
     document they may create through /web/dataset/call_kw with every
     protected field as a ``default_*`` key (and every ``ka_*`` key), then
     with them in the values, then writes them on a document of theirs;
     nothing hostile is stored."""
-
-    def _call(self, model, method, args, context):
-        payload = {
-            "id": 1,
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {
-                "model": model,
-                "method": method,
-                "args": args,
-                "kwargs": {
-                    "context": {
-                        "lang": "en_US",
-                        "uid": self.ka_user.id,
-                        "allowed_company_ids": self.env.company.ids,
-                        **HOSTILE_CONTEXT,
-                        **context,
-                    }
-                },
-            },
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload, default=str),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200)
-        return response.json()
 
     def test_defaults_and_values_over_json_rpc(self):
         self.authenticate(self.ka_user.login, self.ka_user.login)
@@ -871,8 +843,8 @@ class TestStoredGuardsHttp(HttpCase, GuardedModelsCase):
                 response = self._call(
                     model_name,
                     "create",
-                    [base],
-                    {f"default_{fname}": value for fname, value in hostile.items()},
+                    base,
+                    context={f"default_{f}": value for f, value in hostile.items()},
                 )
                 if "result" in response:
                     self.env.invalidate_all()
@@ -880,9 +852,7 @@ class TestStoredGuardsHttp(HttpCase, GuardedModelsCase):
                     forged = [f for f, v in hostile.items() if self._same(record, f, v)]
                     self.assertEqual(forged, [], f"{model_name}: stored from defaults")
                 for fname, value in hostile.items():
-                    response = self._call(
-                        model_name, "create", [{**base, fname: value}], {}
-                    )
+                    response = self._call(model_name, "create", {**base, fname: value})
                     self.assertNotIn("result", response, f"{model_name}.{fname}")
                 # and on a record of theirs, written
                 mine = Model.with_user(self.ka_user).create(
@@ -890,9 +860,7 @@ class TestStoredGuardsHttp(HttpCase, GuardedModelsCase):
                 )
                 for fname, value in hostile.items():
                     before = self._stored(mine, fname)
-                    response = self._call(
-                        model_name, "write", [mine.ids, {fname: value}], {}
-                    )
+                    response = self._call(model_name, "write", mine.ids, {fname: value})
                     self.assertNotIn("result", response, f"{model_name}.{fname}")
                     self.env.invalidate_all()
                     self.assertEqual(self._stored(mine, fname), before)

@@ -148,7 +148,9 @@ class KeyAccountCommissionSettlementLine(models.Model):
         if self.env.su:
             return
         for vals in vals_list:
-            if vals.keys() & COMPUTED_FIELDS or (
+            # a form sends the empty computed fields of a new line: only
+            # values count
+            if any(vals[f] for f in vals.keys() & COMPUTED_FIELDS) or (
                 "line_type" in vals and vals["line_type"] not in MANUAL_LINE_TYPES
             ):
                 raise AccessError(
@@ -238,6 +240,17 @@ class KeyAccountCommissionSettlementLine(models.Model):
     def _unlink_except_settled(self):
         self.settlement_id._check_draft()
         self.settlement_id._ka_check_not_own_edit()
+        # the computation's lines go when it computes again, never by hand (a
+        # deleted order would leave no line for another manager to see)
+        if not self.env.su and self.filtered(
+            lambda line: line.line_type not in MANUAL_LINE_TYPES
+        ):
+            raise AccessError(
+                self.env._(
+                    "The computed lines of a settlement change when it is "
+                    "computed again, not by hand."
+                )
+            )
 
     @api.constrains("line_type", "reason")
     def _check_reason(self):

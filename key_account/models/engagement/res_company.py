@@ -1,5 +1,7 @@
+from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -15,5 +17,17 @@ class ResCompany(models.Model):
         string="Expense Overrun Tolerance (%)",
         default=0.0,
         help="Actual expenses of a visit or reception may exceed the approved "
-        "cost by this share before their overrun needs an approval of its own.",
+        "cost by this percentage before their overrun needs an approval of its "
+        "own.",
     )
+
+    @api.constrains("ka_expense_tolerance")
+    def _check_ka_expense_tolerance(self):
+        for company in self:
+            if not 0 <= company.ka_expense_tolerance <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "The expense overrun tolerance is a percentage of the "
+                        "approved cost, from 0 to 100."
+                    )
+                )
