@@ -11,6 +11,8 @@ from odoo import Command
 from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
+from odoo.tests import Form
 from odoo.tests import HttpCase
 from odoo.tests import new_test_user
 from odoo.tests import tagged
@@ -1122,3 +1124,83 @@ class TestProbedHolesSecondRound(EngagementCase):
         with self.assertRaises(UserError):
             review.with_user(self.ka_manager2).action_reset_draft()
         self.assertEqual(review.state, "signed")
+
+
+@tagged("post_install", "-at_install")
+class TestNewcomerFindings(EngagementCase):
+    """What a newcomer found in the screens, each fixed."""
+
+    def _settlement(self, user):
+        return (
+            self.env["key_account.commission.settlement"]
+            .sudo()
+            .create(
+                {
+                    "user_id": user.id,
+                    "date_from": date(2025, 1, 1),
+                    "date_to": date(2025, 1, 31),
+                }
+            )
+        )
+
+    def test_a_correction_from_the_form(self):
+        """The settlement form sends the empty computed fields of a new line."""
+        settlement = self._settlement(self.ka_user)
+        with Form(settlement.with_user(self.ka_manager)) as form:
+            with form.line_ids.new() as line:
+                line.line_type = "correction"
+                line.reason = "Missed order"
+                line.amount_commission = 120
+        self.assertEqual(settlement.line_ids.amount_commission, 120)
+        # and the JSON-RPC shape of it
+        self.env["key_account.commission.settlement.line"].with_user(
+            self.ka_manager
+        ).create(
+            [
+                {
+                    "settlement_id": settlement.id,
+                    "line_type": "award",
+                    "reason": "Fair",
+                    "amount_commission": 10,
+                    "payee_partner_id": False,
+                    "order_id": False,
+                }
+            ]
+        )
+
+    def test_computed_lines_are_not_deleted_by_hand(self):
+        settlement = self._settlement(self.ka_user)
+        computed = (
+            self.env["key_account.commission.settlement.line"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "settlement_id": settlement.id,
+                        "line_type": "order",
+                        "amount_commission": 7781.76,
+                    }
+                ]
+            )
+        )
+        with self.assertRaises(AccessError):
+            computed.with_user(self.ka_manager).unlink()
+        self.assertTrue(computed.exists())
+
+    def test_the_tolerance_is_a_percentage(self):
+        for value in (-5, 101):
+            with self.subTest(value=value), self.assertRaises(ValidationError):
+                self.env.company.ka_expense_tolerance = value
+        self.env.company.ka_expense_tolerance = 10
+
+    def test_managers_edit_the_salespeople_list(self):
+        """The list's rows are editable for a Key Account manager, who has no
+        write access to users (the write is checked, then done as superuser)."""
+        view = self.env.ref("key_account.res_users_view_list_ka_commission")
+        arch = (
+            self.env["res.users"]
+            .with_user(self.ka_manager)
+            .get_views([(view.id, "list")])["views"]["list"]["arch"]
+        )
+        self.assertIn('edit="1"', arch)
+        self.assertNotIn('edit="False"', arch)
