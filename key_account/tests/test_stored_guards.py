@@ -742,6 +742,30 @@ class TestManualSettlementLines(EngagementCase):
         self.settlement.with_user(self.ka_manager2).action_confirm()
         self.assertEqual(self.settlement.state, "confirmed")
 
+    def test_who_entered_a_line_does_not_pay_it(self):
+        """A manager who is also Finance enters a line, another manager
+        confirms: the author does not pay it, another approver does."""
+        both = new_test_user(
+            self.env,
+            login="ka_manager_finance",
+            groups="key_account.group_key_account_manager,"
+            "key_account.group_key_account_approver",
+        )
+        self.Line.with_user(both).create(
+            [
+                {
+                    "settlement_id": self.settlement.id,
+                    "amount_commission": 500,
+                    "reason": "Correction",
+                }
+            ]
+        )
+        self.settlement.with_user(self.ka_manager).action_confirm()
+        with self.assertRaises(AccessError):
+            self.settlement.with_user(both).action_pay()
+        self.settlement.with_user(self.ka_approver).action_pay()
+        self.assertEqual(self.settlement.state, "paid")
+
     def test_who_entered_or_changed_a_line_does_not_confirm(self):
         line = self.Line.with_user(self.ka_manager).create(
             [
@@ -805,6 +829,21 @@ class TestClosedIsClosed(EngagementCase):
         self.assertEqual(settlement.state, "confirmed")
         # writing back what it holds changes nothing and passes (data files)
         sudo.write({"state": "confirmed"})
+
+    def test_decided_approval_steps_under_sudo(self):
+        visit = self._visit(budget=100)
+        visit.action_submit()
+        visit.with_user(self.ka_manager).action_approve()
+        step = visit.approval_line_ids.sudo()
+        for vals in (
+            {"state": "refused"},
+            {"done_by_id": self.ka_manager2.id},
+            {"done_date": "2020-01-01 00:00:00"},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(UserError):
+                step.write(vals)
+        self.assertEqual(step.state, "approved")
+        self.assertEqual(step.done_by_id, self.ka_manager)
 
     def test_approved_visit_under_sudo(self):
         visit = self._visit(budget=100)

@@ -332,6 +332,9 @@ class KeyAccountCommissionSettlement(models.Model):
                         name=settlement.name,
                     )
                 )
+            if not payer_env.su:
+                # nor the commission they entered or changed by hand
+                settlement.with_env(payer_env)._ka_check_manual_lines_by_another()
             paid = all(move._ka_is_paid() for move in own)
             if paid and settlement.state == "confirmed":
                 settlement._ka_workflow_write({"state": "paid"})

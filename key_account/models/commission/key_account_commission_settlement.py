@@ -378,10 +378,12 @@ class KeyAccountCommissionSettlement(models.Model):
 
     def _ka_check_manual_lines_by_another(self):
         """Four eyes on the money added by hand: a settlement with an award,
-        a penalty or a correction is confirmed by a manager who neither
-        entered nor changed one of them."""
+        a penalty or a correction is confirmed, and paid, by people who
+        neither entered nor changed one of them."""
         user = self.env.user
-        for settlement in self:
+        # read whoever acts (an accountant registering the payment reads no
+        # settlement)
+        for settlement in self.sudo():
             mine = settlement.line_ids.filtered(
                 lambda line: line.line_type in MANUAL_LINE_TYPES
                 and user in line.entered_by_ids
@@ -390,7 +392,7 @@ class KeyAccountCommissionSettlement(models.Model):
                 raise AccessError(
                     self.env._(
                         "%(name)s has a line you entered or changed by hand "
-                        "(%(line)s): another manager confirms it.",
+                        "(%(line)s): another person confirms and pays it.",
                         name=settlement.name,
                         line=mine[0].reason or mine[0].display_name,
                     )
@@ -398,6 +400,9 @@ class KeyAccountCommissionSettlement(models.Model):
 
     def action_pay(self):
         self._ka_check_not_own(KA_APPROVER, "pay")
+        # checked again where the money leaves: whoever entered or changed a
+        # manual line neither confirms nor pays it
+        self._ka_check_manual_lines_by_another()
         for settlement in self:
             if settlement.state != "confirmed":
                 raise UserError(

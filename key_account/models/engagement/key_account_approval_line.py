@@ -3,6 +3,13 @@ from collections import defaultdict
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import UserError
+
+from ..common.key_account_guard_mixin import is_trusted
+from ..common.key_account_guard_mixin import trusted_write
+
+# kept in step with the request (its owner and company), whatever its state
+FOLLOWING_FIELDS = frozenset({"owner_id", "company_id"})
 
 
 class KeyAccountApprovalLine(models.Model):
@@ -61,6 +68,28 @@ class KeyAccountApprovalLine(models.Model):
         readonly=False,
         index=True,
     )
+
+    def write(self, vals):
+        """A decided step (approved, refused, not reached) is history: it
+        changes no more, whoever writes, the superuser too; only the approval
+        actions decide the pending ones."""
+        if not is_trusted() and vals.keys() - FOLLOWING_FIELDS:
+            decided = self.filtered(lambda line: line.state != "pending")
+            if decided:
+                raise UserError(
+                    self.env._(
+                        "The approval step %(level)s was decided: it can no longer "
+                        "change.",
+                        level=decided[0].name,
+                    )
+                )
+        return super().write(vals)
+
+    def _ka_trusted_write(self, vals):
+        """The module's own write of decided steps (the demo data dates them
+        back). Private: no client can call it."""
+        with trusted_write():
+            return self.sudo().write(vals)
 
     @api.depends("res_model", "res_id")
     def _compute_request_owner(self):
