@@ -193,7 +193,8 @@ run_tests() {
     echo "== Odoo tests ($tags) of $modules in database $db, log $log"
     set +e
     "$ODOO_BIN" -c "$KA_CONF" -d "$db" -i "$modules" --test-enable --test-tags "$tags" \
-        --stop-after-init --http-port "$port" --gevent-port 0 --log-level=test 2>&1 \
+        --stop-after-init --http-port "$port" --gevent-port 0 --log-level=test \
+        --screenshots "$KA_LOCAL/screenshots" 2>&1 \
         | tee "$log" | grep -E "(ERROR|CRITICAL|FAIL|Traceback|odoo.tests.result|^ *File |Error:)" | grep -v "INFO" | head -n 400
     rc=${PIPESTATUS[0]}
     set -e

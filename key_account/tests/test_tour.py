@@ -1,5 +1,11 @@
+import pathlib
+from unittest.mock import patch
+
 from odoo.tests import HttpCase
 from odoo.tests import tagged
+from odoo.tests.common import ChromeBrowser
+from odoo.tests.common import get_db_name
+from odoo.tools import config
 
 from .common import EngagementCase
 
@@ -86,3 +92,76 @@ class TestKeyAccountTour(HttpCase, EngagementCase):
         )
         self.assertEqual(Visit.search_count(domain), 1)
         self.assertEqual(self.pool_account.user_id, self.ka_user)
+
+
+@tagged("post_install", "-at_install")
+class TestKeyAccountDateColumns(HttpCase, EngagementCase):
+    """The lists show their dates whole, in Chinese ("2026年09月15日", wider
+    than the 80 px Odoo gives a date column) as in English: a manager opens
+    each list with dates of the demo data in both languages; the tour
+    (static/src/tests/tours/key_account_date_columns_tour.js) checks that no
+    date cell is cut short and the test keeps a screenshot of each list."""
+
+    # the lists, with the model whose records they show
+    LISTS = [
+        ("key_account.key_account_visit_action", "key_account.visit"),
+        ("key_account.key_account_reception_action", "key_account.reception"),
+        ("key_account.key_account_gift_action", "key_account.gift"),
+        ("key_account.key_account_pool_log_action", "key_account.pool.log"),
+        (
+            "key_account.key_account_commission_settlement_action",
+            "key_account.commission.settlement",
+        ),
+        ("key_account.key_account_feedback_action", "key_account.feedback"),
+        ("key_account.key_account_plan_action", "key_account.plan"),
+        ("key_account.key_account_grade_history_action", "key_account.grade.history"),
+    ]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("zh_CN")
+
+    def _open_lists(self, lang):
+        """Runs the tour on each list as the manager in ``lang``; returns the
+        screenshots taken."""
+        self.ka_manager.lang = lang
+        shots_dir = pathlib.Path(config["screenshots"]) / get_db_name() / "screenshots"
+        prefix = f"ka_date_columns_{lang}_"
+        before = set(shots_dir.glob(f"{prefix}*.png"))
+        original = ChromeBrowser._handle_console
+        mark_taken = "document.body.classList.add('o_ka_screenshot_taken')"
+
+        def handle_console(browser, type, args=None, **kw):  # pylint: disable=redefined-builtin
+            # the tour's "ka_screenshot": the screenshot, then a class on the
+            # page that lets the tour end (the file is written by then)
+            message = browser._from_remoteobject(args[0]) if args else None
+            if type == "log" and message == "ka_screenshot":
+                browser.take_screenshot(prefix=prefix).add_done_callback(
+                    lambda _future: browser._websocket_send(
+                        "Runtime.evaluate", params={"expression": mark_taken}
+                    )
+                )
+            return original(browser, type, args=args, **kw)
+
+        with patch.object(ChromeBrowser, "_handle_console", handle_console):
+            for action, model in self.LISTS:
+                with self.subTest(lang=lang, action=action):
+                    self.assertTrue(
+                        self.env[model].with_user(self.ka_manager).search_count([]),
+                        f"the demo data gives the manager no {model} to list",
+                    )
+                    self.start_tour(
+                        f"/odoo/action-{action}?view_type=list",
+                        "key_account_tour_date_columns",
+                        login=self.ka_manager.login,
+                    )
+        return set(shots_dir.glob(f"{prefix}*.png")) - before
+
+    def test_dates_whole_in_chinese(self):
+        shots = self._open_lists("zh_CN")
+        self.assertEqual(len(shots), len(self.LISTS))
+
+    def test_dates_whole_in_english(self):
+        shots = self._open_lists("en_US")
+        self.assertEqual(len(shots), len(self.LISTS))
