@@ -47,11 +47,4 @@ fi
 kill "$ticker" 2>/dev/null || true
 trap - EXIT
 echo "== Odoo on http://localhost:$PORT, database $DB (login admin / admin), in $LANG_CODE"
-# Odoo 18.0 builds of early May 2025 and before warn "The page is out of date"
-# on a page just opened when its bus reconnects (README, Troubleshooting)
-build=$("$ODOO_BIN" --version 2>/dev/null | grep -o '18\.0-[0-9]\{8\}' | cut -d- -f2 || true)
-if [ -n "$build" ] && [ "$build" -lt 20250515 ]; then
-    echo "   (this Odoo build, 18.0-$build, may warn \"The page is out of date\" on a page"
-    echo "   just opened: a false alarm of its bus, see README.md, Troubleshooting)"
-fi
 exec "$ODOO_BIN" -c "$KA_CONF" -d "$DB" --db-filter "^$DB\$" --http-port "$PORT" "$@"
