@@ -38,6 +38,7 @@ from . import test_kpi_templates
 from . import test_lifecycle
 from . import test_performance
 from . import test_pool
+from . import test_cron_batches
 from . import test_profit
 from . import test_pool_concurrency
 from . import test_pool_teams
