@@ -133,17 +133,13 @@ class ResPartner(models.Model):
         )
         if members:
             activity_type = self.env.ref(activity_xmlid)
-            model_id = self.env["ir.model"]._get_id("res.partner")
             # the summary is a function of an environment: each member reads
             # it in their own language, as the owner does
             envs = envs_by_lang(self.env, members.user_id)
             summaries = {env.lang: summary(env) for env in envs.values()}
-            self.env["mail.activity"].sudo().with_context(
-                mail_activity_quick_update=True
-            ).create(
+            self._ka_create_activities(
                 [
                     {
-                        "res_model_id": model_id,
                         "res_id": member.partner_id.id,
                         "activity_type_id": activity_type.id,
                         "user_id": member.user_id.id,

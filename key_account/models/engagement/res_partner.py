@@ -271,7 +271,8 @@ class ResPartner(models.Model):
     def _ka_schedule_once(self, activity_xmlid, summary, deadline):
         """Give the owner of each partner of ``self`` an activity of the type
         ``activity_xmlid``, unless one of that type is already open; no e-mail
-        per activity. Set-based: one search, one create.
+        per activity. Set-based: one search, one insert
+        (:meth:`_ka_create_activities`).
 
         :param summary: function of an environment returning the summary,
             called once per language of the owners (each reads it in theirs)
@@ -279,32 +280,28 @@ class ResPartner(models.Model):
         :return: the partners given an activity
         """
         activity_type = self.env.ref(activity_xmlid)
-        Activity = (
+        open_ids = set(
             self.env["mail.activity"]
             .sudo()
-            .with_context(mail_activity_quick_update=True)
-        )
-        open_ids = set(
-            Activity.search(
+            .search(
                 [
                     ("res_model", "=", "res.partner"),
                     ("res_id", "in", self.ids),
                     ("activity_type_id", "=", activity_type.id),
                 ]
-            ).mapped("res_id")
+            )
+            .mapped("res_id")
         )
         todo = self.filtered(lambda p: p.id not in open_ids)
-        model_id = self.env["ir.model"]._get_id("res.partner")
         owners = todo.sudo().user_id
         envs = envs_by_lang(self.env, owners)
         summaries = {env.lang: summary(env) for env in envs.values()}
-        Activity.create(
+        self._ka_create_activities(
             [
                 {
-                    "res_model_id": model_id,
                     "res_id": partner.id,
                     "activity_type_id": activity_type.id,
-                    "user_id": partner.user_id.id,
+                    "user_id": partner.sudo().user_id.id,
                     "date_deadline": deadline(partner),
                     "summary": summaries[envs[partner.sudo().user_id.id].lang],
                     "automated": True,

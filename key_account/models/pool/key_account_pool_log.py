@@ -78,6 +78,61 @@ class KeyAccountPoolLog(models.Model):
             )
         )
 
+    @api.model
+    def _ka_log_moves(self, vals_list):
+        """Log the moves of ``vals_list`` (each a dict: ``partner_id``,
+        ``from_user_id``, ``to_user_id``, ``action``, ``reason``, ``date``,
+        ``caps_overridden``, ``company_id``, ``team_id``), done by the current
+        user, in one INSERT however many: the pool's own moves, whose
+        values it computed and checked (the companies are the accounts'),
+        where the ORM's create costs about a millisecond a row.
+
+        :return: the log rows
+        """
+        if not vals_list:
+            return self.browse()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO key_account_pool_log
+                       (partner_id, from_user_id, to_user_id, salesperson_id,
+                        action, reason, date, done_by_id, caps_overridden,
+                        team_id, company_id, create_uid, create_date, write_uid,
+                        write_date)
+                SELECT row.partner_id, row.from_id, row.to_id,
+                       COALESCE(row.to_id, row.from_id), row.action, row.reason,
+                       row.date, %(uid)s, row.caps, row.team_id, row.company_id,
+                       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s,
+                       NOW() AT TIME ZONE 'UTC'
+                  FROM unnest(%(partners)s::int[], %(froms)s::int[], %(tos)s::int[],
+                              %(actions)s::varchar[], %(reasons)s::text[],
+                              %(dates)s::timestamp[], %(caps)s::bool[],
+                              %(teams)s::int[], %(companies)s::int[])
+                       WITH ORDINALITY
+                       AS row(partner_id, from_id, to_id, action, reason, date,
+                              caps, team_id, company_id, n)
+              ORDER BY row.n
+             RETURNING id
+                """,
+                uid=self.env.uid,
+                partners=[vals["partner_id"] for vals in vals_list],
+                froms=[vals.get("from_user_id") or None for vals in vals_list],
+                tos=[vals.get("to_user_id") or None for vals in vals_list],
+                actions=[vals["action"] for vals in vals_list],
+                reasons=[vals.get("reason") or None for vals in vals_list],
+                dates=[vals["date"] for vals in vals_list],
+                caps=[bool(vals.get("caps_overridden")) for vals in vals_list],
+                teams=[vals.get("team_id") or None for vals in vals_list],
+                companies=[vals["company_id"] for vals in vals_list],
+            )
+        )
+        logs = self.browse([row[0] for row in self.env.cr.fetchall()])
+        self.invalidate_model()
+        self.env["res.partner"].browse(
+            [vals["partner_id"] for vals in vals_list]
+        ).invalidate_recordset(["ka_pool_log_ids"])
+        return logs
+
     @api.depends("action", "from_user_id", "to_user_id")
     def _compute_salesperson_id(self):
         for log in self:

@@ -761,7 +761,7 @@ class ResPartner(models.Model):
                 ("activity_type_id", "=", self._ka_pool_warning_type().id),
             ]
         ).unlink()
-        self.env["key_account.pool.log"].sudo().create(
+        self.env["key_account.pool.log"]._ka_log_moves(
             [
                 {
                     "partner_id": partner.id,
@@ -968,38 +968,11 @@ class ResPartner(models.Model):
 
     @api.model
     def _ka_pool_warn_batch(self, rows):
+        """Warn the owners of these accounts (``PoolDue`` rows): an activity
+        for each owner (who follows the account), a note in the chatter and
+        the warning date, in a few queries for the whole batch."""
         partners = self.browse([row.partner_id for row in rows]).sudo()
         activity_type = self._ka_pool_warning_type()
-        model_id = self.env["ir.model"]._get_id("res.partner")
-        # the owners follow their accounts with the default subtypes, as
-        # creating an activity makes them (one ORM call per owner and batch,
-        # most of the time of a catch-up): one query for the whole batch
-        default_subtypes = self.env["mail.message.subtype"].default_subtypes(
-            "res.partner"
-        )[0]
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH new AS (
-                    INSERT INTO mail_followers (res_model, res_id, partner_id)
-                    SELECT DISTINCT 'res.partner', row.res_id, u.partner_id
-                      FROM unnest(%(ids)s::int[], %(users)s::int[])
-                           AS row(res_id, uid)
-                      JOIN res_users u ON u.id = row.uid
-                    ON CONFLICT DO NOTHING
-                    RETURNING id
-                )
-                INSERT INTO mail_followers_mail_message_subtype_rel
-                       (mail_followers_id, mail_message_subtype_id)
-                SELECT new.id, subtype.id
-                  FROM new, unnest(%(subtypes)s::int[]) AS subtype(id)
-                """,
-                ids=[row.partner_id for row in rows],
-                users=[row.user_id for row in rows],
-                subtypes=default_subtypes.ids,
-            )
-        )
-        self.env["mail.followers"].invalidate_model()
         # in each owner's language, each text translated once per language
         envs = envs_by_lang(
             self.env, self.env["res.users"].browse({row.user_id for row in rows})
@@ -1008,12 +981,9 @@ class ResPartner(models.Model):
             env.lang: env._("Follow up before it returns to the pool")
             for env in envs.values()
         }
-        self.env["mail.activity"].sudo().with_context(
-            mail_activity_quick_update=True
-        ).create(
+        self._ka_create_activities(
             [
                 {
-                    "res_model_id": model_id,
                     "res_id": row.partner_id,
                     "activity_type_id": activity_type.id,
                     "user_id": row.user_id,
@@ -1041,15 +1011,28 @@ class ResPartner(models.Model):
                 )
             bodies[row.partner_id] = Markup("<p>%s</p>") % text
         partners._ka_log_notes([bodies[partner.id] for partner in partners])
-        for due, partner_ids in self._ka_group_by_due(rows).items():
-            self.browse(partner_ids).sudo().write({"ka_pool_warning_date": due})
-
-    @api.model
-    def _ka_group_by_due(self, rows):
-        groups = defaultdict(list)
-        for row in rows:
-            groups[row.due].append(row.partner_id)
-        return groups
+        # the warning date: no rule depends on it, nobody tracks it; one
+        # UPDATE (the ORM writes one date at a time, with the chatter's
+        # tracking of every account)
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner p
+                   SET ka_pool_warning_date = w.due,
+                       write_uid = %(uid)s,
+                       write_date = NOW() AT TIME ZONE 'UTC'
+                  FROM unnest(%(ids)s::int[], %(dues)s::date[]) AS w(id, due)
+                 WHERE p.id = w.id
+                """,
+                uid=self.env.uid,
+                ids=[row.partner_id for row in rows],
+                dues=[row.due for row in rows],
+            )
+        )
+        partners.invalidate_recordset(
+            ["ka_pool_warning_date", "write_uid", "write_date"]
+        )
+        partners.modified(["ka_pool_warning_date"])
 
     # ---- pool: handover ------------------------------------------------------------
     @api.model

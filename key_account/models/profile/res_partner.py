@@ -927,6 +927,143 @@ class ResPartner(models.Model):
         self.env["mail.message"].invalidate_model()
         self.invalidate_recordset(["message_ids"])
 
+    @api.model
+    def _ka_create_activities(self, vals_list):
+        """Create the activities of ``vals_list`` on partners (each a dict:
+        ``res_id``, ``activity_type_id``, ``user_id``, ``date_deadline``,
+        ``summary``, optionally ``automated``) as ``mail.activity.create``
+        with ``mail_activity_quick_update`` would, in a few queries however
+        many: the ORM's create costs about a millisecond per activity, its
+        subscriptions a call per assignee. Each assignee follows the partner
+        (default subtypes; an existing subscription is kept), the stored
+        fields the ORM computes (document name, time zone) are written, and
+        the assignees of activities due today or earlier are told on the bus.
+        Nobody gets an e-mail.
+
+        :return: the activities (``mail.activity``)
+        """
+        if not vals_list:
+            return self.env["mail.activity"]
+        self.env.flush_all()
+        res_ids = [vals["res_id"] for vals in vals_list]
+        user_ids = [vals["user_id"] for vals in vals_list]
+        default, _internal, external = self.env[
+            "mail.message.subtype"
+        ].default_subtypes("res.partner")
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH new AS (
+                    INSERT INTO mail_followers (res_model, res_id, partner_id)
+                    SELECT DISTINCT 'res.partner', row.res_id, u.partner_id
+                      FROM unnest(%(ids)s::int[], %(users)s::int[])
+                           AS row(res_id, uid)
+                      JOIN res_users u ON u.id = row.uid
+                      JOIN res_partner up ON up.id = u.partner_id AND up.active
+                    ON CONFLICT DO NOTHING
+                    RETURNING id, partner_id
+                )
+                INSERT INTO mail_followers_mail_message_subtype_rel
+                       (mail_followers_id, mail_message_subtype_id)
+                SELECT new.id, subtype.id
+                  FROM new
+                  JOIN res_partner up ON up.id = new.partner_id
+                 CROSS JOIN LATERAL unnest(
+                       CASE WHEN up.partner_share THEN %(external)s::int[]
+                            ELSE %(default)s::int[] END) AS subtype(id)
+                """,
+                ids=res_ids,
+                users=user_ids,
+                default=default.ids,
+                external=external.ids,
+            )
+        )
+        self.env["mail.followers"].invalidate_model()
+        partners = self.browse(res_ids).sudo()
+        names = partners._ka_document_names()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO mail_activity (res_model_id, res_model, res_id, res_name,
+                                           activity_type_id, summary, date_deadline,
+                                           automated, user_id, user_tz, active,
+                                           create_uid, create_date, write_uid,
+                                           write_date)
+                SELECT %(model)s, 'res.partner', row.res_id, row.res_name,
+                       row.type_id, row.summary, row.deadline, row.automated,
+                       row.user_id, up.tz, TRUE, %(uid)s,
+                       NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                  FROM unnest(%(ids)s::int[], %(names)s::varchar[],
+                              %(types)s::int[], %(summaries)s::varchar[],
+                              %(deadlines)s::date[], %(automated)s::bool[],
+                              %(users)s::int[])
+                       WITH ORDINALITY
+                       AS row(res_id, res_name, type_id, summary, deadline,
+                              automated, user_id, n)
+                  JOIN res_users u ON u.id = row.user_id
+                  JOIN res_partner up ON up.id = u.partner_id
+              ORDER BY row.n
+             RETURNING id
+                """,
+                model=self.env["ir.model"]._get_id("res.partner"),
+                uid=self.env.uid,
+                ids=res_ids,
+                names=[names[res_id] for res_id in res_ids],
+                types=[vals["activity_type_id"] for vals in vals_list],
+                summaries=[vals.get("summary") or None for vals in vals_list],
+                deadlines=[vals["date_deadline"] for vals in vals_list],
+                automated=[vals.get("automated") or None for vals in vals_list],
+                users=user_ids,
+            )
+        )
+        activities = self.env["mail.activity"].browse(
+            [row[0] for row in self.env.cr.fetchall()]
+        )
+        self.env["mail.activity"].invalidate_model()
+        partners.invalidate_recordset(["activity_ids", "message_follower_ids"])
+        today = fields.Date.today()  # as mail.activity's create
+        todo = {vals["user_id"] for vals in vals_list if vals["date_deadline"] <= today}
+        for user in self.env["res.users"].browse(sorted(todo)):
+            user._bus_send("mail.activity/updated", {"activity_created": True})
+        return activities
+
+    def _ka_document_names(self):
+        """{partner id: its display name}, the name an activity or a message
+        on the partner stores, as the ORM computes it in this environment:
+        the stored complete name (one query), except where the display name
+        may differ from it (a nameless address named after its type, in the
+        reader's language; a context asking for addresses, e-mails...)."""
+        self.flush_recordset(["complete_name", "name"])
+        if any(
+            self.env.context.get(key)
+            for key in (
+                "show_address",
+                "partner_show_db_id",
+                "address_inline",
+                "show_email",
+                "show_vat",
+                "display_website",
+            )
+        ):
+            return {partner.id: partner.display_name for partner in self}
+        self.env.cr.execute(
+            SQL(
+                """SELECT id, complete_name, COALESCE(name, '') = ''
+                     FROM res_partner WHERE id = ANY(%s)""",
+                list(set(self.ids)),
+            )
+        )
+        names, others = {}, []
+        for pid, complete_name, nameless in self.env.cr.fetchall():
+            name = (complete_name or "").strip()
+            if nameless or "\n" in name:
+                others.append(pid)
+            else:
+                names[pid] = name
+        for partner in self.browse(others):
+            names[partner.id] = partner.display_name
+        return names
+
     # ---- follow-ups -------------------------------------------------------------
     def _ka_register_followup(self, kind, date):
         """Record a follow-up of ``kind`` ('contact' or 'visit') done on ``date``
