@@ -56,6 +56,27 @@ registry.category("web_tour.tours").add("key_account_tour_salesperson", {
             trigger: `.o_kanban_view:not(:has(.o_kanban_record:contains("${ACCOUNT}")))`,
         },
         ...openMenuSteps(
+            "key_account.key_account_menu_accounts",
+            "key_account.res_partner_menu_my_key_accounts",
+            "Open my key accounts"
+        ),
+        {
+            content: "Open the claimed account's form (its load time is logged)",
+            trigger: `.o_list_view .o_data_row .o_data_cell[name=name]:contains("${ACCOUNT}")`,
+            async run(helpers) {
+                window.kaFormOpenedAt = performance.now();
+                await helpers.click();
+            },
+        },
+        {
+            content: "The form shows the account, its stat buttons and its Key Account tab",
+            trigger: `.o_form_view:has(button[name=action_ka_visits]) .o_field_widget[name=name] input:value("${ACCOUNT}")`,
+            run() {
+                const ms = Math.round(performance.now() - window.kaFormOpenedAt);
+                console.log(`key account form loaded in ${ms} ms`);
+            },
+        },
+        ...openMenuSteps(
             "key_account.key_account_menu_engagement",
             "key_account.key_account_visit_menu",
             "Open the visits"
