@@ -36,6 +36,7 @@ from . import test_kpi_indicators
 from . import test_kpi_scorecards
 from . import test_kpi_templates
 from . import test_lifecycle
+from . import test_partner_form
 from . import test_performance
 from . import test_pool
 from . import test_profit

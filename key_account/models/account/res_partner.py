@@ -1,6 +1,7 @@
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.tools import SQL
 
 from ..common.groups import KA_USER
 from ..common.lang import envs_by_lang
@@ -17,9 +18,16 @@ class ResPartner(models.Model):
         help="Besides the owner: they read the account's file, relationship map "
         "and engagement, and may get its follow-up activities.",
     )
+    ka_team_count = fields.Integer(
+        string="Team",
+        compute="_compute_ka_team",
+        groups=KA_USER,
+        help="The members of the account's team, for those who read it: its "
+        "owner, its members and the Key Account managers.",
+    )
     ka_team_reader = fields.Boolean(
         string="Reads as a Team Member",
-        compute="_compute_ka_team_reader",
+        compute="_compute_ka_team",
         groups=KA_USER,
         help="The current user is in the account's team: they read its file and "
         "relationship map, its owner and the managers edit them.",
@@ -28,56 +36,117 @@ class ResPartner(models.Model):
         "key_account.plan", "partner_id", string="Account Plans", groups=KA_USER
     )
     ka_plan_count = fields.Integer(
-        string="Plans", compute="_compute_ka_plans", groups=KA_USER
+        string="Plans", compute="_compute_ka_account_figures", groups=KA_USER
     )
     ka_current_plan_id = fields.Many2one(
         "key_account.plan",
         string="Current Plan",
-        compute="_compute_ka_plans",
+        compute="_compute_ka_account_figures",
         groups=KA_USER,
     )
     ka_current_plan_progress = fields.Float(
-        string="Current Plan % Done", compute="_compute_ka_plans", groups=KA_USER
+        string="Current Plan % Done",
+        compute="_compute_ka_account_figures",
+        groups=KA_USER,
     )
 
-    @api.depends_context("uid")
-    def _compute_ka_team_reader(self):
-        # for the form only: the record rules of the file and the map decide
-        accounts = self.commercial_partner_id
-        teams = (
-            self.env["key_account.team.member"]
-            .sudo()
-            .search(
-                [
-                    ("partner_id", "in", accounts._origin.ids),
-                    ("user_id", "=", self.env.uid),
-                ]
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_ka_team(self):
+        """For the form, in one query: whether the user is in the account's
+        team (the record rules of the file and the map decide what they
+        read), and the size of the team for those whom the rules of
+        ``key_account.team.member`` show it (its owner, its members, the
+        managers; in the companies the user works in). Counted as superuser:
+        the rule of the members, read under the rules, scans every partner
+        of the salesperson."""
+        accounts = self.commercial_partner_id._origin
+        ids = [id_ for id_ in accounts.ids if isinstance(id_, int)]
+        teams = {}
+        if ids:
+            self.env["key_account.team.member"].flush_model(
+                ["partner_id", "user_id", "company_id"]
             )
-        )
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT partner_id,
+                           COUNT(*) FILTER (WHERE company_id = ANY(%s)),
+                           BOOL_OR(user_id = %s)
+                      FROM key_account_team_member
+                     WHERE partner_id = ANY(%s)
+                  GROUP BY partner_id
+                    """,
+                    self.env.companies.ids,
+                    self.env.uid,
+                    ids,
+                )
+            )
+            teams = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        manager = self._ka_is_manager()
         for partner in self:
-            partner.ka_team_reader = (
-                partner.commercial_partner_id._origin in teams.partner_id
+            account = partner.commercial_partner_id._origin
+            count, member = teams.get(account.id, (0, False))
+            reads = manager or member or account.user_id == self.env.user
+            partner.ka_team_reader = member
+            partner.ka_team_count = count if reads else 0
+
+    @api.depends_context("uid", "tz", "allowed_company_ids")
+    def _compute_ka_account_figures(self):
+        """The stat buttons of the account capability, in one statement: the
+        plans and quarterly reviews the user reads (record rules), and the
+        plan whose period runs today (an approved one first) with its
+        progress."""
+        today = fields.Date.context_today(self)
+
+        def current(Plan, query):
+            # the current plans' ids, the approved first
+            def column(fname):
+                return Plan._field_to_sql(query.table, fname, query)
+
+            return SQL(
+                """(ARRAY_AGG(%(id)s ORDER BY %(state)s != 'approved', %(start)s)
+                    FILTER (WHERE %(state)s NOT IN ('cancelled', 'refused')
+                              AND %(start)s <= %(today)s
+                              AND %(end)s >= %(today)s))[1]::float8""",
+                id=column("id"),
+                state=column("state"),
+                start=column("date_from"),
+                end=column("date_to"),
+                today=today,
             )
 
-    @api.depends_context("uid", "tz")
-    def _compute_ka_plans(self):
-        """The plans the current user reads (record rules): their number and
-        the one whose period runs today (an approved one first)."""
-        Plan = self.env["key_account.plan"]
-        counts = dict(
-            Plan._read_group(
-                [("partner_id", "in", self._origin.ids)], ["partner_id"], ["__count"]
-            )
+        figures = self._ka_figures_by_partner(
+            {
+                "plans": ("key_account.plan", "partner_id", [], "count"),
+                "current": ("key_account.plan", "partner_id", [], current),
+                "reviews": ("key_account.review", "partner_id", [], "count"),
+            }
         )
-        current = {}
-        for plan in Plan.search(
-            [("partner_id", "in", self._origin.ids), ("is_current", "=", True)]
-        ).sorted(lambda p: (p.state != "approved", p.date_from)):
-            current.setdefault(plan.partner_id.id, plan)
+        # browsed together: their progress is computed for all at once
+        plans = self.env["key_account.plan"].browse(
+            sorted({int(id_) for id_ in figures["current"].values() if id_})
+        )
+        current = {plan.id: plan for plan in plans}
         for partner in self:
-            partner.ka_plan_count = counts.get(partner._origin, 0)
-            partner.ka_current_plan_id = current.get(partner._origin.id, Plan)
-            partner.ka_current_plan_progress = partner.ka_current_plan_id.progress
+            id_ = partner._origin.id
+            plan = current.get(int(figures["current"].get(id_) or 0), plans.browse())
+            partner.ka_plan_count = int(figures["plans"].get(id_, 0))
+            partner.ka_review_count = int(figures["reviews"].get(id_, 0))
+            partner.ka_current_plan_id = plan
+            partner.ka_current_plan_progress = plan.progress
+
+    def action_ka_team(self):
+        """Stat button: the account's team, in a list its owner edits."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "key_account.key_account_team_member_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        action["display_name"] = self.env._(
+            "Team of %(account)s", account=self.display_name
+        )
+        return action
 
     def action_ka_plans(self):
         self.ensure_one()

@@ -501,6 +501,49 @@ class ResPartner(models.Model):
         for partner in self:
             partner.ka_grade_history_count = counts.get(partner, 0)
 
+    def _ka_figures_by_partner(self, parts):
+        """The figures of these partners from other models, read as the
+        current user (record rules applied), in one statement whatever their
+        number: the stat buttons of a capability cost one query.
+
+        :param parts: {key: (model, link, domain, aggregate)}: the records of
+            ``model`` whose many2one ``link`` is one of the partners, of
+            ``domain`` besides, aggregated per partner: ``"count"``,
+            ``"sum:<field>"``, or a function of the model and the query giving
+            the SQL of an aggregate (a float)
+        :return: {key: {partner id: value}} (floats; no entry for a partner
+            without records)
+        """
+        result = {key: {} for key in parts}
+        ids = [id_ for id_ in self._origin.ids if isinstance(id_, int)]
+        if not ids:
+            return result
+        selects = []
+        for key, (model, link, domain, aggregate) in parts.items():
+            Model = self.env[model]
+            query = Model._search([(link, "in", ids), *domain])
+            if query.is_empty():
+                continue
+            column = Model._field_to_sql(query.table, link, query)
+            if callable(aggregate):
+                value = aggregate(Model, query)
+            elif aggregate == "count":
+                value = SQL("COUNT(*)::float8")
+            else:
+                fname = aggregate.removeprefix("sum:")
+                value = SQL(
+                    "SUM(%s)::float8", Model._field_to_sql(query.table, fname, query)
+                )
+            query.groupby = column
+            selects.append(SQL("(%s)", query.select(SQL("%s", key), column, value)))
+        if selects:
+            # execute_query flushes what the statement reads (rules included)
+            for key, partner_id, value in self.env.execute_query(
+                SQL(" UNION ALL ").join(selects)
+            ):
+                result[key][partner_id] = value
+        return result
+
     def _read_group_ka_grade_ids(self, grades, domain):
         # the columns of the grade table of the company the user works in
         return grades.search([("company_id", "in", [False, self.env.company.id])])
