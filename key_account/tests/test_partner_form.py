@@ -220,3 +220,26 @@ class TestPartnerForm(AccountCase):
         self.assertEqual(member.partner_id, self.busy)
         self.busy.invalidate_recordset()
         self.assertEqual(self.busy.with_user(self.ka_user).ka_team_count, 2)
+
+    def test_team_follows_the_owner(self):
+        """The owner reads the account's team through ``owner_id``, kept with
+        the account's owner: a new owner reads it, the former one no more."""
+        outsider = new_test_user(
+            self.env,
+            login="ka_team_outsider",
+            groups="key_account.group_key_account_user",
+        )
+        self.Member.create({"partner_id": self.quiet.id, "user_id": self.member.id})
+        Member = self.env["key_account.team.member"]
+        domain = [("partner_id", "=", self.quiet.id)]
+        self.assertEqual(Member.with_user(self.ka_user).search_count(domain), 1)
+        self.assertEqual(Member.with_user(outsider).search_count(domain), 0)
+        self.quiet.user_id = outsider
+        self.assertEqual(Member.search(domain).owner_id, outsider)
+        self.assertEqual(Member.with_user(outsider).search_count(domain), 1)
+        self.assertEqual(Member.with_user(self.ka_user).search_count(domain), 0)
+        quiet = self.quiet.with_user(outsider)
+        self.assertEqual(quiet.ka_team_count, 1)
+        self.assertFalse(quiet.ka_team_reader)
+        self.assertTrue(self.quiet.with_user(self.member).ka_team_reader)
+        self.assertEqual(self.quiet.with_user(self.ka_user).ka_team_count, 0)

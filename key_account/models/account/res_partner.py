@@ -20,14 +20,14 @@ class ResPartner(models.Model):
     )
     ka_team_count = fields.Integer(
         string="Team",
-        compute="_compute_ka_team",
+        compute="_compute_ka_account_figures",
         groups=KA_USER,
         help="The members of the account's team, for those who read it: its "
         "owner, its members and the Key Account managers.",
     )
     ka_team_reader = fields.Boolean(
         string="Reads as a Team Member",
-        compute="_compute_ka_team",
+        compute="_compute_ka_account_figures",
         groups=KA_USER,
         help="The current user is in the account's team: they read its file and "
         "relationship map, its owner and the managers edit them.",
@@ -50,53 +50,24 @@ class ResPartner(models.Model):
         groups=KA_USER,
     )
 
-    @api.depends_context("uid", "allowed_company_ids")
-    def _compute_ka_team(self):
-        """For the form, in one query: whether the user is in the account's
-        team (the record rules of the file and the map decide what they
-        read), and the size of the team for those whom the rules of
-        ``key_account.team.member`` show it (its owner, its members, the
-        managers; in the companies the user works in). Counted as superuser:
-        the rule of the members, read under the rules, scans every partner
-        of the salesperson."""
-        accounts = self.commercial_partner_id._origin
-        ids = [id_ for id_ in accounts.ids if isinstance(id_, int)]
-        teams = {}
-        if ids:
-            self.env["key_account.team.member"].flush_model(
-                ["partner_id", "user_id", "company_id"]
-            )
-            self.env.cr.execute(
-                SQL(
-                    """
-                    SELECT partner_id,
-                           COUNT(*) FILTER (WHERE company_id = ANY(%s)),
-                           BOOL_OR(user_id = %s)
-                      FROM key_account_team_member
-                     WHERE partner_id = ANY(%s)
-                  GROUP BY partner_id
-                    """,
-                    self.env.companies.ids,
-                    self.env.uid,
-                    ids,
-                )
-            )
-            teams = {row[0]: row[1:] for row in self.env.cr.fetchall()}
-        manager = self._ka_is_manager()
-        for partner in self:
-            account = partner.commercial_partner_id._origin
-            count, member = teams.get(account.id, (0, False))
-            reads = manager or member or account.user_id == self.env.user
-            partner.ka_team_reader = member
-            partner.ka_team_count = count if reads else 0
-
     @api.depends_context("uid", "tz", "allowed_company_ids")
     def _compute_ka_account_figures(self):
-        """The stat buttons of the account capability, in one statement: the
-        plans and quarterly reviews the user reads (record rules), and the
-        plan whose period runs today (an approved one first) with its
-        progress."""
+        """The figures of the account capability on the form, in one
+        statement, as the user reads them (record rules): the plans and
+        quarterly reviews, the plan whose period runs today (an approved one
+        first) with its progress, and the team of the account (of the
+        contact's company): its size, and whether the user is in it (the
+        record rules of the file and the map decide what a member reads).
+        The rules of ``key_account.team.member`` show a team to the account's
+        owner, its members and the managers, in the companies the user works
+        in; others count none."""
         today = fields.Date.context_today(self)
+        uid = self.env.uid
+
+        def member(Member, query):
+            # 1.0 when the user is in the team
+            user = Member._field_to_sql(query.table, "user_id", query)
+            return SQL("BOOL_OR(%s = %s)::int::float8", user, uid)
 
         def current(Plan, query):
             # the current plans' ids, the approved first
@@ -115,14 +86,19 @@ class ResPartner(models.Model):
                 today=today,
             )
 
-        figures = self._ka_figures_by_partner(
+        # the partners and their companies (the team's) in the same statement
+        figures = (
+            self._origin | self.commercial_partner_id._origin
+        )._ka_figures_by_partner(
             {
                 "plans": ("key_account.plan", "partner_id", [], "count"),
                 "current": ("key_account.plan", "partner_id", [], current),
                 "reviews": ("key_account.review", "partner_id", [], "count"),
+                "team": ("key_account.team.member", "partner_id", [], "count"),
+                "member": ("key_account.team.member", "partner_id", [], member),
             }
         )
-        # browsed together: their progress is computed for all at once
+        # browsed together: their objectives are read for all at once
         plans = self.env["key_account.plan"].browse(
             sorted({int(id_) for id_ in figures["current"].values() if id_})
         )
@@ -133,7 +109,10 @@ class ResPartner(models.Model):
             partner.ka_plan_count = int(figures["plans"].get(id_, 0))
             partner.ka_review_count = int(figures["reviews"].get(id_, 0))
             partner.ka_current_plan_id = plan
-            partner.ka_current_plan_progress = plan.progress
+            partner.ka_current_plan_progress = plan._ka_progress_only()
+            account = partner.commercial_partner_id._origin.id
+            partner.ka_team_count = int(figures["team"].get(account, 0))
+            partner.ka_team_reader = bool(figures["member"].get(account))
 
     def action_ka_team(self):
         """Stat button: the account's team, in a list its owner edits."""

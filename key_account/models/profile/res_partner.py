@@ -51,6 +51,12 @@ class ResPartner(models.Model):
     _inherit = ["res.partner", "key_account.number.mixin", "key_account.guard.mixin"]
     _ka_own_numbers_only = True
 
+    # The owner (Odoo's salesperson): the record rules of the module filter
+    # on it (a salesperson's accounts, and their teams, files, maps...);
+    # indexed, they do not scan every partner. Odoo keeps the index if the
+    # module is uninstalled (an index it does not expect).
+    user_id = fields.Many2one(index="btree_not_null")
+
     # ---- key-account profile (on the company) ------------------------------
     ka_type_id = fields.Many2one(
         "key_account.type",
@@ -405,9 +411,11 @@ class ResPartner(models.Model):
     @api.depends_context("uid", "company")
     def _compute_ka_owner_sales_12m(self):
         manager = self._ka_is_manager()
+        # as superuser: the stored figures are Key Account managers' fields,
+        # read for the batch (those three alone, not every field of it)
+        self.sudo()._origin.fetch(["ka_sales_12m", "ka_margin_12m", "ka_margin_share"])
         for partner in self:
             mine = manager or partner.user_id == self.env.user
-            # as superuser: the stored figures are Key Account managers' fields
             figures = partner.sudo()
             partner.ka_owner_sales_12m = figures.ka_sales_12m if mine else 0.0
             partner.ka_owner_margin_12m = figures.ka_margin_12m if mine else 0.0
