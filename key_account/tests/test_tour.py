@@ -17,6 +17,16 @@ class TestKeyAccountTour(HttpCase, EngagementCase):
         # (EngagementCase): managers approve every request, Finance from
         # 5,000; the tour plans 800, so the chain is the manager level only.
         cls.pool_account = cls._account("Tour Jade River Foods", city="Hangzhou")
+        # a customer without a key-account type: the tour times its form
+        # against the account's (printed only)
+        cls.env["res.partner"].create(
+            {
+                "name": "Tour Plain Paper Mill",
+                "is_company": True,
+                "customer_rank": 1,
+                "city": "Hangzhou",
+            }
+        )
 
     def test_claim_plan_submit_approve(self):
         Visit = self.env["key_account.visit"]
