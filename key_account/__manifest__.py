@@ -94,6 +94,9 @@
         "demo/key_account_review_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "key_account/static/src/account/**/*",
+        ],
         "web.assets_tests": [
             "key_account/static/src/tests/tours/**/*",
         ],

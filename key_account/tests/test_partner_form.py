@@ -1,5 +1,7 @@
 from datetime import date
+from unittest.mock import patch
 
+from freezegun import freeze_time
 from lxml import etree
 
 from odoo.tests import new_test_user
@@ -243,3 +245,53 @@ class TestPartnerForm(AccountCase):
         self.assertFalse(quiet.ka_team_reader)
         self.assertTrue(self.quiet.with_user(self.member).ka_team_reader)
         self.assertEqual(self.quiet.with_user(self.ka_user).ka_team_count, 0)
+
+    @freeze_time("2026-06-15")
+    def test_the_plan_progress_is_read_when_its_tab_opens(self):
+        """Opening the form does not compute the current plan's progress (each
+        objective's actual from sales and spending): its Account Plan tab
+        reads it when opened, with each objective's % done."""
+        self._line_order(self.busy, self.product, 5000, date(2026, 2, 1))
+        plan = self._plan(
+            objectives=[
+                {"name": "Sell 10,000", "measure": "sales", "target_amount": 10_000},
+                {"name": "Meet the boss", "measure": "relationship"},
+            ]
+        )
+        self.env.flush_all()
+        Objective = type(self.env["key_account.plan.objective"])
+        compute_actual = Objective._compute_actual
+        computed = []
+
+        def _compute_actual(objectives):
+            computed.append(objectives)
+            return compute_actual(objectives)
+
+        for user in (self.ka_user, self.ka_manager):
+            with self.subTest(user=user.login):
+                spec = form_spec(self.env["res.partner"].with_user(user))
+                self.assertIn("ka_current_plan_id", spec)
+                self.assertNotIn("ka_current_plan_progress", spec)
+                self.env.invalidate_all()
+                computed.clear()
+                with patch.object(Objective, "_compute_actual", _compute_actual):
+                    values = self.busy.with_user(user).web_read(spec)[0]
+                    self.assertEqual(values["ka_current_plan_id"]["id"], plan.id)
+                    self.assertFalse(computed)
+                    # the tab opened
+                    figures = self.busy.with_user(user).ka_current_plan_figures()
+                    self.assertTrue(computed)
+                self.assertEqual(figures["id"], plan.id)
+                self.assertAlmostEqual(figures["progress"], 25)
+                self.assertEqual(
+                    [(o["name"], o["measure"]) for o in figures["objectives"]],
+                    [
+                        ("Sell 10,000", "Sales amount"),
+                        ("Meet the boss", "Relationship goal (marked done by hand)"),
+                    ],
+                )
+                self.assertEqual(
+                    [round(o["percent"]) for o in figures["objectives"]], [50, 0]
+                )
+        # no current plan: nothing to read
+        self.assertFalse(self.quiet.with_user(self.ka_user).ka_current_plan_figures())

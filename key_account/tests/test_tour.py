@@ -1,3 +1,5 @@
+from odoo import Command
+from odoo import fields
 from odoo.tests import HttpCase
 from odoo.tests import tagged
 
@@ -17,6 +19,24 @@ class TestKeyAccountTour(HttpCase, EngagementCase):
         # (EngagementCase): managers approve every request, Finance from
         # 5,000; the tour plans 800, so the chain is the manager level only.
         cls.pool_account = cls._account("Tour Jade River Foods", city="Hangzhou")
+        # its plan of this year, made by the salesperson who claims it: the
+        # account form's Account Plan tab reads its progress when opened
+        cls.env["key_account.plan"].create(
+            {
+                "partner_id": cls.pool_account.id,
+                "user_id": cls.ka_user.id,
+                "date_from": fields.Date.today().replace(month=1, day=1),
+                "objective_ids": [
+                    Command.create(
+                        {
+                            "name": "Tour sales objective",
+                            "measure": "sales",
+                            "target_amount": 10_000,
+                        }
+                    )
+                ],
+            }
+        )
         # a customer without a key-account type: the tour times its form
         # against the account's (printed only)
         cls.env["res.partner"].create(

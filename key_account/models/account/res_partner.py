@@ -46,7 +46,7 @@ class ResPartner(models.Model):
     )
     ka_current_plan_progress = fields.Float(
         string="Current Plan % Done",
-        compute="_compute_ka_account_figures",
+        compute="_compute_ka_current_plan_progress",
         groups=KA_USER,
     )
 
@@ -55,7 +55,7 @@ class ResPartner(models.Model):
         """The figures of the account capability on the form, in one
         statement, as the user reads them (record rules): the plans and
         quarterly reviews, the plan whose period runs today (an approved one
-        first) with its progress, and the team of the account (of the
+        first), and the team of the account (of the
         contact's company): its size, and whether the user is in it (the
         record rules of the file and the map decide what a member reads).
         The rules of ``key_account.team.member`` show a team to the account's
@@ -98,21 +98,55 @@ class ResPartner(models.Model):
                 "member": ("key_account.team.member", "partner_id", [], member),
             }
         )
-        # browsed together: their objectives are read for all at once
-        plans = self.env["key_account.plan"].browse(
-            sorted({int(id_) for id_ in figures["current"].values() if id_})
-        )
-        current = {plan.id: plan for plan in plans}
+        Plan = self.env["key_account.plan"]
         for partner in self:
             id_ = partner._origin.id
-            plan = current.get(int(figures["current"].get(id_) or 0), plans.browse())
             partner.ka_plan_count = int(figures["plans"].get(id_, 0))
             partner.ka_review_count = int(figures["reviews"].get(id_, 0))
-            partner.ka_current_plan_id = plan
-            partner.ka_current_plan_progress = plan._ka_progress_only()
+            partner.ka_current_plan_id = Plan.browse(
+                int(figures["current"].get(id_) or 0) or ()
+            )
             account = partner.commercial_partner_id._origin.id
             partner.ka_team_count = int(figures["team"].get(account, 0))
             partner.ka_team_reader = bool(figures["member"].get(account))
+
+    @api.depends_context("uid", "tz", "allowed_company_ids")
+    def _compute_ka_current_plan_progress(self):
+        """Apart from the stat buttons' figures: the progress computes every
+        objective's actual from sales and spending, what the form opens
+        without (its Account Plan tab reads it when opened)."""
+        for partner in self:
+            # prefetched together: the objectives are read for all at once
+            plan = partner.ka_current_plan_id
+            partner.ka_current_plan_progress = plan._ka_progress_only()
+
+    def ka_current_plan_figures(self):
+        """The current plan's progress, for the account form's Account Plan
+        tab, which calls it when opened (the form opens without computing it):
+        the plan, its % done and each objective's, as the user reads them
+        (record rules). False without a current plan."""
+        self.ensure_one()
+        self.check_access("read")
+        plan = self.ka_current_plan_id
+        if not plan:
+            return False
+        measures = dict(
+            plan.objective_ids._fields["measure"]._description_selection(self.env)
+        )
+        return {
+            "id": plan.id,
+            "name": plan.display_name,
+            "progress": self.ka_current_plan_progress,
+            "objectives": [
+                {
+                    "id": objective.id,
+                    "name": objective.name,
+                    "measure": measures.get(objective.measure, objective.measure),
+                    "percent": objective.percent,
+                }
+                for objective in plan.objective_ids
+            ],
+        }
 
     def action_ka_team(self):
         """Stat button: the account's team, in a list its owner edits."""

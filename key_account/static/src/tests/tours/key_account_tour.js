@@ -79,6 +79,16 @@ registry.category("web_tour.tours").add("key_account_tour_salesperson", {
                 console.log(`key account form loaded in ${window.kaFormMs} ms`);
             },
         },
+        {
+            content: "Open the Account Plan tab (its progress is read only now)",
+            trigger: '.o_notebook .nav-link[name="key_account_team"]',
+            run: "click",
+        },
+        {
+            content: "The tab shows the current plan's objectives and progress",
+            trigger:
+                '.o_ka_plan_progress:has(.o_ka_plan_objective:contains("Tour sales objective")) .o_ka_plan_total:contains("%")',
+        },
         ...stepUtils.goToAppSteps("sale.sale_menu_root", "Open Sales"),
         ...openMenuSteps("sale.sale_order_menu", "sale.res_partner_menu", "Open the customers"),
         {
