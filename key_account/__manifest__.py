@@ -2,7 +2,7 @@
     "name": "Key Accounts",
     "summary": "Key-account practice: types, A/B/C/D grades from real sales, "
     "customer files and relationship maps",
-    "version": "18.0.2.1.0",
+    "version": "18.0.2.2.0",
     "category": "Sales/Sales",
     "author": "key_account developers",
     "website": "https://example.com/key_account",
@@ -96,6 +96,7 @@
     "assets": {
         "web.assets_backend": [
             "key_account/static/src/views/**/*",
+            "key_account/static/src/account/**/*",
         ],
         "web.assets_tests": [
             "key_account/static/src/tests/tours/**/*",

@@ -1,6 +1,8 @@
 import pathlib
 from unittest.mock import patch
 
+from odoo import Command
+from odoo import fields
 from odoo.tests import HttpCase
 from odoo.tests import tagged
 from odoo.tests.common import ChromeBrowser
@@ -23,6 +25,34 @@ class TestKeyAccountTour(HttpCase, EngagementCase):
         # (EngagementCase): managers approve every request, Finance from
         # 5,000; the tour plans 800, so the chain is the manager level only.
         cls.pool_account = cls._account("Tour Jade River Foods", city="Hangzhou")
+        # its plan of this year, made by the salesperson who claims it: the
+        # account form's Account Plan tab reads its progress when opened
+        cls.env["key_account.plan"].create(
+            {
+                "partner_id": cls.pool_account.id,
+                "user_id": cls.ka_user.id,
+                "date_from": fields.Date.today().replace(month=1, day=1),
+                "objective_ids": [
+                    Command.create(
+                        {
+                            "name": "Tour sales objective",
+                            "measure": "sales",
+                            "target_amount": 10_000,
+                        }
+                    )
+                ],
+            }
+        )
+        # a customer without a key-account type: the tour times its form
+        # against the account's (printed only)
+        cls.env["res.partner"].create(
+            {
+                "name": "Tour Plain Paper Mill",
+                "is_company": True,
+                "customer_rank": 1,
+                "city": "Hangzhou",
+            }
+        )
 
     def test_claim_plan_submit_approve(self):
         Visit = self.env["key_account.visit"]

@@ -233,6 +233,15 @@ class KeyAccountPlan(models.Model):
         for plan in self:
             plan.used_total = plan.used_visits + plan.used_receptions + plan.used_gifts
 
+    def _ka_progress_only(self):
+        """The plan's progress (its ``progress``) without the budget figures
+        computed with it: what the account's form shows of its current plan.
+        0 for no plan."""
+        if not self:
+            return 0.0
+        self.ensure_one()
+        return self.closed_progress if self.state == "closed" else self._ka_progress()
+
     def _ka_progress(self):
         self.ensure_one()
         percents = [min(p, 100.0) for p in self.objective_ids.mapped("percent")]

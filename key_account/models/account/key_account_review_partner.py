@@ -1,6 +1,5 @@
 from dateutil.relativedelta import relativedelta
 
-from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import AccessError
@@ -18,20 +17,10 @@ class ResPartner(models.Model):
     ka_review_ids = fields.One2many(
         "key_account.review", "partner_id", string="Quarterly Reviews", groups=KA_USER
     )
+    # counted with the plans (res_partner.py: one statement for the buttons)
     ka_review_count = fields.Integer(
-        compute="_compute_ka_review_count", string="Reviews", groups=KA_USER
+        compute="_compute_ka_account_figures", string="Reviews", groups=KA_USER
     )
-
-    @api.depends_context("uid")
-    def _compute_ka_review_count(self):
-        # as the user's record rules say: their own reviews, or all (managers)
-        counts = dict(
-            self.env["key_account.review"]._read_group(
-                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
-            )
-        )
-        for partner in self:
-            partner.ka_review_count = counts.get(partner, 0)
 
     def action_ka_reviews(self):
         """Smart button: the account's reviews, its trend quarter by quarter."""

@@ -42,6 +42,16 @@ class KeyAccountTeamMember(models.Model):
         ondelete="cascade",
         domain="[('share', '=', False)]",
     )
+    # the account's owner, kept here as on the customer file: the record
+    # rule of the owner reads it, instead of a subquery on the partners that
+    # PostgreSQL joins with the members' (one rule on partner_id for both)
+    # by scanning every partner
+    owner_id = fields.Many2one(
+        related="partner_id.user_id",
+        string="Account Owner",
+        store=True,
+        index="btree_not_null",
+    )
     role = fields.Selection(ROLES, required=True, default="sales")
     followup_activities = fields.Boolean(
         string="Gets Follow-up Activities",

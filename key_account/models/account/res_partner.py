@@ -1,6 +1,7 @@
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.tools import SQL
 
 from ..common.groups import KA_USER
 from ..common.lang import envs_by_lang
@@ -17,9 +18,16 @@ class ResPartner(models.Model):
         help="Besides the owner: they read the account's file, relationship map "
         "and engagement, and may get its follow-up activities.",
     )
+    ka_team_count = fields.Integer(
+        string="Team",
+        compute="_compute_ka_account_figures",
+        groups=KA_USER,
+        help="The members of the account's team, for those who read it: its "
+        "owner, its members and the Key Account managers.",
+    )
     ka_team_reader = fields.Boolean(
         string="Reads as a Team Member",
-        compute="_compute_ka_team_reader",
+        compute="_compute_ka_account_figures",
         groups=KA_USER,
         help="The current user is in the account's team: they read its file and "
         "relationship map, its owner and the managers edit them.",
@@ -28,56 +36,130 @@ class ResPartner(models.Model):
         "key_account.plan", "partner_id", string="Account Plans", groups=KA_USER
     )
     ka_plan_count = fields.Integer(
-        string="Plans", compute="_compute_ka_plans", groups=KA_USER
+        string="Plans", compute="_compute_ka_account_figures", groups=KA_USER
     )
     ka_current_plan_id = fields.Many2one(
         "key_account.plan",
         string="Current Plan",
-        compute="_compute_ka_plans",
+        compute="_compute_ka_account_figures",
         groups=KA_USER,
     )
     ka_current_plan_progress = fields.Float(
-        string="Current Plan % Done", compute="_compute_ka_plans", groups=KA_USER
+        string="Current Plan % Done",
+        compute="_compute_ka_current_plan_progress",
+        groups=KA_USER,
     )
 
-    @api.depends_context("uid")
-    def _compute_ka_team_reader(self):
-        # for the form only: the record rules of the file and the map decide
-        accounts = self.commercial_partner_id
-        teams = (
-            self.env["key_account.team.member"]
-            .sudo()
-            .search(
-                [
-                    ("partner_id", "in", accounts._origin.ids),
-                    ("user_id", "=", self.env.uid),
-                ]
-            )
-        )
-        for partner in self:
-            partner.ka_team_reader = (
-                partner.commercial_partner_id._origin in teams.partner_id
+    @api.depends_context("uid", "tz", "allowed_company_ids")
+    def _compute_ka_account_figures(self):
+        """The figures of the account capability on the form, in one
+        statement, as the user reads them (record rules): the plans and
+        quarterly reviews, the plan whose period runs today (an approved one
+        first), and the team of the account (of the
+        contact's company): its size, and whether the user is in it (the
+        record rules of the file and the map decide what a member reads).
+        The rules of ``key_account.team.member`` show a team to the account's
+        owner, its members and the managers, in the companies the user works
+        in; others count none."""
+        today = fields.Date.context_today(self)
+        uid = self.env.uid
+
+        def member(Member, query):
+            # 1.0 when the user is in the team
+            user = Member._field_to_sql(query.table, "user_id", query)
+            return SQL("BOOL_OR(%s = %s)::int::float8", user, uid)
+
+        def current(Plan, query):
+            # the current plans' ids, the approved first
+            def column(fname):
+                return Plan._field_to_sql(query.table, fname, query)
+
+            return SQL(
+                """(ARRAY_AGG(%(id)s ORDER BY %(state)s != 'approved', %(start)s)
+                    FILTER (WHERE %(state)s NOT IN ('cancelled', 'refused')
+                              AND %(start)s <= %(today)s
+                              AND %(end)s >= %(today)s))[1]::float8""",
+                id=column("id"),
+                state=column("state"),
+                start=column("date_from"),
+                end=column("date_to"),
+                today=today,
             )
 
-    @api.depends_context("uid", "tz")
-    def _compute_ka_plans(self):
-        """The plans the current user reads (record rules): their number and
-        the one whose period runs today (an approved one first)."""
-        Plan = self.env["key_account.plan"]
-        counts = dict(
-            Plan._read_group(
-                [("partner_id", "in", self._origin.ids)], ["partner_id"], ["__count"]
-            )
+        # the partners and their companies (the team's) in the same statement
+        figures = (
+            self._origin | self.commercial_partner_id._origin
+        )._ka_figures_by_partner(
+            {
+                "plans": ("key_account.plan", "partner_id", [], "count"),
+                "current": ("key_account.plan", "partner_id", [], current),
+                "reviews": ("key_account.review", "partner_id", [], "count"),
+                "team": ("key_account.team.member", "partner_id", [], "count"),
+                "member": ("key_account.team.member", "partner_id", [], member),
+            }
         )
-        current = {}
-        for plan in Plan.search(
-            [("partner_id", "in", self._origin.ids), ("is_current", "=", True)]
-        ).sorted(lambda p: (p.state != "approved", p.date_from)):
-            current.setdefault(plan.partner_id.id, plan)
+        Plan = self.env["key_account.plan"]
         for partner in self:
-            partner.ka_plan_count = counts.get(partner._origin, 0)
-            partner.ka_current_plan_id = current.get(partner._origin.id, Plan)
-            partner.ka_current_plan_progress = partner.ka_current_plan_id.progress
+            id_ = partner._origin.id
+            partner.ka_plan_count = int(figures["plans"].get(id_, 0))
+            partner.ka_review_count = int(figures["reviews"].get(id_, 0))
+            partner.ka_current_plan_id = Plan.browse(
+                int(figures["current"].get(id_) or 0) or ()
+            )
+            account = partner.commercial_partner_id._origin.id
+            partner.ka_team_count = int(figures["team"].get(account, 0))
+            partner.ka_team_reader = bool(figures["member"].get(account))
+
+    @api.depends_context("uid", "tz", "allowed_company_ids")
+    def _compute_ka_current_plan_progress(self):
+        """Apart from the stat buttons' figures: the progress computes every
+        objective's actual from sales and spending, what the form opens
+        without (its Account Plan tab reads it when opened)."""
+        for partner in self:
+            # prefetched together: the objectives are read for all at once
+            plan = partner.ka_current_plan_id
+            partner.ka_current_plan_progress = plan._ka_progress_only()
+
+    def ka_current_plan_figures(self):
+        """The current plan's progress, for the account form's Account Plan
+        tab, which calls it when opened (the form opens without computing it):
+        the plan, its % done and each objective's, as the user reads them
+        (record rules). False without a current plan."""
+        self.ensure_one()
+        self.check_access("read")
+        plan = self.ka_current_plan_id
+        if not plan:
+            return False
+        measures = dict(
+            plan.objective_ids._fields["measure"]._description_selection(self.env)
+        )
+        return {
+            "id": plan.id,
+            "name": plan.display_name,
+            "progress": self.ka_current_plan_progress,
+            "objectives": [
+                {
+                    "id": objective.id,
+                    "name": objective.name,
+                    "measure": measures.get(objective.measure, objective.measure),
+                    "percent": objective.percent,
+                }
+                for objective in plan.objective_ids
+            ],
+        }
+
+    def action_ka_team(self):
+        """Stat button: the account's team, in a list its owner edits."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "key_account.key_account_team_member_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        action["display_name"] = self.env._(
+            "Team of %(account)s", account=self.display_name
+        )
+        return action
 
     def action_ka_plans(self):
         self.ensure_one()

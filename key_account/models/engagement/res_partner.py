@@ -1,4 +1,3 @@
-from collections import defaultdict
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -125,52 +124,49 @@ class ResPartner(models.Model):
             ("ka_next_followup_date", ">=", today),
         ]
 
+    @api.depends_context("uid", "tz")
     def _compute_ka_engagement(self):
+        """The stat buttons of the engagement: the visits, receptions and
+        gifts the user reads, and this year's cost, in one statement."""
         today = fields.Date.context_today(self)
-        year_start = today.replace(month=1, day=1)
-        year_end = today.replace(month=12, day=31)
-        ids = self.ids
-        counts = {}
-        for model in ("key_account.visit", "key_account.reception", "key_account.gift"):
-            counts[model] = dict(
-                self.env[model]._read_group(
-                    [("partner_id", "in", ids)], ["partner_id"], ["__count"]
-                )
-            )
-        received = dict(
-            self.env["key_account.gift"]._read_group(
-                [("recipient_id", "in", ids)], ["recipient_id"], ["__count"]
-            )
+        year = [today.replace(month=1, day=1), today.replace(month=12, day=31)]
+        figures = self._ka_figures_by_partner(
+            {
+                "visits": ("key_account.visit", "partner_id", [], "count"),
+                "receptions": ("key_account.reception", "partner_id", [], "count"),
+                "gifts": ("key_account.gift", "partner_id", [], "count"),
+                "received": ("key_account.gift", "recipient_id", [], "count"),
+                "expenses": (
+                    "key_account.expense",
+                    "partner_id",
+                    [
+                        ("kind", "=", "actual"),
+                        ("date", ">=", year[0]),
+                        ("date", "<=", year[1]),
+                    ],
+                    "sum:amount",
+                ),
+                "handed": (
+                    "key_account.gift",
+                    "partner_id",
+                    [
+                        ("state", "in", ("done", "closed")),
+                        ("delivered_date", ">=", year[0]),
+                        ("delivered_date", "<=", year[1]),
+                    ],
+                    "sum:amount_planned",
+                ),
+            }
         )
-        cost = defaultdict(float)
-        for partner, amount in self.env["key_account.expense"]._read_group(
-            [
-                ("partner_id", "in", ids),
-                ("kind", "=", "actual"),
-                ("date", ">=", year_start),
-                ("date", "<=", year_end),
-            ],
-            ["partner_id"],
-            ["amount:sum"],
-        ):
-            cost[partner.id] += amount
-        for partner, amount in self.env["key_account.gift"]._read_group(
-            [
-                ("partner_id", "in", ids),
-                ("state", "in", ("done", "closed")),
-                ("delivered_date", ">=", year_start),
-                ("delivered_date", "<=", year_end),
-            ],
-            ["partner_id"],
-            ["amount_planned:sum"],
-        ):
-            cost[partner.id] += amount
         for partner in self:
-            partner.ka_visit_count = counts["key_account.visit"].get(partner, 0)
-            partner.ka_reception_count = counts["key_account.reception"].get(partner, 0)
-            partner.ka_gift_count = counts["key_account.gift"].get(partner, 0)
-            partner.ka_gift_received_count = received.get(partner, 0)
-            partner.ka_engagement_cost = cost.get(partner.id, 0.0)
+            id_ = partner._origin.id
+            partner.ka_visit_count = int(figures["visits"].get(id_, 0))
+            partner.ka_reception_count = int(figures["receptions"].get(id_, 0))
+            partner.ka_gift_count = int(figures["gifts"].get(id_, 0))
+            partner.ka_gift_received_count = int(figures["received"].get(id_, 0))
+            partner.ka_engagement_cost = figures["expenses"].get(id_, 0.0) + figures[
+                "handed"
+            ].get(id_, 0.0)
 
     def _ka_engagement_action(self, xmlid):
         self.ensure_one()

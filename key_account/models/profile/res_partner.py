@@ -51,6 +51,12 @@ class ResPartner(models.Model):
     _inherit = ["res.partner", "key_account.number.mixin", "key_account.guard.mixin"]
     _ka_own_numbers_only = True
 
+    # The owner (Odoo's salesperson): the record rules of the module filter
+    # on it (a salesperson's accounts, and their teams, files, maps...);
+    # indexed, they do not scan every partner. Odoo keeps the index if the
+    # module is uninstalled (an index it does not expect).
+    user_id = fields.Many2one(index="btree_not_null")
+
     # ---- key-account profile (on the company) ------------------------------
     ka_type_id = fields.Many2one(
         "key_account.type",
@@ -405,9 +411,11 @@ class ResPartner(models.Model):
     @api.depends_context("uid", "company")
     def _compute_ka_owner_sales_12m(self):
         manager = self._ka_is_manager()
+        # as superuser: the stored figures are Key Account managers' fields,
+        # read for the batch (those three alone, not every field of it)
+        self.sudo()._origin.fetch(["ka_sales_12m", "ka_margin_12m", "ka_margin_share"])
         for partner in self:
             mine = manager or partner.user_id == self.env.user
-            # as superuser: the stored figures are Key Account managers' fields
             figures = partner.sudo()
             partner.ka_owner_sales_12m = figures.ka_sales_12m if mine else 0.0
             partner.ka_owner_margin_12m = figures.ka_margin_12m if mine else 0.0
@@ -500,6 +508,49 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.ka_grade_history_count = counts.get(partner, 0)
+
+    def _ka_figures_by_partner(self, parts):
+        """The figures of these partners from other models, read as the
+        current user (record rules applied), in one statement whatever their
+        number: the stat buttons of a capability cost one query.
+
+        :param parts: {key: (model, link, domain, aggregate)}: the records of
+            ``model`` whose many2one ``link`` is one of the partners, of
+            ``domain`` besides, aggregated per partner: ``"count"``,
+            ``"sum:<field>"``, or a function of the model and the query giving
+            the SQL of an aggregate (a float)
+        :return: {key: {partner id: value}} (floats; no entry for a partner
+            without records)
+        """
+        result = {key: {} for key in parts}
+        ids = [id_ for id_ in self._origin.ids if isinstance(id_, int)]
+        if not ids:
+            return result
+        selects = []
+        for key, (model, link, domain, aggregate) in parts.items():
+            Model = self.env[model]
+            query = Model._search([(link, "in", ids), *domain])
+            if query.is_empty():
+                continue
+            column = Model._field_to_sql(query.table, link, query)
+            if callable(aggregate):
+                value = aggregate(Model, query)
+            elif aggregate == "count":
+                value = SQL("COUNT(*)::float8")
+            else:
+                fname = aggregate.removeprefix("sum:")
+                value = SQL(
+                    "SUM(%s)::float8", Model._field_to_sql(query.table, fname, query)
+                )
+            query.groupby = column
+            selects.append(SQL("(%s)", query.select(SQL("%s", key), column, value)))
+        if selects:
+            # execute_query flushes what the statement reads (rules included)
+            for key, partner_id, value in self.env.execute_query(
+                SQL(" UNION ALL ").join(selects)
+            ):
+                result[key][partner_id] = value
+        return result
 
     def _read_group_ka_grade_ids(self, grades, domain):
         # the columns of the grade table of the company the user works in

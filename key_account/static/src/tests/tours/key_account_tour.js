@@ -3,6 +3,9 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 // The account the Python test puts in the pool (tests/test_tour.py).
 const ACCOUNT = "Tour Jade River Foods";
+// A customer that is not a key account (tests/test_tour.py): its form, the
+// partner form without the module's figures, is timed against the account's.
+const PLAIN = "Tour Plain Paper Mill";
 // A kanban card of anything else: none may be left once the search applies.
 const OTHER_RECORD = `.o_kanban_record:not(.o_kanban_ghost):not(:contains("${ACCOUNT}"))`;
 
@@ -55,6 +58,70 @@ registry.category("web_tour.tours").add("key_account_tour_salesperson", {
             content: "The account has left the pool",
             trigger: `.o_kanban_view:not(:has(.o_kanban_record:contains("${ACCOUNT}")))`,
         },
+        ...openMenuSteps(
+            "key_account.key_account_menu_accounts",
+            "key_account.res_partner_menu_my_key_accounts",
+            "Open my key accounts"
+        ),
+        {
+            content: "Open the claimed account's form (its load time is logged)",
+            trigger: `.o_list_view .o_data_row .o_data_cell[name=name]:contains("${ACCOUNT}")`,
+            async run(helpers) {
+                window.kaFormOpenedAt = performance.now();
+                await helpers.click();
+            },
+        },
+        {
+            content: "The form shows the account and its stat buttons (the engagement ones under More)",
+            trigger: `.o_form_view:has(button[name=action_ka_grade_history]) .o_field_widget[name=name] input:value("${ACCOUNT}")`,
+            run() {
+                window.kaFormMs = Math.round(performance.now() - window.kaFormOpenedAt);
+                console.log(`key account form loaded in ${window.kaFormMs} ms`);
+            },
+        },
+        {
+            content: "Open the Account Plan tab (its progress is read only now)",
+            trigger: '.o_notebook .nav-link[name="key_account_team"]',
+            run: "click",
+        },
+        {
+            content: "The tab shows the current plan's objectives and progress",
+            trigger:
+                '.o_ka_plan_progress:has(.o_ka_plan_objective:contains("Tour sales objective")) .o_ka_plan_total:contains("%")',
+        },
+        ...stepUtils.goToAppSteps("sale.sale_menu_root", "Open Sales"),
+        ...openMenuSteps("sale.sale_order_menu", "sale.res_partner_menu", "Open the customers"),
+        {
+            content: "Search the customers for the plain one",
+            trigger: ".o_kanban_view .o_searchview_input",
+            run: `edit ${PLAIN}`,
+        },
+        {
+            content: "Search by name",
+            trigger: ".o_searchview_input",
+            run: "press Enter",
+        },
+        {
+            content: "Open the plain customer's form (its load time is logged)",
+            trigger: `.o_kanban_renderer:not(:has(.o_kanban_record:not(.o_kanban_ghost):not(:contains("${PLAIN}")))) .o_kanban_record:contains("${PLAIN}")`,
+            async run(helpers) {
+                window.kaPlainOpenedAt = performance.now();
+                await helpers.click();
+            },
+        },
+        {
+            content: "The form shows the plain customer",
+            trigger: `.o_form_view .o_field_widget[name=name] input:value("${PLAIN}")`,
+            run() {
+                const ms = Math.round(performance.now() - window.kaPlainOpenedAt);
+                const ratio = (window.kaFormMs / ms).toFixed(2);
+                console.log(
+                    `plain customer form loaded in ${ms} ms; key account form ` +
+                        `${window.kaFormMs} ms: ratio ${ratio}`
+                );
+            },
+        },
+        ...stepUtils.goToAppSteps("key_account.key_account_menu_root", "Back to Key Accounts"),
         ...openMenuSteps(
             "key_account.key_account_menu_engagement",
             "key_account.key_account_visit_menu",
