@@ -1,0 +1,398 @@
+from datetime import datetime
+from datetime import timedelta
+
+from odoo import Command
+from odoo.addons.key_account.tests.common import KeyAccountCase
+from odoo.tests import new_test_user
+from odoo.tests import tagged
+from odoo.tools import SQL
+
+from .web_client import dashboard_data
+from .web_client import dashboard_requests
+
+
+@tagged("post_install", "-at_install")
+class TestKeyAccountDashboard(KeyAccountCase):
+    """The Key Accounts dashboard: its record and JSON, every data source run
+    as the web client runs it, the figures of a small fixture as a manager
+    and as a salesperson, and who sees it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.dashboard = env.ref(
+            "key_account_spreadsheet_dashboard.spreadsheet_dashboard_key_account"
+        )
+        cls.today = cls._today()
+        now = datetime.now()
+        # the fixture lives in companies of its own, and the demo's key
+        # accounts without a company (shown in every company) are archived
+        cls.company1 = env["res.company"].create({"name": "Dashboard First Co"})
+        cls.company2 = env["res.company"].create({"name": "Dashboard Second Co"})
+        env.cr.execute(
+            SQL("UPDATE res_partner SET active = FALSE WHERE ka_type_id IS NOT NULL")
+        )
+        env["res.partner"].invalidate_model(["active"])
+        # the manager works in the first company only; the salespeople in both
+        cls.ka_manager.write(
+            {
+                "company_ids": [Command.set(cls.company1.ids)],
+                "company_id": cls.company1.id,
+            }
+        )
+        for user in cls.ka_user | cls.ka_user2:
+            user.write(
+                {
+                    "company_ids": [Command.set((cls.company1 | cls.company2).ids)],
+                    "company_id": cls.company1.id,
+                }
+            )
+        for grade in cls.grade_a | cls.grade_b:
+            grade.write({"visit_interval_days": 30, "contact_interval_days": 30})
+        # Alpha (grade A, overdue follow-up) and Gamma (B) are Sam's, Beta (B) Lee's
+        first = {"company_id": cls.company1.id}
+        cls.alpha = cls._account("Alpha Co", user_id=cls.ka_user.id, **first)
+        cls.beta = cls._account("Beta Co", user_id=cls.ka_user2.id, **first)
+        cls.gamma = cls._account("Gamma Co", user_id=cls.ka_user.id, **first)
+        cls.alpha.with_company(cls.company1).write(
+            {"ka_grade_id": cls.grade_a.id, "ka_since": cls.today - timedelta(days=100)}
+        )
+        (cls.beta | cls.gamma).with_company(cls.company1).write(
+            {"ka_grade_id": cls.grade_b.id, "ka_since": cls.today}
+        )
+        # an account of the second company, Sam's, with its own figures
+        cls.foreign = cls._account(
+            "Foreign Co", user_id=cls.ka_user.id, company_id=cls.company2.id
+        )
+        accounts = cls.alpha | cls.beta | cls.gamma | cls.foreign
+        # health (written by the daily computation) and receivables (kept by
+        # the accounting), set as they store them
+        health = {cls.alpha: 20, cls.beta: 30, cls.gamma: 90, cls.foreign: 10}
+        env["key_account.health"].sudo().create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "company_id": partner.company_id.id,
+                    "score": score,
+                    "band": "at_risk" if score < 50 else "healthy",
+                }
+                for partner, score in health.items()
+            ]
+        )
+        overdue = {cls.alpha: 500.0, cls.beta: 300.0, cls.foreign: 7000.0}
+        for partner, amount in overdue.items():
+            company = partner.company_id
+            env.cr.execute(
+                SQL(
+                    """UPDATE res_partner
+                          SET ka_receivable_overdue = jsonb_build_object(%s::text, %s),
+                              ka_receivable_open = jsonb_build_object(%s::text, %s)
+                        WHERE id = %s""",
+                    company.id,
+                    amount,
+                    company.id,
+                    amount * 2,
+                    partner.id,
+                )
+            )
+        accounts.invalidate_recordset()
+        # only the moves and grade changes below (not those of the set-up)
+        env["key_account.pool.log"].sudo().search(
+            [("partner_id", "in", accounts.ids)]
+        ).unlink()
+        env["key_account.grade.history"].sudo().search(
+            [("partner_id", "in", accounts.ids)]
+        ).unlink()
+        # pool moves: Sam claims and has one returned, Lee releases; one
+        # claim in the second company
+        Log = env["key_account.pool.log"].sudo()
+        Log.create(
+            [
+                {
+                    "partner_id": cls.alpha.id,
+                    "action": "claim",
+                    "to_user_id": cls.ka_user.id,
+                    **first,
+                },
+                {
+                    "partner_id": cls.gamma.id,
+                    "action": "return",
+                    "from_user_id": cls.ka_user.id,
+                    **first,
+                },
+                {
+                    "partner_id": cls.beta.id,
+                    "action": "release",
+                    "from_user_id": cls.ka_user2.id,
+                    **first,
+                },
+                {
+                    "partner_id": cls.foreign.id,
+                    "action": "claim",
+                    "to_user_id": cls.ka_user.id,
+                    "company_id": cls.company2.id,
+                },
+            ]
+        )
+        # grade changes this quarter
+        env["key_account.grade.history"].sudo().create(
+            [
+                {
+                    "partner_id": cls.alpha.id,
+                    "old_grade_id": cls.grade_b.id,
+                    "new_grade_id": cls.grade_a.id,
+                    "date": now,
+                    **first,
+                },
+                {
+                    "partner_id": cls.beta.id,
+                    "old_grade_id": cls.grade_c.id,
+                    "new_grade_id": cls.grade_b.id,
+                    "date": now,
+                    **first,
+                },
+                {
+                    "partner_id": cls.foreign.id,
+                    "old_grade_id": cls.grade_c.id,
+                    "new_grade_id": cls.grade_b.id,
+                    "date": now,
+                    "company_id": cls.company2.id,
+                },
+            ]
+        )
+        # targets of this month, and Sam's confirmed sale of 600
+        month = cls.today.replace(day=1)
+        Target = env["key_account.commission.target"]
+        Target.create(
+            [
+                {"user_id": cls.ka_user.id, "month": month, "amount": 1000.0, **first},
+                {"user_id": cls.ka_user2.id, "month": month, "amount": 2000.0, **first},
+                {
+                    "user_id": cls.ka_user.id,
+                    "month": month,
+                    "amount": 9000.0,
+                    "company_id": cls.company2.id,
+                },
+            ]
+        )
+        cls._order(cls.alpha, 600.0, user=cls.ka_user, company=cls.company1)
+        # a visit of Sam's planned at 1,000 and approved; a draft one of Lee's
+        Visit = env["key_account.visit"]
+        cls.visit = Visit.create(
+            {
+                "user_id": cls.ka_user.id,
+                "partner_id": cls.alpha.id,
+                **first,
+                "planned_line_ids": [
+                    Command.create(
+                        {
+                            "kind": "planned",
+                            "expense_type": "transport",
+                            "name": "Train",
+                            "amount": 1000.0,
+                        }
+                    )
+                ],
+            }
+        )
+        Visit.create({"user_id": cls.ka_user2.id, "partner_id": cls.beta.id, **first})
+        env.cr.execute(
+            SQL(
+                "UPDATE key_account_visit SET state = 'approved', "
+                "amount_approved = 1000 WHERE id = %s",
+                cls.visit.id,
+            )
+        )
+        cls.visit.invalidate_recordset()
+        # monthly reports: Sam's submitted, Lee's in draft; a review of Sam's
+        Report = env["key_account.monthly.report"]
+        reports = Report.create(
+            [
+                {"user_id": cls.ka_user.id, "month": month, **first},
+                {"user_id": cls.ka_user2.id, "month": month, **first},
+            ]
+        )
+        env.cr.execute(
+            SQL(
+                "UPDATE key_account_monthly_report SET state = 'submitted' "
+                "WHERE id = %s",
+                reports[0].id,
+            )
+        )
+        reports.invalidate_recordset()
+        quarter = cls.today.replace(month=(cls.today.month - 1) // 3 * 3 + 1, day=1)
+        env["key_account.review"].create(
+            {
+                "partner_id": cls.alpha.id,
+                "user_id": cls.ka_user.id,
+                "date_from": quarter,
+                **first,
+            }
+        )
+        env.flush_all()
+
+    # ---- helpers -------------------------------------------------------------------
+    def _requests(self, user, companies=None):
+        companies = companies or self.company1
+        env = self.env(
+            user=user,
+            context={
+                "allowed_company_ids": companies.ids,
+                "lang": "en_US",
+                "tz": "UTC",
+            },
+        )
+        return dashboard_requests(env, dashboard_data(self.dashboard), self.today)
+
+    @staticmethod
+    def _rows(result, pivot_id, *groupby):
+        return result["pivots"][pivot_id][tuple(groupby)]
+
+    @staticmethod
+    def _by(rows, field, measure="__count"):
+        """{group value (an id for a relation): measure} of read_group rows."""
+        return {
+            (row[field][0] if isinstance(row[field], tuple) else row[field]): row[
+                measure
+            ]
+            for row in rows
+        }
+
+    # ---- the record -------------------------------------------------------------
+    def test_dashboard_record_and_json(self):
+        self.assertEqual(self.dashboard.name, "Key Accounts")
+        self.assertEqual(self.dashboard.dashboard_group_id.name, "Key Accounts")
+        self.assertTrue(self.dashboard.is_published)
+        data = dashboard_data(self.dashboard)
+        self.assertEqual(len(data["pivots"]), 12)
+        self.assertEqual(len(data["lists"]), 1)
+        for pivot in data["pivots"].values():
+            self.assertIn(pivot["model"], self.env)
+        # the web client's entry point, as a salesperson
+        snapshot = self.dashboard.with_user(self.ka_user).get_readonly_dashboard()[
+            "snapshot"
+        ]
+        self.assertEqual(snapshot["pivots"].keys(), data["pivots"].keys())
+
+    def test_dashboard_shown_to_key_account_groups_only(self):
+        approver = new_test_user(
+            self.env,
+            login="ka_dash_approver",
+            groups="key_account.group_key_account_approver",
+        )
+        Dashboard = self.env["spreadsheet.dashboard"]
+        for user in (self.ka_user, self.ka_manager, approver):
+            with self.subTest(user=user.login):
+                self.assertIn(self.dashboard, Dashboard.with_user(user).search([]))
+                groups = (
+                    self.env["spreadsheet.dashboard.group"]
+                    .with_user(user)
+                    .search([("published_dashboard_ids", "!=", False)])
+                )
+                self.assertIn(self.dashboard.dashboard_group_id, groups)
+        self.assertNotIn(self.dashboard, Dashboard.with_user(self.outsider).search([]))
+
+    # ---- the data requests ------------------------------------------------------
+    def test_every_data_source_runs_for_each_role(self):
+        data = dashboard_data(self.dashboard)
+        # pivots' read_groups + the list + the charts + fields_get per model
+        models = {p["model"] for p in data["pivots"].values()} | {
+            lst["model"] for lst in data["lists"].values()
+        }
+        for user in (self.ka_manager, self.ka_user):
+            with self.subTest(user=user.login):
+                result = self._requests(user)
+                self.assertEqual(set(result["pivots"]), set(data["pivots"]))
+                self.assertEqual(len(result["charts"]), 2)
+                self.assertGreater(result["requests"], len(models) + 12)
+
+    def test_manager_figures(self):
+        result = self._requests(self.ka_manager)
+        grades = self._by(self._rows(result, "1", "grade_id"), "grade_id")
+        self.assertEqual(grades, {self.grade_a.id: 1, self.grade_b.id: 2})
+        # grade changes this quarter, as (new, previous) pairs
+        changes = {
+            (row["new_grade_id"][0], row["old_grade_id"][0]): row["__count"]
+            for row in self._rows(result, "2", "new_grade_id", "old_grade_id")
+        }
+        self.assertEqual(
+            changes,
+            {
+                (self.grade_a.id, self.grade_b.id): 1,
+                (self.grade_b.id, self.grade_c.id): 1,
+            },
+        )
+        flows = self._by(self._rows(result, "3", "action"), "action")
+        self.assertEqual(flows, {"claim": 1, "return": 1, "release": 1})
+        followups = self._by(
+            self._rows(result, "4", "followup_state"), "followup_state"
+        )
+        self.assertEqual(followups, {"overdue": 1, "within": 2})
+        [visits] = self._rows(result, "5")
+        self.assertEqual(
+            (visits["amount_planned"], visits["amount_approved"]), (1000.0, 1000.0)
+        )
+        receivables = self._by(
+            self._rows(result, "8", "user_id"), "user_id", "receivable_overdue"
+        )
+        self.assertEqual(receivables, {self.ka_user.id: 500.0, self.ka_user2.id: 300.0})
+        at_risk = [r["partner_id"]["id"] for r in result["lists"]["1"]]
+        self.assertEqual(at_risk, [self.alpha.id, self.beta.id])
+        [total] = self._rows(result, "10")
+        self.assertEqual((total["target"], total["sales"]), (3000.0, 600.0))
+        reports = self._by(self._rows(result, "11", "state"), "state")
+        self.assertEqual(reports, {"submitted": 1, "draft": 1})
+        reviews = self._by(self._rows(result, "12", "state"), "state")
+        self.assertEqual(reviews, {"draft": 1})
+        pool_chart = result["charts"]["ka-chart-pool"]
+        self.assertEqual(sum(g["__count"] for g in pool_chart["groups"]), 3)
+
+    def test_salesperson_sees_own_figures_only(self):
+        result = self._requests(self.ka_user)
+        grades = self._by(self._rows(result, "1", "grade_id"), "grade_id")
+        self.assertEqual(grades, {self.grade_a.id: 1, self.grade_b.id: 1})
+        flows = self._by(self._rows(result, "3", "action"), "action")
+        self.assertEqual(flows, {"claim": 1, "return": 1})
+        at_risk = [r["partner_id"]["id"] for r in result["lists"]["1"]]
+        self.assertEqual(at_risk, [self.alpha.id])
+        [total] = self._rows(result, "10")
+        self.assertEqual((total["target"], total["sales"]), (1000.0, 600.0))
+        # whatever the pivot, every salesperson group is Sam
+        for pivot_id, groups in result["pivots"].items():
+            for groupby, rows in groups.items():
+                if "user_id" in groupby:
+                    with self.subTest(pivot=pivot_id):
+                        self.assertEqual(
+                            {row["user_id"][0] for row in rows if row["user_id"]},
+                            {self.ka_user.id},
+                        )
+        self.assertEqual(
+            {r["user_id"]["id"] for r in result["lists"]["1"]}, {self.ka_user.id}
+        )
+
+    def test_company_figures_stay_in_their_company(self):
+        # the manager of the first company: nothing of the second
+        first = self._requests(self.ka_manager)
+        receivables = self._by(
+            self._rows(first, "8", "user_id"), "user_id", "receivable_overdue"
+        )
+        self.assertEqual(receivables[self.ka_user.id], 500.0)
+        self.assertNotIn(
+            self.foreign.id, [r["partner_id"]["id"] for r in first["lists"]["1"]]
+        )
+        [total] = self._rows(first, "10")
+        self.assertEqual(total["target"], 3000.0)
+        # Sam working in the second company sees its figures there only
+        second = self._requests(self.ka_user, self.company2)
+        self.assertEqual(
+            [r["partner_id"]["id"] for r in second["lists"]["1"]], [self.foreign.id]
+        )
+        receivables = self._by(
+            self._rows(second, "8", "user_id"), "user_id", "receivable_overdue"
+        )
+        self.assertEqual(receivables, {self.ka_user.id: 7000.0})
+        [total] = self._rows(second, "10")
+        self.assertEqual((total["target"], total["sales"]), (9000.0, 0.0))
+        flows = self._by(self._rows(second, "3", "action"), "action")
+        self.assertEqual(flows, {"claim": 1})
