@@ -44,6 +44,12 @@ class KeyAccountDashboardAccount(models.Model):
     )
     health_band = fields.Selection(HEALTH_BANDS, readonly=True)
     health_score = fields.Integer(string="Health", aggregator="avg", readonly=True)
+    # counts to sum: the dashboard reads its figures by salesperson in one
+    # grouping (a column group-by would double its queries)
+    followup_within = fields.Integer(string="Follow-ups Within Cadence", readonly=True)
+    followup_overdue = fields.Integer(string="Follow-ups Overdue", readonly=True)
+    at_risk = fields.Integer(string="Accounts at Risk", readonly=True)
+    owing = fields.Integer(string="Accounts Owing Overdue", readonly=True)
 
     @property
     def _table_query(self):
@@ -69,8 +75,16 @@ class KeyAccountDashboardAccount(models.Model):
                    CASE WHEN p.ka_next_followup_date IS NULL THEN 'none'
                         WHEN p.ka_next_followup_date < CURRENT_DATE THEN 'overdue'
                         ELSE 'within' END AS followup_state,
+                   COALESCE((p.ka_next_followup_date >= CURRENT_DATE)::int, 0)
+                       AS followup_within,
+                   COALESCE((p.ka_next_followup_date < CURRENT_DATE)::int, 0)
+                       AS followup_overdue,
                    h.band AS health_band,
-                   h.score AS health_score
+                   h.score AS health_score,
+                   COALESCE((h.band = 'at_risk')::int, 0) AS at_risk,
+                   COALESCE(
+                       ((p.ka_receivable_overdue ->> c.id::text)::numeric > 0)::int, 0
+                   ) AS owing
               FROM res_partner p
               JOIN res_company c ON p.company_id IS NULL OR p.company_id = c.id
          LEFT JOIN key_account_health h ON h.partner_id = p.id

@@ -3,12 +3,16 @@ from datetime import timedelta
 
 from odoo import Command
 from odoo.addons.key_account.tests.common import KeyAccountCase
+from odoo.tests import TransactionCase
 from odoo.tests import new_test_user
 from odoo.tests import tagged
 from odoo.tools import SQL
+from odoo.tools import file_open
+from odoo.tools.translate import code_translations
+from odoo.tools.translate import extract_spreadsheet_terms
 
-from .web_client import dashboard_data
-from .web_client import dashboard_requests
+from ..tools.web_client import dashboard_data
+from ..tools.web_client import dashboard_requests
 
 
 @tagged("post_install", "-at_install")
@@ -265,7 +269,7 @@ class TestKeyAccountDashboard(KeyAccountCase):
         self.assertEqual(self.dashboard.dashboard_group_id.name, "Key Accounts")
         self.assertTrue(self.dashboard.is_published)
         data = dashboard_data(self.dashboard)
-        self.assertEqual(len(data["pivots"]), 12)
+        self.assertEqual(len(data["pivots"]), 10)
         self.assertEqual(len(data["lists"]), 1)
         for pivot in data["pivots"].values():
             self.assertIn(pivot["model"], self.env)
@@ -325,25 +329,26 @@ class TestKeyAccountDashboard(KeyAccountCase):
         )
         flows = self._by(self._rows(result, "3", "action"), "action")
         self.assertEqual(flows, {"claim": 1, "return": 1, "release": 1})
-        followups = self._by(
-            self._rows(result, "4", "followup_state"), "followup_state"
+        [accounts] = self._rows(result, "4")
+        self.assertEqual(
+            (accounts["followup_within"], accounts["followup_overdue"]), (2, 1)
         )
-        self.assertEqual(followups, {"overdue": 1, "within": 2})
+        self.assertEqual((accounts["at_risk"], accounts["owing"]), (2, 2))
         [visits] = self._rows(result, "5")
         self.assertEqual(
             (visits["amount_planned"], visits["amount_approved"]), (1000.0, 1000.0)
         )
         receivables = self._by(
-            self._rows(result, "8", "user_id"), "user_id", "receivable_overdue"
+            self._rows(result, "4", "user_id"), "user_id", "receivable_overdue"
         )
         self.assertEqual(receivables, {self.ka_user.id: 500.0, self.ka_user2.id: 300.0})
         at_risk = [r["partner_id"]["id"] for r in result["lists"]["1"]]
         self.assertEqual(at_risk, [self.alpha.id, self.beta.id])
-        [total] = self._rows(result, "10")
+        [total] = self._rows(result, "8")
         self.assertEqual((total["target"], total["sales"]), (3000.0, 600.0))
-        reports = self._by(self._rows(result, "11", "state"), "state")
+        reports = self._by(self._rows(result, "9", "state"), "state")
         self.assertEqual(reports, {"submitted": 1, "draft": 1})
-        reviews = self._by(self._rows(result, "12", "state"), "state")
+        reviews = self._by(self._rows(result, "10", "state"), "state")
         self.assertEqual(reviews, {"draft": 1})
         pool_chart = result["charts"]["ka-chart-pool"]
         self.assertEqual(sum(g["__count"] for g in pool_chart["groups"]), 3)
@@ -356,7 +361,7 @@ class TestKeyAccountDashboard(KeyAccountCase):
         self.assertEqual(flows, {"claim": 1, "return": 1})
         at_risk = [r["partner_id"]["id"] for r in result["lists"]["1"]]
         self.assertEqual(at_risk, [self.alpha.id])
-        [total] = self._rows(result, "10")
+        [total] = self._rows(result, "8")
         self.assertEqual((total["target"], total["sales"]), (1000.0, 600.0))
         # whatever the pivot, every salesperson group is Sam
         for pivot_id, groups in result["pivots"].items():
@@ -375,13 +380,13 @@ class TestKeyAccountDashboard(KeyAccountCase):
         # the manager of the first company: nothing of the second
         first = self._requests(self.ka_manager)
         receivables = self._by(
-            self._rows(first, "8", "user_id"), "user_id", "receivable_overdue"
+            self._rows(first, "4", "user_id"), "user_id", "receivable_overdue"
         )
         self.assertEqual(receivables[self.ka_user.id], 500.0)
         self.assertNotIn(
             self.foreign.id, [r["partner_id"]["id"] for r in first["lists"]["1"]]
         )
-        [total] = self._rows(first, "10")
+        [total] = self._rows(first, "8")
         self.assertEqual(total["target"], 3000.0)
         # Sam working in the second company sees its figures there only
         second = self._requests(self.ka_user, self.company2)
@@ -389,10 +394,49 @@ class TestKeyAccountDashboard(KeyAccountCase):
             [r["partner_id"]["id"] for r in second["lists"]["1"]], [self.foreign.id]
         )
         receivables = self._by(
-            self._rows(second, "8", "user_id"), "user_id", "receivable_overdue"
+            self._rows(second, "4", "user_id"), "user_id", "receivable_overdue"
         )
         self.assertEqual(receivables, {self.ka_user.id: 7000.0})
-        [total] = self._rows(second, "10")
+        [total] = self._rows(second, "8")
         self.assertEqual((total["target"], total["sales"]), (9000.0, 0.0))
         flows = self._by(self._rows(second, "3", "action"), "action")
         self.assertEqual(flows, {"claim": 1})
+
+
+@tagged("post_install", "-at_install")
+class TestKeyAccountDashboardChinese(TransactionCase):
+    """The dashboard in Simplified Chinese: its name and group from the
+    bridge's zh_CN.po, and every text of its spreadsheet (what Odoo's .pot
+    export extracts from it) translated for the web client."""
+
+    def test_every_dashboard_text_is_translated(self):
+        path = "key_account_spreadsheet_dashboard/data/files/key_account_dashboard.json"
+        with file_open(path, "rb") as f:
+            terms = {
+                term
+                for _line, _func, term, _c in extract_spreadsheet_terms(
+                    f, None, None, None
+                )
+            }
+        messages = code_translations.get_web_translations(
+            "key_account_spreadsheet_dashboard", "zh_CN"
+        )["messages"]
+        translated = {m["id"]: m["string"] for m in messages}
+        self.assertGreater(len(terms), 40)
+        self.assertEqual(terms - set(translated), set())
+        self.assertEqual(translated["Grade mix"], "等级分布")
+
+    def test_dashboard_name_in_chinese(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["key_account_spreadsheet_dashboard"], ["zh_CN"]
+        )
+        dashboard = self.env.ref(
+            "key_account_spreadsheet_dashboard.spreadsheet_dashboard_key_account"
+        ).with_context(lang="zh_CN")
+        self.assertEqual(dashboard.name, "大客户管理")
+        self.assertEqual(dashboard.dashboard_group_id.name, "大客户管理")
+        fields = self.env["key_account.dashboard.account"].with_context(lang="zh_CN")
+        self.assertEqual(
+            fields.fields_get(["followup_state"])["followup_state"]["string"], "跟进"
+        )
