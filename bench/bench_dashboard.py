@@ -8,7 +8,9 @@
 # (tools/web_client.py of key_account_spreadsheet_dashboard: the fields of
 # each model, each pivot's read_groups, the list, the charts), with the
 # default filters (this quarter), as a Key Accounts manager and as a
-# salesperson; prints the total and the slowest data sources.
+# salesperson; prints the total and the slowest data sources, against the
+# floor: hand-written SQL returning the same figures (the accounts read once
+# for the totals, the salespeople and the grades, as GROUPING SETS).
 #
 #   scripts/bench.sh dashboard
 #
@@ -16,10 +18,14 @@
 # once; with KA_BENCH_KEEP=1 a next run reuses it. Nothing is written by the
 # timed part.
 import time
+from datetime import datetime
+from datetime import time as day_time
 
 from bench_data import Bench
 from bench_data import pick
+from dateutil.relativedelta import relativedelta
 
+from odoo import fields
 from odoo.addons.key_account_spreadsheet_dashboard.tools import web_client
 from odoo.tools import SQL
 
@@ -266,6 +272,168 @@ def source_times(user_env):
     return times
 
 
+def sql_floor(company_id, user_id, today):
+    """The dashboard's figures in hand-written SQL, for the company
+    ``company_id``, this quarter, all salespeople (``user_id`` None) or one
+    (his own rows, as the record rules give them): a query per table, every
+    grouping the dashboard shows in one query. Returns {name: rows}."""
+    start = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    end = start + relativedelta(months=3, days=-1)
+    start_dt = datetime.combine(start, day_time.min)
+    end_dt = datetime.combine(end, day_time(23, 59, 59))
+    own = SQL("TRUE") if user_id is None else SQL("p.user_id = %s", user_id)
+    key = str(company_id)
+    queries = {
+        # the totals, by salesperson and by grade
+        "accounts": SQL(
+            """SELECT p.user_id, (p.ka_grade_id ->> %(key)s)::int AS grade,
+                      COUNT(*), SUM((p.ka_next_followup_date >= CURRENT_DATE)::int),
+                      SUM((p.ka_next_followup_date < CURRENT_DATE)::int),
+                      SUM((h.band = 'at_risk')::int),
+                      SUM(((p.ka_receivable_overdue ->> %(key)s)::numeric > 0)::int),
+                      SUM((p.ka_receivable_overdue ->> %(key)s)::numeric),
+                      SUM((p.ka_receivable_open ->> %(key)s)::numeric),
+                      SUM((p.ka_sales_12m ->> %(key)s)::numeric)
+                 FROM res_partner p
+            LEFT JOIN key_account_health h ON h.partner_id = p.id
+                WHERE p.ka_type_id IS NOT NULL AND p.active
+                  AND (p.company_id IS NULL OR p.company_id = %(company)s) AND %(own)s
+             GROUP BY GROUPING SETS ((), (1), (2))""",
+            key=key,
+            company=company_id,
+            own=own,
+        ),
+        "at_risk": SQL(
+            """SELECT p.id, p.user_id, (p.ka_grade_id ->> %(key)s)::int, h.score,
+                      (p.ka_receivable_overdue ->> %(key)s)::numeric,
+                      p.ka_next_followup_date, COUNT(*) OVER ()
+                 FROM key_account_health h
+                 JOIN res_partner p ON p.id = h.partner_id
+                WHERE h.band = 'at_risk' AND p.ka_type_id IS NOT NULL AND p.active
+                  AND (p.company_id IS NULL OR p.company_id = %(company)s) AND %(own)s
+             ORDER BY h.score, p.id LIMIT 10""",
+            key=key,
+            company=company_id,
+            own=own,
+        ),
+        "grade_changes": SQL(
+            """SELECT h.new_grade_id, h.old_grade_id, COUNT(*)
+                 FROM key_account_grade_history h
+                 JOIN res_partner p ON p.id = h.partner_id
+                WHERE (h.company_id = %(company)s OR h.company_id IS NULL) AND %(own)s
+                  AND h.date BETWEEN %(start)s AND %(end)s
+             GROUP BY GROUPING SETS ((), (1), (1, 2))""",
+            company=company_id,
+            own=own,
+            start=start_dt,
+            end=end_dt,
+        ),
+        "pool": SQL(
+            """SELECT l.team_id, l.action, date_trunc('week', l.date), COUNT(*)
+                 FROM key_account_pool_log l
+                WHERE l.company_id = %(company)s
+                  AND l.action IN ('claim', 'release', 'return')
+                  AND l.date BETWEEN %(start)s AND %(end)s AND %(own)s
+             GROUP BY GROUPING SETS ((), (1), (2), (1, 2), (3, 2))""",
+            company=company_id,
+            own=(
+                SQL("TRUE")
+                if user_id is None
+                else SQL("%s IN (l.from_user_id, l.to_user_id)", user_id)
+            ),
+            start=start_dt,
+            end=end_dt,
+        ),
+        "engagement": SQL(
+            """SELECT 'visit', NULL, SUM(amount_planned), SUM(amount_approved),
+                      SUM(amount_actual)
+                 FROM key_account_visit p
+                WHERE company_id = %(company)s AND %(own)s
+                  AND state NOT IN ('draft', 'refused', 'cancelled')
+                  AND date_start BETWEEN %(start)s AND %(end)s
+            UNION ALL
+               SELECT 'reception', NULL, SUM(amount_planned), SUM(amount_approved),
+                      SUM(amount_actual)
+                 FROM key_account_reception p
+                WHERE company_id = %(company)s AND %(own)s
+                  AND state NOT IN ('draft', 'refused', 'cancelled')
+                  AND date_start BETWEEN %(start)s AND %(end)s
+            UNION ALL
+               SELECT 'gift', state, SUM(amount_planned), 0, 0
+                 FROM key_account_gift p
+                WHERE company_id = %(company)s AND %(own)s
+                  AND state NOT IN ('draft', 'refused', 'cancelled')
+                  AND date BETWEEN %(sday)s AND %(eday)s
+             GROUP BY GROUPING SETS ((), (state))""",
+            company=company_id,
+            own=own,
+            start=start_dt,
+            end=end_dt,
+            sday=start,
+            eday=end,
+        ),
+        "targets": SQL(
+            """SELECT p.user_id, date_trunc('month', p.day), SUM(p.target),
+                      SUM(p.sales), SUM(p.commission)
+                 FROM (SELECT user_id, month AS day, amount AS target,
+                              0 AS sales, 0 AS commission
+                         FROM key_account_commission_target
+                        WHERE company_id = %(company)s
+                          AND month BETWEEN %(sday)s AND %(eday)s
+                    UNION ALL
+                       SELECT user_id, date_order, 0,
+                              amount_untaxed / COALESCE(NULLIF(currency_rate, 0), 1),
+                              0
+                         FROM sale_order
+                        WHERE company_id = %(company)s AND state = 'sale'
+                          AND user_id IS NOT NULL
+                          AND date_order >= %(start)s
+                          AND date_order < %(after)s
+                    UNION ALL
+                       SELECT COALESCE(l.user_id, s.user_id),
+                              COALESCE(l.date, s.date_to),
+                              0, 0, l.amount_commission
+                         FROM key_account_commission_settlement_line l
+                         JOIN key_account_commission_settlement s
+                           ON s.id = l.settlement_id
+                        WHERE s.state != 'cancelled'
+                          AND COALESCE(l.company_id, s.company_id) = %(company)s
+                          AND COALESCE(l.date, s.date_to) BETWEEN %(sday)s AND %(eday)s
+                      ) p
+                WHERE %(own)s
+             GROUP BY GROUPING SETS ((), (1), (2, 1))""",
+            company=company_id,
+            own=own,
+            start=start_dt,
+            after=datetime.combine(end + relativedelta(days=1), day_time.min),
+            sday=start,
+            eday=end,
+        ),
+        "documents": SQL(
+            """SELECT 'report', p.user_id, p.state, COUNT(*)
+                 FROM key_account_monthly_report p
+                WHERE company_id = %(company)s AND %(own)s
+                  AND month BETWEEN %(sday)s AND %(eday)s
+             GROUP BY GROUPING SETS ((), (2), (3), (2, 3))
+            UNION ALL
+               SELECT 'review', p.user_id, p.state, COUNT(*)
+                 FROM key_account_review p
+                WHERE company_id = %(company)s AND %(own)s
+                  AND date_from BETWEEN %(sday)s AND %(eday)s
+             GROUP BY GROUPING SETS ((), (2), (3), (2, 3))""",
+            company=company_id,
+            own=own,
+            sday=start,
+            eday=end,
+        ),
+    }
+    result = {}
+    for name, query in queries.items():
+        cr.execute(query)
+        result[name] = cr.fetchall()
+    return result
+
+
 verdicts = []
 for role, user in (("manager", manager), ("salesperson", salesperson)):
     user_env = env(
@@ -283,11 +451,44 @@ for role, user in (("manager", manager), ("salesperson", salesperson)):
             result = web_client.dashboard_requests(user_env, data)
         runs.append((measure.seconds, measure.queries, result["requests"]))
     seconds, queries, requests = min(runs)
+    today = fields.Date.context_today(user_env.user)
+    floor_runs = []
+    for _run in range(RUNS + 1):
+        start = time.time()
+        floor = sql_floor(company.id, None if role == "manager" else user.id, today)
+        floor_runs.append(time.time() - start)
+    floor_seconds = min(floor_runs[1:])
+    # the same figures: the accounts, their total 12-month sales, the health
+    # of the first ten accounts at risk (among equal scores, either), the
+    # sales of the period
+    total = next(row for row in floor["accounts"] if row[0] is None and row[1] is None)
+    at_risk = [row[3] for row in floor["at_risk"]]
+    sales = next(row for row in floor["targets"] if row[0] is None and row[1] is None)
+    [pivot_total] = result["pivots"]["1"][()]
+    [target_total] = result["pivots"]["8"][()]
+    checks = {
+        "key accounts": (pivot_total["__count"], total[2]),
+        "12-month sales": (
+            round(pivot_total["sales_12m"], 2),
+            round(float(total[9]), 2),
+        ),
+        "health of the accounts at risk": (
+            [r["health_score"] for r in result["lists"]["1"]],
+            at_risk,
+        ),
+        "sales": (round(target_total["sales"], 2), round(float(sales[3] or 0), 2)),
+    }
+    wrong = {name: pair for name, pair in checks.items() if pair[0] != pair[1]}
     slowest = sorted(source_times(user_env).items(), key=lambda kv: -kv[1])[:4]
     print(
         f"dashboard as {role}: {requests} requests, {queries} queries in "
         f"{seconds * 1000:.0f} ms; slowest: "
         + ", ".join(f"{name} {s * 1000:.0f} ms" for name, s in slowest)
+    )
+    print(
+        f"floor as {role}: hand-written SQL of the same figures "
+        f"{floor_seconds * 1000:.0f} ms (ratio {seconds / floor_seconds:.1f}); "
+        + (f"DIFFERENT: {wrong}" if wrong else "same figures")
     )
     verdicts.append(seconds < GOAL)
     print(

@@ -155,7 +155,7 @@ PIVOTS = {
         "key_account.monthly.report",
         [],
         ["user_id"],
-        ["state"],
+        ["state", "on_time"],
         ["__count"],
         "__count",
         matching("month"),
@@ -165,7 +165,7 @@ PIVOTS = {
         "key_account.review",
         [],
         ["user_id"],
-        ["state"],
+        ["state", "on_time"],
         ["__count"],
         "__count",
         matching("date_from"),
@@ -376,21 +376,31 @@ for i in range(1, ROWS + 1):
 row = 90
 title(f"A{row}", "Sales by month and salesperson")
 
-# the documents: monthly reports and account reviews by state
+# the documents: monthly reports and account reviews by state, those done
+# by their deadline (on time) or after it (late)
 row = 106
 title(f"A{row}", "Monthly reports")
-headers(row + 1, "A", ["Salesperson", "Submitted", "Draft"])
-title(f"E{row}", "Account reviews")
-headers(row + 1, "E", ["Salesperson", "Signed", "To sign", "Draft"])
+headers(row + 1, "A", ["Salesperson", "Submitted", "On time", "Late", "Draft"])
 for i in range(1, ROWS + 1):
     r = row + 1 + i
+    submitted = ("#user_id", i, "state", "submitted")
     put(f"A{r}", f'=PIVOT.HEADER(9,"#user_id",{i})')
-    put(f"B{r}", value(9, "__count", "#user_id", i, "state", "submitted"))
-    put(f"C{r}", value(9, "__count", "#user_id", i, "state", "draft"))
-    put(f"E{r}", f'=PIVOT.HEADER(10,"#user_id",{i})')
-    put(f"F{r}", value(10, "__count", "#user_id", i, "state", "signed"))
-    put(f"G{r}", value(10, "__count", "#user_id", i, "state", "submitted"))
-    put(f"H{r}", value(10, "__count", "#user_id", i, "state", "draft"))
+    put(f"B{r}", value(9, "__count", *submitted))
+    put(f"C{r}", value(9, "__count", *submitted, "on_time", "true"))
+    put(f"D{r}", value(9, "__count", *submitted, "on_time", "false"))
+    put(f"E{r}", value(9, "__count", "#user_id", i, "state", "draft"))
+row = 120
+title(f"A{row}", "Account reviews")
+headers(row + 1, "A", ["Salesperson", "Signed", "On time", "Late", "To sign", "Draft"])
+for i in range(1, ROWS + 1):
+    r = row + 1 + i
+    signed = ("#user_id", i, "state", "signed")
+    put(f"A{r}", f'=PIVOT.HEADER(10,"#user_id",{i})')
+    put(f"B{r}", value(10, "__count", *signed))
+    put(f"C{r}", value(10, "__count", *signed, "on_time", "true"))
+    put(f"D{r}", value(10, "__count", *signed, "on_time", "false"))
+    put(f"E{r}", value(10, "__count", "#user_id", i, "state", "submitted"))
+    put(f"F{r}", value(10, "__count", "#user_id", i, "state", "draft"))
 
 # the scorecards' figures
 data_cells = {
@@ -504,7 +514,7 @@ def dashboard():
                 "id": "ka-sheet-dashboard",
                 "name": "Dashboard",
                 "colNumber": 8,
-                "rowNumber": 120,
+                "rowNumber": 134,
                 "rows": {},
                 "cols": {
                     "0": {"size": 220},

@@ -3,6 +3,9 @@ from odoo import models
 from odoo.addons.key_account.models.account.key_account_health import HEALTH_BANDS
 from odoo.tools import SQL
 
+# an account's row: partner id x ID_FACTOR + company id
+ID_FACTOR = 100000
+
 FOLLOWUP_STATES = [
     ("within", "Within cadence"),
     ("overdue", "Overdue"),
@@ -20,10 +23,28 @@ class KeyAccountDashboardAccount(models.Model):
     for the pool and the duplicate checks: not what their dashboard counts)."""
 
     _name = "key_account.dashboard.account"
+    _inherit = ["key_account.dashboard.mixin"]
     _description = "Key Account Dashboard: Accounts"
     _auto = False
     _rec_name = "partner_id"
     _order = "health_score, partner_id"
+    # what the view reads, flushed before it is
+    _depends = {
+        "res.partner": [
+            "active",
+            "company_id",
+            "user_id",
+            "ka_team_id",
+            "ka_type_id",
+            "ka_grade_id",
+            "ka_sales_12m",
+            "ka_receivable_open",
+            "ka_receivable_overdue",
+            "ka_overdue_days",
+            "ka_next_followup_date",
+        ],
+        "key_account.health": ["partner_id", "band", "score"],
+    }
 
     partner_id = fields.Many2one("res.partner", string="Key Account", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
@@ -57,7 +78,7 @@ class KeyAccountDashboardAccount(models.Model):
         # belongs to; the company-dependent figures are that company's
         return SQL(
             """
-            SELECT p.id::bigint * 100000 + c.id AS id,
+            SELECT p.id::bigint * %s + c.id AS id,
                    p.id AS partner_id,
                    c.id AS company_id,
                    c.currency_id AS currency_id,
@@ -89,5 +110,18 @@ class KeyAccountDashboardAccount(models.Model):
               JOIN res_company c ON p.company_id IS NULL OR p.company_id = c.id
          LEFT JOIN key_account_health h ON h.partner_id = p.id
              WHERE p.ka_type_id IS NOT NULL AND p.active
-            """
+            """,
+            ID_FACTOR,
         )
+
+    def _as_query(self, ordered=True):
+        # the rows of these ids (the records' rules and fields read them):
+        # an id is partner x ID_FACTOR + company, which no index serves, so
+        # the partners are named too, whose key does
+        query = super()._as_query(ordered)
+        if self._ids:
+            partners = tuple({int(record_id) // ID_FACTOR for record_id in self._ids})
+            query.add_where(
+                SQL("%s IN %s", SQL.identifier(self._table, "partner_id"), partners)
+            )
+        return query

@@ -1,8 +1,11 @@
 from datetime import datetime
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import Command
 from odoo.addons.key_account.tests.common import KeyAccountCase
+from odoo.tests import HttpCase
 from odoo.tests import TransactionCase
 from odoo.tests import new_test_user
 from odoo.tests import tagged
@@ -15,11 +18,12 @@ from ..tools.web_client import dashboard_data
 from ..tools.web_client import dashboard_requests
 
 
-@tagged("post_install", "-at_install")
-class TestKeyAccountDashboard(KeyAccountCase):
-    """The Key Accounts dashboard: its record and JSON, every data source run
-    as the web client runs it, the figures of a small fixture as a manager
-    and as a salesperson, and who sees it."""
+class DashboardCase(KeyAccountCase):
+    """A small fixture of the dashboard's figures, in two companies of its
+    own: three key accounts of the first company (two of Sam's, one of
+    Lee's) and one of the second (Sam's), their health and receivables, pool
+    moves, grade changes, targets, a sale and its commission, visits, monthly
+    reports and a review."""
 
     @classmethod
     def setUpClass(cls):
@@ -181,6 +185,19 @@ class TestKeyAccountDashboard(KeyAccountCase):
             ]
         )
         cls._order(cls.alpha, 600.0, user=cls.ka_user, company=cls.company1)
+        # Sam's commission of the month: a monthly plan of the full-time
+        # table (5% up to 10,000), settled by the module's computation
+        plan = env.ref("key_account.key_account_commission_plan_full_time").copy(
+            {"cadence": "monthly", "deduct_expenses": False}
+        )
+        cls.ka_user.ka_commission_plan_id = plan
+        cls.settlement = (
+            env["key_account.commission.settlement"]
+            .with_context(allowed_company_ids=cls.company1.ids)
+            .compute_settlements(
+                month, month + relativedelta(months=1, days=-1), users=cls.ka_user
+            )
+        )
         # a visit of Sam's planned at 1,000 and approved; a draft one of Lee's
         Visit = env["key_account.visit"]
         cls.visit = Visit.create(
@@ -217,14 +234,8 @@ class TestKeyAccountDashboard(KeyAccountCase):
                 {"user_id": cls.ka_user2.id, "month": month, **first},
             ]
         )
-        env.cr.execute(
-            SQL(
-                "UPDATE key_account_monthly_report SET state = 'submitted' "
-                "WHERE id = %s",
-                reports[0].id,
-            )
-        )
-        reports.invalidate_recordset()
+        # Sam submits his (today: before the deadline, on time)
+        reports[0].with_user(cls.ka_user).with_company(cls.company1).action_submit()
         quarter = cls.today.replace(month=(cls.today.month - 1) // 3 * 3 + 1, day=1)
         env["key_account.review"].create(
             {
@@ -235,6 +246,13 @@ class TestKeyAccountDashboard(KeyAccountCase):
             }
         )
         env.flush_all()
+
+
+@tagged("post_install", "-at_install")
+class TestKeyAccountDashboard(DashboardCase):
+    """The Key Accounts dashboard: its record and JSON, every data source run
+    as the web client runs it, the figures of a small fixture as a manager
+    and as a salesperson, and who sees it."""
 
     # ---- helpers -------------------------------------------------------------------
     def _requests(self, user, companies=None):
@@ -346,12 +364,60 @@ class TestKeyAccountDashboard(KeyAccountCase):
         self.assertEqual(at_risk, [self.alpha.id, self.beta.id])
         [total] = self._rows(result, "8")
         self.assertEqual((total["target"], total["sales"]), (3000.0, 600.0))
+        # the commission computed by the settlement: Sam's 5% of 600
+        self.assertEqual(total["commission"], 30.0)
+        commissions = self._by(
+            self._rows(result, "8", "user_id"), "user_id", "commission"
+        )
+        self.assertEqual(commissions, {self.ka_user.id: 30.0, self.ka_user2.id: 0.0})
         reports = self._by(self._rows(result, "9", "state"), "state")
         self.assertEqual(reports, {"submitted": 1, "draft": 1})
+        # on time or late by salesperson: Sam's submitted on time
+        timeliness = {
+            (row["user_id"][0], row["state"], row["on_time"]): row["__count"]
+            for row in self._rows(result, "9", "user_id", "state", "on_time")
+        }
+        self.assertEqual(
+            timeliness,
+            {
+                (self.ka_user.id, "submitted", True): 1,
+                (self.ka_user2.id, "draft", False): 1,
+            },
+        )
         reviews = self._by(self._rows(result, "10", "state"), "state")
         self.assertEqual(reviews, {"draft": 1})
         pool_chart = result["charts"]["ka-chart-pool"]
         self.assertEqual(sum(g["__count"] for g in pool_chart["groups"]), 3)
+
+    def test_commission_by_salesperson_and_month(self):
+        """The commission of the settlement lines, in the month of the
+        settlement, by salesperson; none once the settlement is cancelled."""
+        self.assertEqual(self.settlement.user_id, self.ka_user)
+        self.assertEqual(self.settlement.amount_commission, 30.0)
+        Target = self.env["key_account.dashboard.target"].with_user(self.ka_manager)
+
+        def by_month():
+            return {
+                (row["month:month"], row["user_id"][0]): row["commission"]
+                for row in Target.read_group(
+                    [("commission", "!=", 0)],
+                    ["commission:sum"],
+                    ["month:month", "user_id"],
+                    lazy=False,
+                )
+            }
+
+        month = self.today.strftime("%B %Y")
+        self.assertEqual(by_month(), {(month, self.ka_user.id): 30.0})
+        # Sam sees his, Lee none
+        for user, expected in ((self.ka_user, 30.0), (self.ka_user2, 0.0)):
+            with self.subTest(user=user.login):
+                [row] = self._rows(self._requests(user), "8")
+                self.assertEqual(row["commission"], expected)
+        self.settlement.with_user(self.ka_manager).with_company(
+            self.company1
+        ).action_cancel("Computed again next month")
+        self.assertEqual(by_month(), {})
 
     def test_salesperson_sees_own_figures_only(self):
         result = self._requests(self.ka_user)
@@ -402,6 +468,71 @@ class TestKeyAccountDashboard(KeyAccountCase):
         flows = self._by(self._rows(second, "3", "action"), "action")
         self.assertEqual(flows, {"claim": 1})
 
+    # ---- reading fast, the same figures ----------------------------------------------
+    def test_groups_then_orders_as_odoo_does(self):
+        """Grouped by the ids, then ordered: the groups and their order are
+        those of Odoo's read_group ordering by the many2one's records."""
+        for model, groupby, fields_ in (
+            ("key_account.dashboard.account", ["user_id"], ["at_risk:sum"]),
+            ("key_account.dashboard.account", ["grade_id"], ["sales_12m:sum"]),
+            ("key_account.dashboard.target", ["user_id"], ["sales:sum"]),
+        ):
+            with self.subTest(model=model, groupby=groupby):
+                Model = self.env[model].with_user(self.ka_manager)
+                fast = Model.read_group([], fields_, groupby, lazy=False)
+                odoo = Model.read_group(
+                    [], fields_, groupby, orderby=groupby[0], lazy=False
+                )
+                self.assertEqual(fast, odoo)
+                self.assertGreater(len(fast), 1)
+        # the salespeople by name: Lee (ka_user2) before Sam (ka_user)
+        names = [
+            row["user_id"][1]
+            for row in self.env["key_account.dashboard.account"]
+            .with_user(self.ka_manager)
+            .read_group([], ["at_risk:sum"], ["user_id"], lazy=False)
+        ]
+        self.assertEqual(names, sorted(names))
+
+    def test_rows_read_by_id(self):
+        """A row read by its id (the record rules, the fields of the list)
+        reads the partner's row, with that company's figures."""
+        Account = self.env["key_account.dashboard.account"].with_user(self.ka_user)
+        rows = Account.with_context(
+            allowed_company_ids=(self.company1 | self.company2).ids
+        ).search([("partner_id", "in", (self.alpha | self.foreign).ids)])
+        self.assertEqual(len(rows), 2)
+        rows.invalidate_recordset()
+        fresh = rows.browse(rows.ids)
+        self.assertEqual(
+            {(r.partner_id, r.company_id, r.receivable_overdue) for r in fresh},
+            {(self.alpha, self.company1, 500.0), (self.foreign, self.company2, 7000.0)},
+        )
+        self.assertIn('"partner_id" IN', fresh._as_query().select().code)
+
+    def test_month_bounds_keep_the_same_rows(self):
+        """The period's condition on the month, which also bounds the row's
+        date (for the orders' index), finds the rows the month alone finds."""
+        Target = self.env["key_account.dashboard.target"].with_user(self.ka_manager)
+        every = Target.search([])
+        month = self.today.replace(day=1)
+        for domain in (
+            [("month", ">=", month), ("month", "<=", self.today)],
+            [("month", ">", month - timedelta(days=1))],
+            [("month", "<", month)],
+            [("month", "<=", month - timedelta(days=1))],
+            [("month", ">=", month + timedelta(days=1))],
+        ):
+            with self.subTest(domain=domain):
+                found = Target.search(domain)
+                expected = every.filtered_domain(domain)
+                self.assertEqual(found, expected)
+        this_month = Target.search([("month", ">=", month), ("month", "<=", month)])
+        self.assertEqual(
+            set(this_month.mapped("sales")) | set(this_month.mapped("target")),
+            {0.0, 600.0, 1000.0, 2000.0},
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestKeyAccountDashboardChinese(TransactionCase):
@@ -440,3 +571,20 @@ class TestKeyAccountDashboardChinese(TransactionCase):
         self.assertEqual(
             fields.fields_get(["followup_state"])["followup_state"]["string"], "跟进"
         )
+
+
+@tagged("post_install", "-at_install")
+class TestKeyAccountDashboardTour(HttpCase, DashboardCase):
+    """The dashboard in the browser (static/tests/tours/): Dashboards > Key
+    Accounts as a manager and as a salesperson; every data source loaded,
+    no cell in error, the figures of the fixture; any error dialog or
+    console error fails the tour."""
+
+    def _tour(self, name, user):
+        self.start_tour("/odoo", name, login=user.login, timeout=120)
+
+    def test_manager_opens_the_dashboard(self):
+        self._tour("key_account_dashboard_manager", self.ka_manager)
+
+    def test_salesperson_opens_the_dashboard(self):
+        self._tour("key_account_dashboard_salesperson", self.ka_user)
