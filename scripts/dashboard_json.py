@@ -179,10 +179,10 @@ LISTS = {
         "domain": [["health_band", "=", "at_risk"]],
         "columns": [
             "partner_id",
-            "user_id",
             "grade_id",
             "health_score",
             "receivable_overdue",
+            "user_id",
             "next_followup_date",
         ],
         "orderBy": [{"name": "health_score", "asc": True}],
@@ -231,7 +231,7 @@ def pivots():
 # ---- cells ------------------------------------------------------------------------
 cells = {}
 styles = {}
-TITLE, HEADER, NUMBER = 1, 2, 3
+TITLE, HEADER, NUMBER, FIGURE_HEADER = 1, 2, 3, 4
 PERCENT = 1
 
 
@@ -250,8 +250,11 @@ def title(ref, text):
 
 
 def headers(row, first_col, texts):
+    # the first column names the rows; the others head figures, which are
+    # aligned right: so are their headers
     for i, text in enumerate(texts):
-        put(f"{chr(ord(first_col) + i)}{row}", t(text), HEADER)
+        style = FIGURE_HEADER if i else HEADER
+        put(f"{chr(ord(first_col) + i)}{row}", t(text), style)
 
 
 def pv(pid, measure, *args):
@@ -269,10 +272,12 @@ row = 8
 title(f"A{row}", "Grade mix")
 title(f"E{row}", "Grade changes in the period")
 headers(row + 1, "A", ["Grade", "Key accounts", "12-month sales"])
-put(f"E{row + 1}", t("New grade / previous grade"), HEADER)
+put(f"E{row + 1}", t("New / previous grade"), HEADER)
 for j in range(1, 5):
     put(
-        f"{chr(ord('E') + j)}{row + 1}", f'=PIVOT.HEADER(2,"#old_grade_id",{j})', HEADER
+        f"{chr(ord('E') + j)}{row + 1}",
+        f'=PIVOT.HEADER(2,"#old_grade_id",{j})',
+        FIGURE_HEADER,
     )
 for i in range(1, 6):
     r = row + 1 + i
@@ -355,10 +360,11 @@ title(f"A{row}", "Accounts at risk")
 headers(
     row + 1,
     "A",
-    ["Key account", "Salesperson", "Grade", "Health", "Overdue", "Next follow-up"],
+    ["Key account", "Grade", "Health", "Overdue", "Salesperson", "Next follow-up"],
 )
 for i in range(1, ROWS + 1):
     r = row + 1 + i
+    # the salesperson's name in the wide column E
     for col, field in zip("ABCDEF", LISTS["1"]["columns"], strict=True):
         put(f"{col}{r}", f'=ODOO.LIST(1,{i},"{field}")')
 
@@ -374,7 +380,7 @@ for i in range(1, ROWS + 1):
     put(f"D{r}", f'=IFERROR(C{r}/B{r},"")')
     put(f"E{r}", pv(8, "commission", "#user_id", i))
 row = 90
-title(f"A{row}", "Sales by month and salesperson")
+title(f"A{row}", "Sales by month")
 
 # the documents: monthly reports and account reviews by state, those done
 # by their deadline (on time) or after it (late)
@@ -446,7 +452,7 @@ def odoo_chart(fid, y, text, kind, model, domain, group_by, measure, match):
         "x": 0,
         "y": y,
         "width": 1000,
-        "height": 330,
+        "height": 320,
         "tag": "chart",
         "data": {
             "title": {"text": text},
@@ -483,7 +489,7 @@ FIGURES = [
     # rows are 23 px high: the charts sit under their titles
     odoo_chart(
         "ka-chart-pool",
-        18 * 23,
+        19 * 23,
         "Claims, releases and returns by week",
         "bar",
         "key_account.pool.log",
@@ -494,12 +500,12 @@ FIGURES = [
     ),
     odoo_chart(
         "ka-chart-sales",
-        90 * 23,
-        "Sales by month and salesperson",
+        91 * 23,
+        "Sales by month",
         "bar",
         "key_account.dashboard.target",
         [],
-        ["month:month", "user_id"],
+        ["month:month"],
         "sales",
         matching("month"),
     ),
@@ -513,18 +519,20 @@ def dashboard():
             {
                 "id": "ka-sheet-dashboard",
                 "name": "Dashboard",
-                "colNumber": 8,
+                "colNumber": 9,
                 "rowNumber": 134,
                 "rows": {},
                 "cols": {
-                    "0": {"size": 220},
-                    "1": {"size": 110},
-                    "2": {"size": 110},
-                    "3": {"size": 110},
-                    "4": {"size": 200},
-                    "5": {"size": 110},
-                    "6": {"size": 110},
-                    "7": {"size": 110},
+                    # 1,230 px: the width of a laptop's dashboard
+                    "0": {"size": 200},
+                    "1": {"size": 120},
+                    "2": {"size": 120},
+                    "3": {"size": 120},
+                    "4": {"size": 190},
+                    "5": {"size": 120},
+                    "6": {"size": 120},
+                    "7": {"size": 120},
+                    "8": {"size": 120},
                 },
                 "merges": [],
                 "cells": cells,
@@ -565,6 +573,12 @@ def dashboard():
         "styles": {
             str(TITLE): {"textColor": "#01666b", "bold": True, "fontSize": 16},
             str(HEADER): {"textColor": "#434343", "bold": True, "fontSize": 11},
+            str(FIGURE_HEADER): {
+                "textColor": "#434343",
+                "bold": True,
+                "fontSize": 11,
+                "align": "right",
+            },
             str(NUMBER): {"textColor": "#434343"},
         },
         "formats": {str(PERCENT): "0%"},
