@@ -205,13 +205,28 @@ if not bench.has_orders("BDASH/"):
         cr.execute(
             SQL(
                 """INSERT INTO key_account_monthly_report
-                          (user_id, company_id, month, state, create_uid, create_date)
-                   SELECT u, %(company)s,
-                          (date_trunc('month', CURRENT_DATE)
-                           - m * INTERVAL '1 month')::date,
-                          CASE WHEN mod(u + m, 3) = 0 THEN 'draft' ELSE 'submitted' END,
+                          (user_id, company_id, month, date_to, deadline, state,
+                           submitted_date, on_time, create_uid, create_date)
+                   SELECT u, %(company)s, r.month, r.date_to, r.date_to + 5, r.state,
+                          r.submitted,
+                          COALESCE(r.submitted::date <= r.date_to + 5, FALSE),
                           %(uid)s, NOW() AT TIME ZONE 'UTC'
-                     FROM unnest(%(users)s::int[]) u, generate_series(0, 11) m""",
+                     FROM unnest(%(users)s::int[]) u, generate_series(0, 11) m,
+                          LATERAL (
+                            SELECT (date_trunc('month', CURRENT_DATE)
+                                    - m * INTERVAL '1 month')::date AS month,
+                                   (date_trunc('month', CURRENT_DATE)
+                                    - (m - 1) * INTERVAL '1 month')::date - 1
+                                       AS date_to,
+                                   CASE WHEN mod(u + m, 3) = 0 THEN 'draft'
+                                        ELSE 'submitted' END AS state,
+                                   -- submitted 1 to 9 days after the month
+                                   CASE WHEN mod(u + m, 3) != 0
+                                        THEN date_trunc('month', CURRENT_DATE)
+                                             - (m - 1) * INTERVAL '1 month'
+                                             + mod(u * 7 + m, 9) * INTERVAL '1 day'
+                                   END AS submitted
+                          ) r""",
                 company=company.id,
                 users=users.ids,
                 uid=env.uid,
