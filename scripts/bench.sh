@@ -10,14 +10,14 @@
 #   KA_BENCH_KEEP=1                reuse the database and its data if it exists
 source "$(dirname "$0")/env.sh"
 ka_setup
-names=${*:-regrade pool commission kpi followup health kanban form}
+names=${*:-regrade pool commission kpi followup health kanban form dashboard}
 for bench in $names; do
     DB=${KA_BENCH_DB:-ka_bench_$bench}
     if [ -z "${KA_BENCH_KEEP:-}" ] || ! ka_db_exists "$DB"; then
         ka_psql -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)"
         ka_psql -c "CREATE DATABASE \"$DB\""
-        echo "== installing key_account without demo data into $DB"
-        "$ODOO_BIN" -c "$KA_CONF" -d "$DB" -i key_account --without-demo=all \
+        echo "== installing key_account (and its dashboard) without demo data into $DB"
+        "$ODOO_BIN" -c "$KA_CONF" -d "$DB" -i key_account,key_account_spreadsheet_dashboard --without-demo=all \
             --stop-after-init --no-http --log-level=warn
     fi
     echo "== benchmark: $bench (database $DB)"

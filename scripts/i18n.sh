@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Regenerate the .pot of each add-on (key_account/i18n/key_account.pot and
-# key_account_hr_expense/i18n/key_account_hr_expense.pot) from the add-ons as
+# key_account_hr_expense/i18n/key_account_hr_expense.pot, likewise the dashboard
+# bridge key_account_spreadsheet_dashboard's) from the add-ons as
 # installed without demo data in a scratch database (key_account, hr_expense
 # and the bridge), and merge it into the existing .po files with msgmerge
 # when it is available (a missing zh_CN.po is created).
 source "$(dirname "$0")/env.sh"
 ka_setup
-MODULES=(key_account key_account_hr_expense)
+MODULES=(key_account key_account_hr_expense key_account_spreadsheet_dashboard)
 DB=ka_i18n_$$
 ka_psql -c "CREATE DATABASE \"$DB\""
 trap 'ka_psql -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null' EXIT

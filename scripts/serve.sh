@@ -16,11 +16,12 @@ PORT=${KA_PORT:-8069}
 LANG_CODE=${KA_LANG:-en_US}
 if ka_db_exists "$DB"; then
     echo "== updating key_account in database $DB (under a minute)"
-    action=(-u key_account)
+    # its dashboard too (installed here if the database predates it)
+    action=(-u key_account -i key_account_spreadsheet_dashboard)
 else
     echo "== first start: creating database $DB and installing sale, account,"
-    echo "   key_account and its demo data; this takes about three minutes"
-    action=(-i key_account)
+    echo "   key_account, its dashboard and its demo data; this takes about three minutes"
+    action=(-i key_account,key_account_spreadsheet_dashboard)
 fi
 # a line every 30 seconds, so that a quiet install does not look stuck
 (

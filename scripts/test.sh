@@ -6,7 +6,9 @@
 #                                   without hr_expense, the bridge
 #                                   key_account_hr_expense's in one with it
 #   scripts/test.sh /key_account:TestGrading   only some Odoo tests (--test-tags);
-#                   /key_account_hr_expense:TestX runs in the database with hr_expense
+#                   /key_account_hr_expense:TestX runs in the database with hr_expense,
+#                   /key_account_spreadsheet_dashboard:TestX in key_account's (the
+#                   dashboard bridge is installed with key_account there)
 #   KA_SKIP_LINT=1 scripts/test.sh ...         tests only (while developing)
 #   KA_KEEP_DB=1                                keep the test database
 #   KA_SKIP_DEMO=1                              no demo install check (full runs)
@@ -37,7 +39,7 @@ if [ -z "${KA_SKIP_LINT:-}" ]; then
         failed=$((failed + 1)); echo "ruff: FAILED"
     fi
     echo "== pylint-odoo"
-    if (cd "$KA_ROOT" && "$TOOLS/bin/pylint" --rcfile=.pylintrc key_account key_account_hr_expense); then
+    if (cd "$KA_ROOT" && "$TOOLS/bin/pylint" --rcfile=.pylintrc key_account key_account_hr_expense key_account_spreadsheet_dashboard); then
         passed=$((passed + 1))
     else
         failed=$((failed + 1)); echo "pylint-odoo: FAILED"
@@ -82,10 +84,12 @@ ka_template() {  # prints the name of the template of the dependencies $1, built
     echo "$template"
 }
 export KA_ROOT
-# which runs the tags ask for: /key_account (alone), /key_account_hr_expense (bridge)
+# which runs the tags ask for: /key_account (with the dashboard bridge, whose
+# dependency spreadsheet_dashboard comes with sale), /key_account_hr_expense (bridge)
 run_core=
 run_bridge=
 case ",$TAGS," in *",/key_account,"* | *",/key_account:"* | *",/key_account."* | *",-/key_account"*) run_core=1 ;; esac
+case ",$TAGS," in *"/key_account_spreadsheet_dashboard"*) run_core=1 ;; esac
 case ",$TAGS," in *"/key_account_hr_expense"*) run_bridge=1 ;; esac
 [ -n "$run_core$run_bridge" ] || run_core=1
 TEMPLATE=$(ka_template "$(ka_depends key_account)") || exit 2
@@ -229,11 +233,12 @@ run_tests() {
     [ "$rc" = 0 ] || { [ "$failed" -gt 0 ] || failed=$((failed + 1)); echo "odoo exited with $rc"; }
 }
 
-# key_account alone: its own tests
+# key_account without hr_expense: its own tests and the dashboard bridge's (the
+# bridge installs with key_account wherever Sales brought spreadsheet_dashboard)
 if [ -n "$run_core" ]; then
     core_tags=$TAGS
-    [ -n "${1:-}" ] || core_tags=/key_account
-    run_tests "$TEMPLATE" key_account "$core_tags"
+    [ -n "${1:-}" ] || core_tags=/key_account,/key_account_spreadsheet_dashboard
+    run_tests "$TEMPLATE" key_account,key_account_spreadsheet_dashboard "$core_tags"
 fi
 # with hr_expense: the bridge's tests (key_account, hr_expense and the bridge installed)
 if [ -n "$run_bridge" ] || [ -z "${1:-}" ]; then

@@ -7,10 +7,12 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
+from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
@@ -179,6 +181,30 @@ class TestQuarterlyReview(EngagementCase):
             manager.write({"manager_comment": "Changed afterwards"})
         with self.assertRaises(UserError):
             manager.unlink()
+
+    def test_signed_on_time_or_late(self):
+        """A review is signed on time by the quarter's last day plus the days
+        of Settings (30); the verdict is the module's."""
+        review = self._review()
+        end = self.q_start + relativedelta(months=3, days=-1)
+        self.assertEqual(review.deadline, end + timedelta(days=30))
+        review.write({"owner_comment": "Steady."})
+        self._as(review, self.ka_user).action_submit()
+        self.assertFalse(review.on_time)
+        with freeze_time(end + timedelta(days=31)):
+            self._as(review, self.ka_manager).action_sign()
+        self.assertEqual(review.signed_date, end + timedelta(days=31))
+        self.assertFalse(review.on_time)
+        # had it been signed on the last day, it was on time
+        review._ka_workflow_write({"signed_date": end + timedelta(days=30)})
+        self.assertTrue(review.on_time)
+        for vals in ({"on_time": False}, {"deadline": end}):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                self._as(review, self.ka_manager).write(vals)
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.ka_review_due_days, 30)
+        with self.assertRaises(ValidationError):
+            self.env["res.config.settings"].create({"ka_review_due_days": -5})
 
     def test_a_manager_does_not_sign_their_own(self):
         account = self._account("Managed Co", user_id=self.ka_manager.id)

@@ -2,13 +2,17 @@ from datetime import date
 from datetime import datetime
 from datetime import timedelta
 
+from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
+from odoo.modules.migration import load_script
 from odoo.tests import Form
 from odoo.tests import tagged
+from odoo.tools import SQL
 from odoo.tools import mute_logger
 
 from .common import KeyAccountCase
@@ -156,6 +160,117 @@ class TestKpiReports(KeyAccountCase):
         self.assertEqual(report.state, "draft")
         report.write({"summary": "Better month"})
         self.assertEqual(report.summary, "Better month")
+
+    def test_monthly_report_submitted_on_time_or_late(self):
+        """Submitting writes when; the report is on time when submitted by the
+        month's last day plus the days of Settings (5), in the salesperson's
+        time zone."""
+        self.ka_user.tz = "Asia/Shanghai"
+        Report = self.env["key_account.monthly.report"].with_user(self.ka_user)
+        report = Report.create({"month": date(2025, 2, 1)})
+        self.assertEqual(report.deadline, date(2025, 3, 5))
+        self.assertFalse(report.submitted_date)
+        self.assertFalse(report.on_time)
+        # the deadline's evening in Shanghai (its afternoon in UTC): on time
+        with freeze_time(datetime(2025, 3, 5, 15, 0)):
+            report.action_submit()
+        self.assertEqual(report.submitted_date, datetime(2025, 3, 5, 15, 0))
+        self.assertTrue(report.on_time)
+        # sent back, submitted again after midnight in Shanghai: late
+        report.with_user(self.ka_manager).action_reset_draft()
+        self.assertFalse(report.submitted_date)
+        self.assertFalse(report.on_time)
+        with freeze_time(datetime(2025, 3, 5, 16, 30)):
+            report.action_submit()
+        self.assertFalse(report.on_time)
+        # nobody writes the date or the verdict, a manager neither (not even
+        # on a report in draft)
+        draft = Report.create({"month": date(2025, 3, 1)})
+        for user in (self.ka_user, self.ka_manager):
+            for vals in (
+                {"submitted_date": datetime(2025, 3, 1)},
+                {"on_time": True},
+                {"deadline": date(2025, 4, 1)},
+            ):
+                with self.subTest(user=user.login, vals=vals):
+                    with self.assertRaises(AccessError):
+                        draft.with_user(user).write(vals)
+                    # refused by the lock of a submitted report, or the guard
+                    with self.assertRaises(UserError):
+                        report.with_user(user).write(vals)
+        self.assertFalse(draft.submitted_date or draft.on_time)
+        self.assertEqual(report.deadline, date(2025, 3, 5))
+        with self.assertRaises(AccessError):
+            Report.create({"month": date(2025, 6, 1), "on_time": True})
+        # Settings: 10 days for the reports made from now on
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.ka_monthly_report_due_days, 5)
+        settings.ka_monthly_report_due_days = 10
+        settings.execute()
+        later = Report.create({"month": date(2025, 4, 1)})
+        self.assertEqual(later.deadline, date(2025, 5, 10))
+        self.assertEqual(report.deadline, date(2025, 3, 5))
+        with self.assertRaises(ValidationError):
+            self.env["res.config.settings"].create({"ka_monthly_report_due_days": -1})
+
+    def test_upgrade_dates_the_submitted_reports(self):
+        """18.0.2.2.0: a report submitted before the version was submitted
+        when its status last changed (its tracking), else when last written."""
+        Report = self.env["key_account.monthly.report"].with_user(self.ka_user)
+        tracked, untracked = Report.create(
+            [{"month": date(2025, 2, 1)}, {"month": date(2025, 3, 1)}]
+        )
+        (tracked | untracked).action_submit()
+        # the change of status, as the chatter tracked it (the tests'
+        # environment tracks nothing)
+        self.env["mail.message"].create(
+            {
+                "model": "key_account.monthly.report",
+                "res_id": tracked.id,
+                "date": datetime(2025, 3, 3, 9, 0),
+                "message_type": "notification",
+                "tracking_value_ids": [
+                    Command.create(
+                        {
+                            "field_id": self.env["ir.model.fields"]
+                            ._get("key_account.monthly.report", "state")
+                            .id,
+                            "old_value_char": "Draft",
+                            "new_value_char": "Submitted",
+                        }
+                    )
+                ],
+            }
+        )
+        self.env.cr.precommit.run()
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE key_account_monthly_report
+                      SET submitted_date = NULL, on_time = FALSE,
+                          write_date = %s
+                    WHERE id IN %s""",
+                datetime(2025, 4, 20, 9, 0),
+                tuple((tracked | untracked).ids),
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """DELETE FROM mail_message
+                    WHERE model = 'key_account.monthly.report' AND res_id = %s""",
+                untracked.id,
+            )
+        )
+        self.env.invalidate_all()
+        post = load_script(
+            "key_account/migrations/18.0.2.2.0/post-migrate.py", "ka_post_submitted"
+        )
+        post.migrate(self.env.cr, "18.0.2.1.0")
+        self.env.invalidate_all()
+        self.assertEqual(tracked.submitted_date, datetime(2025, 3, 3, 9, 0))
+        self.assertTrue(tracked.on_time)
+        self.assertEqual(untracked.submitted_date, datetime(2025, 4, 20, 9, 0))
+        self.assertFalse(untracked.on_time)
 
     def test_monthly_report(self):
         account = self._account("Reported Co", user_id=self.ka_user.id)

@@ -1,12 +1,25 @@
-"""18.0.2.2.0: the record rule of the account teams for the owner reads the
-members' stored ``owner_id`` (the rule is noupdate: rewritten here), not a
-subquery on the partners that scanned all of them once joined with the
-members' rule."""
+"""18.0.2.2.0:
 
+- the record rule of the account teams for the owner reads the members'
+  stored ``owner_id`` (the rule is noupdate: rewritten here), not a subquery
+  on the partners that scanned all of them once joined with the members'
+  rule;
+- monthly reports keep when they were submitted (``submitted_date``), which
+  says whether they were on time. A report submitted before this version was
+  submitted when its status last changed (its tracking in the chatter), else
+  when it was last written."""
+
+from odoo import SUPERUSER_ID
+from odoo import api
 from odoo.tools import SQL
 
 
 def migrate(cr, version):
+    _team_owner_rule(cr)
+    _submitted_reports(cr)
+
+
+def _team_owner_rule(cr):
     cr.execute(
         SQL(
             """
@@ -20,3 +33,31 @@ def migrate(cr, version):
             "[('owner_id', '=', user.id)]",
         )
     )
+
+
+def _submitted_reports(cr):
+    cr.execute(
+        SQL(
+            """
+        UPDATE key_account_monthly_report r
+           SET submitted_date = COALESCE(
+                   (SELECT MAX(m.date)
+                      FROM mail_message m
+                      JOIN mail_tracking_value v ON v.mail_message_id = m.id
+                      JOIN ir_model_fields f ON f.id = v.field_id
+                     WHERE m.model = 'key_account.monthly.report'
+                       AND m.res_id = r.id
+                       AND f.model = 'key_account.monthly.report'
+                       AND f.name = 'state'),
+                   r.write_date)
+         WHERE r.state = 'submitted' AND r.submitted_date IS NULL
+     RETURNING r.id
+            """
+        )
+    )
+    ids = [row[0] for row in cr.fetchall()]
+    if ids:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        reports = env["key_account.monthly.report"].browse(ids)
+        env.add_to_compute(reports._fields["on_time"], reports)
+        reports.flush_recordset(["on_time"])

@@ -7,3 +7,4 @@ from . import key_account_health_settings
 from . import key_account_health
 from . import key_account_review
 from . import key_account_review_partner
+from . import res_config_settings

@@ -10,6 +10,7 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools.sql import create_index
 
 HEALTH_BANDS = [
     ("healthy", "Healthy"),
@@ -55,6 +56,18 @@ class KeyAccountHealth(models.Model):
     _sql_constraints = [
         ("partner_unique", "UNIQUE(partner_id)", "A key account has one health."),
     ]
+
+    def init(self):
+        res = super().init()
+        # the accounts of a band, lowest score first (the dashboard's accounts
+        # at risk): read from the index, the first ones only
+        create_index(
+            self.env.cr,
+            "key_account_health_band_score_index",
+            self._table,
+            ["band", "score", "partner_id"],
+        )
+        return res
 
 
 _HEALTH = {"compute": "_compute_ka_health", "readonly": True}

@@ -33,6 +33,10 @@ FIGURE_FIELDS = frozenset(
 )
 
 
+# days after the quarter's end by which its reviews are signed (Settings)
+DEFAULT_REVIEW_DUE_DAYS = 30
+
+
 def quarter_start(day):
     """The first day of the quarter of ``day``."""
     return day.replace(month=day.month - (day.month - 1) % 3, day=1)
@@ -151,6 +155,19 @@ class KeyAccountReview(models.Model):
     submitted_date = fields.Date(readonly=True, copy=False)
     signed_by_id = fields.Many2one("res.users", readonly=True)
     signed_date = fields.Date(readonly=True, copy=False)
+    deadline = fields.Date(
+        string="Sign By",
+        compute="_compute_deadline",
+        store=True,
+        help="The quarter's last day plus the days of Settings (Quarterly review "
+        "signed within), as they were when the review was made.",
+    )
+    on_time = fields.Boolean(
+        string="Signed On Time",
+        compute="_compute_on_time",
+        store=True,
+        help="Signed by its deadline.",
+    )
 
     _sql_constraints = [
         (
@@ -172,6 +189,28 @@ class KeyAccountReview(models.Model):
                 "%(account)s, %(quarter)s",
                 account=review.partner_id.name or "",
                 quarter=review.quarter,
+            )
+
+    @api.depends("date_to")
+    def _compute_deadline(self):
+        days = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("key_account.review_due_days")
+        )
+        days = int(days) if days not in (None, False, "") else DEFAULT_REVIEW_DUE_DAYS
+        for review in self:
+            review.deadline = review.date_to and review.date_to + relativedelta(
+                days=days
+            )
+
+    @api.depends("signed_date", "deadline")
+    def _compute_on_time(self):
+        for review in self:
+            review.on_time = bool(
+                review.signed_date
+                and review.deadline
+                and review.signed_date <= review.deadline
             )
 
     @api.depends("sales", "previous_sales", "margin", "previous_margin")

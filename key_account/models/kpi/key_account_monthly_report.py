@@ -10,6 +10,9 @@ from odoo.exceptions import UserError
 
 from ..common.groups import KA_MANAGER
 
+# days after the month's end by which its report is due (Settings)
+DEFAULT_REPORT_DUE_DAYS = 5
+
 
 class KeyAccountMonthlyReport(models.Model):
     """A salesperson's monthly report: the figures come from Odoo's records,
@@ -25,6 +28,8 @@ class KeyAccountMonthlyReport(models.Model):
     _description = "Salesperson Monthly Report"
     _order = "month desc, user_id"
     _check_company_auto = True
+
+    _ka_workflow_fields = frozenset({"state", "submitted_date"})
 
     name = fields.Char(compute="_compute_name", store=True)
     user_id = fields.Many2one(
@@ -49,6 +54,18 @@ class KeyAccountMonthlyReport(models.Model):
         required=True,
         tracking=True,
         copy=False,
+    )
+    submitted_date = fields.Datetime(string="Submitted On", readonly=True, copy=False)
+    deadline = fields.Date(
+        compute="_compute_deadline",
+        store=True,
+        help="The month's last day plus the days of Settings (Monthly report due), "
+        "as they were when the report was made.",
+    )
+    on_time = fields.Boolean(
+        compute="_compute_on_time",
+        store=True,
+        help="Submitted by its deadline (the day in the salesperson's time zone).",
     )
     summary = fields.Text()
     forecast = fields.Text(string="Next Month's Forecast")
@@ -100,6 +117,35 @@ class KeyAccountMonthlyReport(models.Model):
                 "%(user)s: %(month)s",
                 user=report.user_id.name or "",
                 month=report.month.strftime("%Y-%m") if report.month else "",
+            )
+
+    @api.model
+    def _ka_due_days(self):
+        """Days after the month's end by which a monthly report is due."""
+        days = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("key_account.monthly_report_due_days")
+        )
+        return int(days) if days not in (None, False, "") else DEFAULT_REPORT_DUE_DAYS
+
+    @api.depends("date_to")
+    def _compute_deadline(self):
+        days = self._ka_due_days()
+        for report in self:
+            report.deadline = report.date_to and report.date_to + relativedelta(
+                days=days
+            )
+
+    @api.depends("submitted_date", "deadline", "user_id.tz")
+    def _compute_on_time(self):
+        for report in self:
+            submitted = report.submitted_date and fields.Datetime.context_timestamp(
+                report.with_context(tz=report.user_id.tz or "UTC"),
+                report.submitted_date,
+            )
+            report.on_time = bool(
+                submitted and report.deadline and submitted.date() <= report.deadline
             )
 
     @api.model
@@ -191,7 +237,9 @@ class KeyAccountMonthlyReport(models.Model):
                 raise UserError(
                     self.env._("%(report)s is already submitted.", report=report.name)
                 )
-        self._ka_workflow_write({"state": "submitted"})
+        self._ka_workflow_write(
+            {"state": "submitted", "submitted_date": fields.Datetime.now()}
+        )
         return True
 
     def action_reset_draft(self):
@@ -199,5 +247,5 @@ class KeyAccountMonthlyReport(models.Model):
             raise AccessError(
                 self.env._("Only Key Account managers can reset a monthly report.")
             )
-        self._ka_workflow_write({"state": "draft"})
+        self._ka_workflow_write({"state": "draft", "submitted_date": False})
         return True

@@ -1,5 +1,7 @@
+from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import ValidationError
 
 
 class ResConfigSettings(models.TransientModel):
@@ -17,3 +19,20 @@ class ResConfigSettings(models.TransientModel):
         help="Only accounts that ordered in these months before the period end "
         "can churn in it.",
     )
+    ka_monthly_report_due_days = fields.Integer(
+        string="Monthly Report Due (Days After Month End)",
+        config_parameter="key_account.monthly_report_due_days",
+        default=5,
+        help="A monthly report submitted later than the month's last day plus "
+        "these days is late.",
+    )
+
+    @api.constrains("ka_monthly_report_due_days")
+    def _check_ka_monthly_report_due_days(self):
+        if any(settings.ka_monthly_report_due_days < 0 for settings in self):
+            raise ValidationError(
+                self.env._(
+                    "The days after the month end by which monthly reports are due "
+                    "cannot be negative."
+                )
+            )

@@ -1,0 +1,1 @@
+from . import test_key_account_dashboard
