@@ -5,6 +5,9 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
+from odoo.models import LOG_ACCESS_COLUMNS
+from odoo.tools import SQL
+from odoo.tools import float_repr
 
 from .key_account_commission_settlement import MANUAL_LINE_TYPES
 
@@ -211,6 +214,114 @@ class KeyAccountCommissionSettlementLine(models.Model):
         if not self.env.su:
             lines.sudo().write({"entered_by_ids": [Command.link(self.env.uid)]})
         lines.settlement_id._check_draft()
+        return lines
+
+    @api.model
+    def _ka_create_computed(self, vals_list):
+        """The computation's lines ``vals_list``, for the draft settlements it
+        checked (as superuser): one INSERT, stored as :meth:`create` stores
+        them (the settlement's salesperson, company and currency; the
+        model's defaults; amounts rounded to the currency, rates to their
+        digits), without its work record by record; the settlements' totals
+        are then recomputed once, as after a create.
+
+        :return: the lines
+        """
+        if not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "Settlement lines of orders, referrals, rewards, expenses "
+                    "and reversals come from the computation: enter an award, "
+                    "a penalty or a correction."
+                )
+            )
+        if not vals_list:
+            return self.browse()
+        settlements = self.env["key_account.commission.settlement"].browse(
+            {vals["settlement_id"] for vals in vals_list}
+        )
+        settlements._check_draft()
+        header = {
+            s.id: {
+                "user_id": s.user_id.id,
+                "company_id": s.company_id.id,
+                "currency_id": s.currency_id.id,
+            }
+            for s in settlements
+        }
+        vals_list = [{**vals, **header[vals["settlement_id"]]} for vals in vals_list]
+        stored = [
+            fname
+            for fname, field in self._fields.items()
+            if field.store
+            and field.column_type
+            and fname not in LOG_ACCESS_COLUMNS
+            and fname != "id"
+        ]
+        named = {fname for vals in vals_list for fname in vals}
+        if named - set(stored):
+            raise ValueError(f"not stored columns: {sorted(named - set(stored))}")
+        # the defaults of the fields a line leaves out, as create gives them
+        defaults = self.default_get(
+            [f for f in stored if any(f not in vals for vals in vals_list)]
+        )
+        fnames = sorted(named | defaults.keys())
+        rounding = {
+            currency.id: currency
+            for currency in self.env["res.currency"].browse(
+                {vals["currency_id"] for vals in vals_list}
+            )
+        }
+        columns = {fname: [] for fname in fnames}
+        for fname in fnames:
+            field = self._fields[fname]
+            column = columns[fname]
+            default = defaults.get(fname)
+            for vals in vals_list:
+                value = vals[fname] if fname in vals else default
+                # as the field's convert_to_column_insert, its currency read
+                # once per currency, not once per line
+                if field.type == "many2one":
+                    value = value or None
+                elif field.type == "integer":
+                    value = int(value or 0)
+                elif field.type == "monetary":
+                    currency = rounding[vals["currency_id"]]
+                    value = float_repr(
+                        currency.round(float(value or 0.0)), currency.decimal_places
+                    )
+                else:
+                    value = field.convert_to_column_insert(value, self, vals)
+                column.append(value)
+        now = self.env.cr.now()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO %(table)s (%(columns)s, create_uid, create_date,
+                                       write_uid, write_date)
+                SELECT %(columns)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(arrays)s) WITH ORDINALITY AS v(%(columns)s, n)
+                 ORDER BY n
+             RETURNING id
+                """,
+                table=SQL.identifier(self._table),
+                columns=SQL(", ").join(SQL.identifier(f) for f in fnames),
+                uid=self.env.uid,
+                now=now,
+                arrays=SQL(", ").join(
+                    SQL(
+                        "%s::%s[]",
+                        columns[fname],
+                        SQL(self._fields[fname].column_type[1]),
+                    )
+                    for fname in fnames
+                ),
+            )
+        )
+        lines = self.browse(sorted(row[0] for row in self.env.cr.fetchall()))
+        settlements.invalidate_recordset(["line_ids"])
+        lines.modified(fnames, create=True)
+        lines._validate_fields(fnames)
         return lines
 
     def _ka_default_penalty(self):
