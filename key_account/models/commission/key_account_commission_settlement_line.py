@@ -5,10 +5,8 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
-from odoo.models import LOG_ACCESS_COLUMNS
-from odoo.tools import SQL
-from odoo.tools import float_repr
 
+from ..common.bulk import insert_rows
 from .key_account_commission_settlement import MANUAL_LINE_TYPES
 
 # copied from the settlement, whatever a create says
@@ -250,79 +248,8 @@ class KeyAccountCommissionSettlementLine(models.Model):
             for s in settlements
         }
         vals_list = [{**vals, **header[vals["settlement_id"]]} for vals in vals_list]
-        stored = [
-            fname
-            for fname, field in self._fields.items()
-            if field.store
-            and field.column_type
-            and fname not in LOG_ACCESS_COLUMNS
-            and fname != "id"
-        ]
-        named = {fname for vals in vals_list for fname in vals}
-        if named - set(stored):
-            raise ValueError(f"not stored columns: {sorted(named - set(stored))}")
-        # the defaults of the fields a line leaves out, as create gives them
-        defaults = self.default_get(
-            [f for f in stored if any(f not in vals for vals in vals_list)]
-        )
-        fnames = sorted(named | defaults.keys())
-        rounding = {
-            currency.id: currency
-            for currency in self.env["res.currency"].browse(
-                {vals["currency_id"] for vals in vals_list}
-            )
-        }
-        columns = {fname: [] for fname in fnames}
-        for fname in fnames:
-            field = self._fields[fname]
-            column = columns[fname]
-            default = defaults.get(fname)
-            for vals in vals_list:
-                value = vals[fname] if fname in vals else default
-                # as the field's convert_to_column_insert, its currency read
-                # once per currency, not once per line
-                if field.type == "many2one":
-                    value = value or None
-                elif field.type == "integer":
-                    value = int(value or 0)
-                elif field.type == "monetary":
-                    currency = rounding[vals["currency_id"]]
-                    value = float_repr(
-                        currency.round(float(value or 0.0)), currency.decimal_places
-                    )
-                else:
-                    value = field.convert_to_column_insert(value, self, vals)
-                column.append(value)
-        now = self.env.cr.now()
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO %(table)s (%(columns)s, create_uid, create_date,
-                                       write_uid, write_date)
-                SELECT %(columns)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM unnest(%(arrays)s) WITH ORDINALITY AS v(%(columns)s, n)
-                 ORDER BY n
-             RETURNING id
-                """,
-                table=SQL.identifier(self._table),
-                columns=SQL(", ").join(SQL.identifier(f) for f in fnames),
-                uid=self.env.uid,
-                now=now,
-                arrays=SQL(", ").join(
-                    SQL(
-                        "%s::%s[]",
-                        columns[fname],
-                        SQL(self._fields[fname].column_type[1]),
-                    )
-                    for fname in fnames
-                ),
-            )
-        )
-        lines = self.browse(sorted(row[0] for row in self.env.cr.fetchall()))
         settlements.invalidate_recordset(["line_ids"])
-        lines.modified(fnames, create=True)
-        lines._validate_fields(fnames)
-        return lines
+        return insert_rows(self, vals_list, lambda vals: vals["currency_id"])
 
     def _ka_default_penalty(self):
         """The penalty for fraud on this award: minus the award times the
