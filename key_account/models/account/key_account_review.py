@@ -183,10 +183,14 @@ class KeyAccountReview(models.Model):
         return {
             "date_to": start and start + relativedelta(months=3, days=-1),
             "quarter": quarter,
-            "name": self.env._(
-                "%(account)s, %(quarter)s", account=account_name or "", quarter=quarter
-            ),
+            "name": self._ka_name(account_name, quarter),
         }
+
+    @api.model
+    def _ka_name(self, account_name, quarter):
+        return self.env._(
+            "%(account)s, %(quarter)s", account=account_name or "", quarter=quarter
+        )
 
     @api.depends("sales", "previous_sales", "margin", "previous_margin")
     def _compute_changes(self):
@@ -440,6 +444,8 @@ class KeyAccountReview(models.Model):
             )
         )
         owned = {pid: row for pid, *row in self.env.cr.fetchall()}
+        # the quarter's name and end, once
+        quarter = Review._ka_name_values("", start)
         vals_list = []
         for account_id in accounts.ids:
             if account_id not in owned:
@@ -455,7 +461,8 @@ class KeyAccountReview(models.Model):
                     "user_id": user_id,
                     "date_from": start,
                     # computed here, not by an UPDATE of every new review
-                    **Review._ka_name_values(name, start),
+                    **quarter,
+                    "name": Review._ka_name(name, quarter["quarter"]),
                 }
             )
         created_ids = []
@@ -468,9 +475,13 @@ class KeyAccountReview(models.Model):
         # no creation log: written by a scheduled action, it would read in
         # its language, not the owner's
         Create = Review.with_context(mail_create_nolog=True)
+        # the companies' margins, once for every batch
+        company_margin = Review._ka_company_margins(currencies, start)
         for batch in split_every(REVIEW_BATCH, vals_list, list):
             figures = Review._ka_quarter_figures(
-                [(vals["partner_id"], vals["company_id"]) for vals in batch], start
+                [(vals["partner_id"], vals["company_id"]) for vals in batch],
+                start,
+                company_margin=company_margin,
             )
             # the figures are the module's: written with the draft, as its
             # refresh writes them (trusted); a figure of 0 left empty, as
@@ -519,10 +530,41 @@ class KeyAccountReview(models.Model):
             )
 
     @api.model
-    def _ka_quarter_figures(self, keys, start):
+    def _ka_company_margins(self, company_ids, start):
+        """The margins of the companies ``company_ids`` in the quarter of
+        ``start`` and in the previous one, the profit shares' denominators:
+        {(company id, of the quarter itself): margin}."""
+        start = quarter_start(start)
+        self.env["sale.order"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT so.company_id, so.date_order >= %(start)s,
+                       SUM(COALESCE(so.margin, 0)
+                           / COALESCE(NULLIF(so.currency_rate, 0), 1))
+                  FROM sale_order so
+                 WHERE so.state = 'sale' AND so.company_id = ANY(%(companies)s)
+                   AND so.date_order >= %(previous)s AND so.date_order < %(end)s
+              GROUP BY 1, 2
+                """,
+                start=datetime.combine(start, time.min),
+                previous=datetime.combine(start - relativedelta(months=3), time.min),
+                end=datetime.combine(start + relativedelta(months=3), time.min),
+                companies=sorted(company_ids),
+            )
+        )
+        return {
+            (company_id, current): float(margin or 0)
+            for company_id, current, margin in self.env.cr.fetchall()
+        }
+
+    @api.model
+    def _ka_quarter_figures(self, keys, start, company_margin=None):
         """The figures of the reviews of the quarter of ``start`` of the
         ``keys`` (key account id, company id), as values to write: one
-        grouped query per figure for all of them.
+        grouped query per figure for all of them. ``company_margin``: what
+        :meth:`_ka_company_margins` gives for their companies, when the
+        caller read it already (for several batches).
 
         :return: {(partner id, company id): values}
         """
@@ -575,28 +617,8 @@ class KeyAccountReview(models.Model):
                 float(sales or 0),
                 float(margin or 0),
             ]
-        # the companies' margins: the profit shares' denominators
-        cr.execute(
-            SQL(
-                """
-                SELECT so.company_id, so.date_order >= %(start)s,
-                       SUM(COALESCE(so.margin, 0)
-                           / COALESCE(NULLIF(so.currency_rate, 0), 1))
-                  FROM sale_order so
-                 WHERE so.state = 'sale' AND so.company_id = ANY(%(companies)s)
-                   AND so.date_order >= %(previous)s AND so.date_order < %(end)s
-              GROUP BY 1, 2
-                """,
-                start=start_dt,
-                previous=datetime.combine(previous, time.min),
-                end=end_dt,
-                companies=company_ids,
-            )
-        )
-        company_margin = {
-            (company_id, current): float(margin or 0)
-            for company_id, current, margin in cr.fetchall()
-        }
+        if company_margin is None:
+            company_margin = self._ka_company_margins(company_ids, start)
         # satisfaction: the feedback rated in the quarter
         cr.execute(
             SQL(

@@ -5,6 +5,7 @@ by record (for thousands of computed records at once)."""
 from odoo.models import LOG_ACCESS_COLUMNS
 from odoo.tools import SQL
 from odoo.tools import float_repr
+from odoo.tools import float_round
 
 
 def insert_rows(model, vals_list, currency_of):
@@ -34,7 +35,7 @@ def insert_rows(model, vals_list, currency_of):
     )
     fnames = sorted(named | (defaults.keys() & stored))
     currencies = {
-        currency.id: currency
+        currency.id: (currency.rounding, currency.decimal_places)
         for currency in model.env["res.currency"].browse(
             {currency_of(vals) for vals in vals_list} - {None, False}
         )
@@ -61,7 +62,11 @@ def insert_rows(model, vals_list, currency_of):
                 currency = currencies.get(currency_of(vals))
                 value = float(value or 0.0)
                 if currency:
-                    value = float_repr(currency.round(value), currency.decimal_places)
+                    # currency.round(value), the rounding read once
+                    rounding, decimals = currency
+                    value = float_repr(
+                        float_round(value, precision_rounding=rounding), decimals
+                    )
             else:
                 value = field.convert_to_column_insert(value, model, vals)
             column.append(value)
