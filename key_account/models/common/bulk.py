@@ -2,10 +2,31 @@
 many records, stored as ``create`` would store them, without its work record
 by record (for thousands of computed records at once)."""
 
+from datetime import date
+
 from odoo.models import LOG_ACCESS_COLUMNS
 from odoo.tools import SQL
 from odoo.tools import float_repr
 from odoo.tools import float_round
+
+PLAIN = (str, int, float, date)
+
+
+def array_literal(values):
+    """``values`` as one PostgreSQL array literal (``{"a","b",NULL}``), or
+    None when one of them is not a plain value: one parameter for a whole
+    column, rather than an ARRAY of one constant per value, which
+    PostgreSQL parses one by one."""
+    items = []
+    for value in values:
+        if value is None:
+            items.append("NULL")
+        elif isinstance(value, PLAIN) and not isinstance(value, bool):
+            text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+            items.append(f'"{text}"')
+        else:
+            return None
+    return "{" + ",".join(items) + "}"
 
 
 def insert_rows(model, vals_list, currency_of):
@@ -70,6 +91,7 @@ def insert_rows(model, vals_list, currency_of):
             else:
                 value = field.convert_to_column_insert(value, model, vals)
             column.append(value)
+    literals = {fname: array_literal(column) for fname, column in columns.items()}
     now = model.env.cr.now()
     model.env.cr.execute(
         SQL(
@@ -87,7 +109,9 @@ def insert_rows(model, vals_list, currency_of):
             now=now,
             arrays=SQL(", ").join(
                 SQL(
-                    "%s::%s[]", columns[fname], SQL(model._fields[fname].column_type[1])
+                    "%s::%s[]",
+                    literals[fname] if literals[fname] is not None else columns[fname],
+                    SQL(model._fields[fname].column_type[1]),
                 )
                 for fname in fnames
             ),
