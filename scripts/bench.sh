@@ -10,7 +10,7 @@
 #   KA_BENCH_KEEP=1                reuse the database and its data if it exists
 source "$(dirname "$0")/env.sh"
 ka_setup
-names=${*:-regrade pool commission kpi followup health kanban form dashboard}
+names=${*:-regrade pool commission kpi followup health kanban form dashboard reviews}
 for bench in $names; do
     DB=${KA_BENCH_DB:-ka_bench_$bench}
     if [ -z "${KA_BENCH_KEEP:-}" ] || ! ka_db_exists "$DB"; then

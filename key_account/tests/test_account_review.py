@@ -115,6 +115,46 @@ class TestQuarterlyReview(EngagementCase):
         again = self.env["key_account.review"]._ka_cron_quarterly_reviews()
         self.assertEqual(again.filtered(lambda r: r.partner_id == self.account), review)
 
+    def _cron_queries(self):
+        """Make the reviews of the quarter again (as the cron): its queries."""
+        Review = self.env["key_account.review"]
+        Review.search(
+            [("date_from", "=", self.q_start), ("state", "=", "draft")]
+        ).unlink()
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        reviews = Review._ka_cron_quarterly_reviews()
+        self.env.flush_all()
+        return self.cr.sql_log_count - before, reviews
+
+    def test_cron_queries_do_not_grow_with_the_accounts(self):
+        """The quarterly cron computes the figures of all accounts in grouped
+        queries and creates their reviews at once: as many queries for one
+        account more as for seven more."""
+        day = self._at(self.q_start + timedelta(days=10))
+
+        def accounts(count):
+            new = self.env["res.partner"]
+            for i in range(count):
+                account = self._account(f"Reviewed Co {i}", user_id=self.ka_user.id)
+                self._order(account, 1_000 * (i + 1), date=day)
+                self._feedback(account, self.ka_user, day, "praise", satisfaction=4)
+                new |= account
+            return new
+
+        self._cron_queries()  # caches warm
+        first = accounts(1)
+        queries_one, reviews = self._cron_queries()
+        self.assertIn(first, reviews.partner_id)
+        more = accounts(7)
+        queries_many, reviews = self._cron_queries()
+        self.assertLessEqual(more, reviews.partner_id)
+        self.assertEqual(
+            reviews.filtered(lambda r: r.partner_id == more[-1]).sales, 7_000
+        )
+        self.assertEqual(queries_many, queries_one)
+
     def test_against_the_account_plan(self):
         """A review shows the quarter's share of the targets of the approved
         plan covering it; a draft plan or another account's does not count."""

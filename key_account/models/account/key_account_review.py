@@ -10,8 +10,11 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools import split_every
 
+from ..common.bulk import insert_rows
 from ..common.groups import KA_MANAGER
+from ..common.key_account_guard_mixin import trusted_write
 
 # the figures of a review: computed by the module (refresh, cron), never
 # written by a client
@@ -31,6 +34,10 @@ FIGURE_FIELDS = frozenset(
         "computed_date",
     }
 )
+
+# the quarterly cron makes the reviews of this many accounts at a time: their
+# figures in a few grouped queries, their drafts in one create
+REVIEW_BATCH = 10_000
 
 
 # days after the quarter's end by which its reviews are signed (Settings)
@@ -180,15 +187,8 @@ class KeyAccountReview(models.Model):
     @api.depends("partner_id", "date_from")
     def _compute_name(self):
         for review in self:
-            start = review.date_from and quarter_start(review.date_from)
-            review.date_to = start and start + relativedelta(months=3, days=-1)
-            review.quarter = (
-                start and f"{start.year} Q{(start.month - 1) // 3 + 1}"
-            ) or ""
-            review.name = self.env._(
-                "%(account)s, %(quarter)s",
-                account=review.partner_id.name or "",
-                quarter=review.quarter,
+            review.update(
+                self._ka_name_values(review.partner_id.name, review.date_from)
             )
 
     @api.depends("date_to")
@@ -212,6 +212,24 @@ class KeyAccountReview(models.Model):
                 and review.deadline
                 and review.signed_date <= review.deadline
             )
+
+    @api.model
+    def _ka_name_values(self, account_name, date_from):
+        """The name, quarter and last day of the review of the account named
+        ``account_name`` for the quarter of ``date_from``."""
+        start = date_from and quarter_start(date_from)
+        quarter = (start and f"{start.year} Q{(start.month - 1) // 3 + 1}") or ""
+        return {
+            "date_to": start and start + relativedelta(months=3, days=-1),
+            "quarter": quarter,
+            "name": self._ka_name(account_name, quarter),
+        }
+
+    @api.model
+    def _ka_name(self, account_name, quarter):
+        return self.env._(
+            "%(account)s, %(quarter)s", account=account_name or "", quarter=quarter
+        )
 
     @api.depends("sales", "previous_sales", "margin", "previous_margin")
     def _compute_changes(self):
@@ -428,40 +446,112 @@ class KeyAccountReview(models.Model):
         accounts = self.env["res.partner"].search(
             [("ka_type_id", "!=", False), ("user_id", "!=", False)]
         )
-        return self._ka_make_reviews(accounts, start)
+        return self._ka_make_reviews(accounts, start, bulk=True)
 
     @api.model
-    def _ka_make_reviews(self, accounts, start):
+    def _ka_make_reviews(self, accounts, start, bulk=False):
         """The reviews of ``accounts`` for the quarter starting ``start``:
         the existing ones, and new drafts (figures computed) for the others.
+        Set-based: the figures of a batch of accounts (``REVIEW_BATCH``)
+        in a few grouped queries, its drafts in one create.
+
+        With ``bulk`` (the scheduled action, which follows no review), a
+        batch's drafts are written with one INSERT
+        (:func:`~..common.bulk.insert_rows`) rather than a create, whose
+        conversions record by record cost a hundred times more.
 
         :return: the reviews
         """
         Review = self.sudo()
-        scheduler = self.env["res.partner"]._ka_scheduler_company()
-        accounts = accounts.sudo()
+        scheduler_id = self.env["res.partner"]._ka_scheduler_company_id()
         existing = Review.search(
             [("partner_id", "in", accounts.ids), ("date_from", "=", start)]
         )
+        existing.fetch(["partner_id", "company_id"])
         have = {(r.partner_id.id, r.company_id.id) for r in existing}
+        # each account's process company and owner: one query
+        self.env["res.partner"].flush_model(["company_id", "user_id", "name"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id, COALESCE(company_id, %s), user_id, name
+                  FROM res_partner
+                 WHERE id = ANY(%s) AND user_id IS NOT NULL
+                """,
+                scheduler_id,
+                accounts.ids,
+            )
+        )
+        owned = {pid: row for pid, *row in self.env.cr.fetchall()}
+        # the quarter's name and end, once
+        quarter = Review._ka_name_values("", start)
         vals_list = []
-        for account in accounts:
-            company = account.company_id or scheduler
-            if (account.id, company.id) in have or not account.user_id:
+        for account_id in accounts.ids:
+            if account_id not in owned:
                 continue
+            company_id, user_id, name = owned[account_id]
+            if (account_id, company_id) in have:
+                continue
+            have.add((account_id, company_id))
             vals_list.append(
                 {
-                    "partner_id": account.id,
-                    "company_id": company.id,
-                    "user_id": account.user_id.id,
+                    "partner_id": account_id,
+                    "company_id": company_id,
+                    "user_id": user_id,
                     "date_from": start,
+                    # computed here, not by an UPDATE of every new review
+                    **quarter,
+                    "name": Review._ka_name(name, quarter["quarter"]),
                 }
             )
+        created_ids = []
+        currencies = {
+            company.id: company.currency_id.id
+            for company in self.env["res.company"]
+            .sudo()
+            .browse({vals["company_id"] for vals in vals_list})
+        }
         # no creation log: written by a scheduled action, it would read in
         # its language, not the owner's
-        created = Review.with_context(mail_create_nolog=True).create(vals_list)
-        created._ka_compute_figures()
-        return (existing | created).with_env(self.env)
+        Create = Review.with_context(mail_create_nolog=True)
+        # the companies' margins, once for every batch
+        company_margin = Review._ka_company_margins(currencies, start)
+        for batch in split_every(REVIEW_BATCH, vals_list, list):
+            figures = Review._ka_quarter_figures(
+                [(vals["partner_id"], vals["company_id"]) for vals in batch],
+                start,
+                company_margin=company_margin,
+            )
+            # the figures are the module's: written with the draft, as its
+            # refresh writes them (trusted); a figure of 0 left empty, as
+            # before (averages in the lists leave empty figures out)
+            batch = [
+                {
+                    **vals,
+                    **{
+                        fname: value
+                        for fname, value in figures[
+                            (vals["partner_id"], vals["company_id"])
+                        ].items()
+                        if value
+                    },
+                }
+                for vals in batch
+            ]
+            if bulk:
+                created = insert_rows(
+                    Review, batch, lambda vals: currencies[vals["company_id"]]
+                )
+            else:
+                with trusted_write():
+                    created = Create.create(batch)
+            # their name, quarter and end are in the values (the computation's
+            # own function): not computed again, not written a second time
+            for fname in ("name", "quarter", "date_to"):
+                self.env.remove_to_compute(Review._fields[fname], created)
+            created_ids += created.ids
+            created.flush_recordset()
+        return (existing | Review.browse(created_ids)).with_env(self.env)
 
     def _ka_compute_figures(self):
         """Compute the figures of these reviews: a few grouped queries for
@@ -470,41 +560,21 @@ class KeyAccountReview(models.Model):
             reviews._ka_compute_quarter(start)
 
     def _ka_compute_quarter(self, start):
-        start = quarter_start(start)
-        end = start + relativedelta(months=3)
-        previous = start - relativedelta(months=3)
-        partner_ids = self.partner_id.ids
-        company_ids = self.company_id.ids
-        self.env["sale.order"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT so.ka_commercial_partner_id, so.company_id,
-                       so.date_order >= %(start)s AS current,
-                       SUM(so.amount_untaxed
-                           / COALESCE(NULLIF(so.currency_rate, 0), 1)),
-                       SUM(COALESCE(so.margin, 0)
-                           / COALESCE(NULLIF(so.currency_rate, 0), 1))
-                  FROM sale_order so
-                 WHERE so.state = 'sale'
-                   AND so.ka_commercial_partner_id = ANY(%(partners)s)
-                   AND so.company_id = ANY(%(companies)s)
-                   AND so.date_order >= %(previous)s AND so.date_order < %(end)s
-              GROUP BY 1, 2, 3
-                """,
-                start=datetime.combine(start, time.min),
-                previous=datetime.combine(previous, time.min),
-                end=datetime.combine(end, time.min),
-                partners=partner_ids,
-                companies=company_ids,
-            )
+        figures = self._ka_quarter_figures(
+            [(review.partner_id.id, review.company_id.id) for review in self], start
         )
-        figures = defaultdict(lambda: [0.0, 0.0])
-        for partner_id, company_id, current, sales, margin in self.env.cr.fetchall():
-            figures[(partner_id, company_id, current)] = [
-                float(sales or 0),
-                float(margin or 0),
-            ]
+        for review in self:
+            review._ka_workflow_write(
+                figures[(review.partner_id.id, review.company_id.id)]
+            )
+
+    @api.model
+    def _ka_company_margins(self, company_ids, start):
+        """The margins of the companies ``company_ids`` in the quarter of
+        ``start`` and in the previous one, the profit shares' denominators:
+        {(company id, of the quarter itself): margin}."""
+        start = quarter_start(start)
+        self.env["sale.order"].flush_model()
         self.env.cr.execute(
             SQL(
                 """
@@ -517,102 +587,175 @@ class KeyAccountReview(models.Model):
               GROUP BY 1, 2
                 """,
                 start=datetime.combine(start, time.min),
-                previous=datetime.combine(previous, time.min),
-                end=datetime.combine(end, time.min),
-                companies=company_ids,
+                previous=datetime.combine(start - relativedelta(months=3), time.min),
+                end=datetime.combine(start + relativedelta(months=3), time.min),
+                companies=sorted(company_ids),
             )
         )
-        company_margin = {
+        return {
             (company_id, current): float(margin or 0)
             for company_id, current, margin in self.env.cr.fetchall()
         }
+
+    @api.model
+    def _ka_quarter_figures(self, keys, start, company_margin=None):
+        """The figures of the reviews of the quarter of ``start`` of the
+        ``keys`` (key account id, company id), as values to write: one
+        grouped query per figure for all of them. ``company_margin``: what
+        :meth:`_ka_company_margins` gives for their companies, when the
+        caller read it already (for several batches).
+
+        :return: {(partner id, company id): values}
+        """
+        start = quarter_start(start)
+        end = start + relativedelta(months=3)
+        previous = start - relativedelta(months=3)
         start_dt = datetime.combine(start, time.min)
         end_dt = datetime.combine(end, time.min)
-        Feedback = self.env["key_account.feedback"].sudo()
-        scores = {
-            (partner.id, company.id): (avg, count)
-            for partner, company, avg, count in Feedback._read_group(
-                [
-                    ("partner_id", "in", partner_ids),
-                    ("satisfaction", ">", 0),
-                    ("received_date", ">=", start_dt),
-                    ("received_date", "<", end_dt),
-                ],
-                ["partner_id", "company_id"],
-                ["satisfaction:avg", "__count"],
+        partner_ids = sorted({partner_id for partner_id, _company in keys})
+        company_ids = sorted({company_id for _partner, company_id in keys})
+        for model in (
+            "sale.order",
+            "key_account.feedback",
+            "key_account.expense",
+            "key_account.gift",
+            "key_account.health",
+        ):
+            self.env[model].flush_model()
+        cr = self.env.cr
+        # sales and margin of the quarter and of the previous one
+        cr.execute(
+            SQL(
+                """
+                SELECT so.ka_commercial_partner_id, so.company_id,
+                       so.date_order >= %(start)s AS current,
+                       SUM(so.amount_untaxed
+                           / COALESCE(NULLIF(so.currency_rate, 0), 1)),
+                       SUM(COALESCE(so.margin, 0)
+                           / COALESCE(NULLIF(so.currency_rate, 0), 1))
+                  FROM sale_order so
+                  JOIN (SELECT DISTINCT partner_id, company_id
+                          FROM unnest(%(partners)s::int[], %(companies)s::int[])
+                               AS k(partner_id, company_id)) k
+                    ON k.partner_id = so.ka_commercial_partner_id
+                   AND k.company_id = so.company_id
+                 WHERE so.state = 'sale'
+                   AND so.date_order >= %(previous)s AND so.date_order < %(end)s
+              GROUP BY 1, 2, 3
+                """,
+                start=start_dt,
+                previous=datetime.combine(previous, time.min),
+                end=end_dt,
+                partners=[partner_id for partner_id, _company in keys],
+                companies=[company_id for _partner, company_id in keys],
             )
-        }
-        complaints = {
-            (partner.id, company.id): count
-            for partner, company, count in Feedback._read_group(
-                [
-                    ("partner_id", "in", partner_ids),
-                    ("feedback_type", "=", "complaint"),
-                    ("received_date", "<", end_dt),
-                    "|",
-                    ("answered_date", "=", False),
-                    ("answered_date", ">=", end_dt),
-                ],
-                ["partner_id", "company_id"],
-                ["__count"],
+        )
+        figures = defaultdict(lambda: [0.0, 0.0])
+        for partner_id, company_id, current, sales, margin in cr.fetchall():
+            figures[(partner_id, company_id, current)] = [
+                float(sales or 0),
+                float(margin or 0),
+            ]
+        if company_margin is None:
+            company_margin = self._ka_company_margins(company_ids, start)
+        # satisfaction: the feedback rated in the quarter
+        cr.execute(
+            SQL(
+                """
+                SELECT partner_id, company_id, AVG(satisfaction), COUNT(*)
+                  FROM key_account_feedback
+                 WHERE partner_id = ANY(%s) AND satisfaction > 0
+                   AND received_date >= %s AND received_date < %s
+              GROUP BY 1, 2
+                """,
+                partner_ids,
+                start_dt,
+                end_dt,
             )
-        }
+        )
+        scores = {(p, c): (avg, count) for p, c, avg, count in cr.fetchall()}
+        # complaints received by the end of the quarter, unanswered by then
+        cr.execute(
+            SQL(
+                """
+                SELECT partner_id, company_id, COUNT(*)
+                  FROM key_account_feedback
+                 WHERE partner_id = ANY(%(partners)s)
+                   AND feedback_type = 'complaint' AND received_date < %(end)s
+                   AND (answered_date IS NULL OR answered_date >= %(end)s)
+              GROUP BY 1, 2
+                """,
+                partners=partner_ids,
+                end=end_dt,
+            )
+        )
+        complaints = {(p, c): count for p, c, count in cr.fetchall()}
+        # engagement cost: actual expenses, then gifts handed out
         cost = defaultdict(float)
-        for partner, company, amount in (
-            self.env["key_account.expense"]
-            .sudo()
-            ._read_group(
-                [
-                    ("partner_id", "in", partner_ids),
-                    ("kind", "=", "actual"),
-                    ("date", ">=", start),
-                    ("date", "<", end),
-                ],
-                ["partner_id", "company_id"],
-                ["amount:sum"],
+        cr.execute(
+            SQL(
+                """
+                SELECT partner_id, company_id, SUM(amount)
+                  FROM key_account_expense
+                 WHERE partner_id = ANY(%s) AND kind = 'actual'
+                   AND date >= %s AND date < %s
+              GROUP BY 1, 2
+                """,
+                partner_ids,
+                start,
+                end,
             )
-        ):
-            cost[(partner.id, company.id)] += amount
-        for partner, company, amount in (
-            self.env["key_account.gift"]
-            .sudo()
-            ._read_group(
-                [
-                    ("partner_id", "in", partner_ids),
-                    ("state", "in", ("done", "closed")),
-                    ("delivered_date", ">=", start),
-                    ("delivered_date", "<", end),
-                ],
-                ["partner_id", "company_id"],
-                ["amount_planned:sum"],
+        )
+        for partner_id, company_id, amount in cr.fetchall():
+            cost[(partner_id, company_id)] += amount or 0.0
+        cr.execute(
+            SQL(
+                """
+                SELECT partner_id, company_id, SUM(amount_planned)
+                  FROM key_account_gift
+                 WHERE partner_id = ANY(%s) AND state IN ('done', 'closed')
+                   AND delivered_date >= %s AND delivered_date < %s
+              GROUP BY 1, 2
+                """,
+                partner_ids,
+                start,
+                end,
             )
-        ):
-            cost[(partner.id, company.id)] += amount
+        )
+        for partner_id, company_id, amount in cr.fetchall():
+            cost[(partner_id, company_id)] += amount or 0.0
+        # the accounts' health when computed
+        cr.execute(
+            SQL(
+                "SELECT partner_id, score FROM key_account_health "
+                "WHERE partner_id = ANY(%s)",
+                partner_ids,
+            )
+        )
+        health = {partner_id: score or 0 for partner_id, score in cr.fetchall()}
         today = fields.Date.context_today(self)
-        for review in self:
-            key = (review.partner_id.id, review.company_id.id)
+        result = {}
+        for key in keys:
+            partner_id, company_id = key
             sales, margin = figures[(*key, True)]
             prev_sales, prev_margin = figures[(*key, False)]
-            total = company_margin.get((review.company_id.id, True), 0.0)
-            prev_total = company_margin.get((review.company_id.id, False), 0.0)
+            total = company_margin.get((company_id, True), 0.0)
+            prev_total = company_margin.get((company_id, False), 0.0)
             avg, count = scores.get(key, (0.0, 0))
-            review._ka_workflow_write(
-                {
-                    "sales": sales,
-                    "margin": margin,
-                    "margin_share": round(100 * margin / total, 2) if total > 0 else 0,
-                    "previous_sales": prev_sales,
-                    "previous_margin": prev_margin,
-                    "previous_margin_share": (
-                        round(100 * prev_margin / prev_total, 2)
-                        if prev_total > 0
-                        else 0
-                    ),
-                    "satisfaction": avg or 0.0,
-                    "satisfaction_count": count,
-                    "open_complaint_count": complaints.get(key, 0),
-                    "engagement_cost": cost.get(key, 0.0),
-                    "health_score": review.partner_id.ka_health_score,
-                    "computed_date": today,
-                }
-            )
+            result[key] = {
+                "sales": sales,
+                "margin": margin,
+                "margin_share": round(100 * margin / total, 2) if total > 0 else 0,
+                "previous_sales": prev_sales,
+                "previous_margin": prev_margin,
+                "previous_margin_share": (
+                    round(100 * prev_margin / prev_total, 2) if prev_total > 0 else 0
+                ),
+                "satisfaction": avg or 0.0,
+                "satisfaction_count": count,
+                "open_complaint_count": complaints.get(key, 0),
+                "engagement_cost": cost.get(key, 0.0),
+                "health_score": health.get(partner_id, 0),
+                "computed_date": today,
+            }
+        return result

@@ -129,13 +129,25 @@ class KeyAccountCommissionPlan(models.Model):
     def _find_tier(self, amount):
         """The tier of this plan whose [from, to) range holds ``amount``;
         an empty recordset below the first tier."""
+        return self._ka_tier_finder()(amount)
+
+    def _ka_tier_finder(self):
+        """:meth:`_find_tier` as a function of the amount, the tiers read
+        once: for the many orders of a settlement."""
         self.ensure_one()
-        for tier in self.tier_ids.sorted("amount_from"):
-            if tier.amount_from <= amount and (
-                not tier.amount_to or amount < tier.amount_to
-            ):
-                return tier
-        return self.env["key_account.commission.tier"]
+        ranges = [
+            (tier.amount_from, tier.amount_to, tier)
+            for tier in self.tier_ids.sorted("amount_from")
+        ]
+        empty = self.env["key_account.commission.tier"]
+
+        def find(amount):
+            for amount_from, amount_to, tier in ranges:
+                if amount_from <= amount and (not amount_to or amount < amount_to):
+                    return tier
+            return empty
+
+        return find
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)

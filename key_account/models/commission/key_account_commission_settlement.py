@@ -10,6 +10,7 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools import float_round
 
 from ..common.groups import KA_APPROVER
 from ..common.groups import KA_MANAGER
@@ -693,7 +694,8 @@ class KeyAccountCommissionSettlement(models.Model):
                         "reason": reason,
                     }
                 )
-        Line.create(line_vals)
+        # one INSERT, as the computation's: no create record by record
+        Line._ka_create_computed(line_vals)
         return drafts | created
 
     @api.model
@@ -746,12 +748,21 @@ class KeyAccountCommissionSettlement(models.Model):
         deducted = currency.round(max(expense - settled.deducted, 0.0))
         period_amount = settled.base + total - settled.deducted - deducted
         Tier = self.env["key_account.commission.tier"]
+        find_tier = plan._ka_tier_finder()
         if plan.tier_basis == "target_share":
             share = period_amount / target * 100 if target else 0.0
-            period_tier = plan._find_tier(share)
+            period_tier = find_tier(share)
         else:
-            period_tier = plan._find_tier(period_amount)
+            period_tier = find_tier(period_amount)
         threshold = plan.discount_threshold or 100.0
+        # read once, not for each order
+        tier_basis = plan.tier_basis
+        lowest_tier = plan.tier_ids.sorted("amount_from")[:1]
+        rates = {tier: tier.rate for tier in plan.tier_ids | period_tier}
+        rates[Tier] = 0.0
+        fixed_amounts = {tier: tier.fixed_amount for tier in rates}
+        labels = {tier: tier.label for tier in rates}
+        rounding = currency.rounding
         vals_list = []
         inactive_orders = []
         inactive_reason = self.env._(
@@ -761,30 +772,36 @@ class KeyAccountCommissionSettlement(models.Model):
         )
         for row in rows:
             base = row.base
-            if plan.tier_basis == "order":
-                tier = plan._find_tier(base)
-            elif plan.tier_basis == "max":
-                candidates = [t for t in (period_tier, plan._find_tier(base)) if t]
-                tier = max(candidates, key=lambda t: t.rate, default=Tier)
+            if tier_basis == "order":
+                tier = find_tier(base)
+            elif tier_basis == "max":
+                candidates = [t for t in (period_tier, find_tier(base)) if t]
+                tier = max(candidates, key=rates.__getitem__, default=Tier)
             else:
                 tier = period_tier
             if base < 0 and not tier:
                 # a credit note in a period without positive sales is
                 # deducted at the rate of the lowest tier
-                tier = plan.tier_ids.sorted("amount_from")[:1]
-            rate = tier.rate
+                tier = lowest_tier
+            tier_rate = rates[tier]
+            rate = tier_rate
             if row.ratio < threshold:
                 rate = rate * row.ratio / threshold
-            fixed = tier.fixed_amount if plan.tier_basis == "order" else 0.0
+            fixed = fixed_amounts[tier] if tier_basis == "order" else 0.0
             inactive = months is not None and self._ka_inactive_in(
                 months, row.date.date().replace(day=1)
             )
             if inactive:
                 rate, fixed = 0.0, 0.0
                 inactive_orders.append(row.order_id)
-            commission = currency.round(base * rate / 100 + fixed)
+            # currency.round, without a method call per order
+            commission = float_round(
+                base * rate / 100 + fixed, precision_rounding=rounding
+            )
             referral_part = (
-                currency.round(commission * row.referral_share / 100)
+                float_round(
+                    commission * row.referral_share / 100, precision_rounding=rounding
+                )
                 if row.referral_id and row.referral_share
                 else 0.0
             )
@@ -799,12 +816,12 @@ class KeyAccountCommissionSettlement(models.Model):
                     "date": row.date.date(),
                     "amount_base": base,
                     "price_ratio": row.ratio,
-                    "tier_rate": tier.rate,
+                    "tier_rate": tier_rate,
                     "rate": rate,
                     "amount_commission": commission - referral_part,
                     "reason": inactive_reason
                     if inactive
-                    else (tier.label if fixed else False),
+                    else (labels[tier] if fixed else False),
                 }
             )
             if referral_part:

@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 
+from ..common.bulk import insert_rows
 from .key_account_commission_settlement import MANUAL_LINE_TYPES
 
 # copied from the settlement, whatever a create says
@@ -212,6 +213,43 @@ class KeyAccountCommissionSettlementLine(models.Model):
             lines.sudo().write({"entered_by_ids": [Command.link(self.env.uid)]})
         lines.settlement_id._check_draft()
         return lines
+
+    @api.model
+    def _ka_create_computed(self, vals_list):
+        """The computation's lines ``vals_list``, for the draft settlements it
+        checked (as superuser): one INSERT, stored as :meth:`create` stores
+        them (the settlement's salesperson, company and currency; the
+        model's defaults; amounts rounded to the currency, rates to their
+        digits), without its work record by record; the settlements' totals
+        are then recomputed once, as after a create.
+
+        :return: the lines
+        """
+        if not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "Settlement lines of orders, referrals, rewards, expenses "
+                    "and reversals come from the computation: enter an award, "
+                    "a penalty or a correction."
+                )
+            )
+        if not vals_list:
+            return self.browse()
+        settlements = self.env["key_account.commission.settlement"].browse(
+            {vals["settlement_id"] for vals in vals_list}
+        )
+        settlements._check_draft()
+        header = {
+            s.id: {
+                "user_id": s.user_id.id,
+                "company_id": s.company_id.id,
+                "currency_id": s.currency_id.id,
+            }
+            for s in settlements
+        }
+        vals_list = [{**vals, **header[vals["settlement_id"]]} for vals in vals_list]
+        settlements.invalidate_recordset(["line_ids"])
+        return insert_rows(self, vals_list, lambda vals: vals["currency_id"])
 
     def _ka_default_penalty(self):
         """The penalty for fraud on this award: minus the award times the

@@ -65,6 +65,23 @@ class KeyAccountCommissionSettlement(models.Model):
         )
 
     @api.model
+    def _ka_price_lines_sql(self):
+        """SQL: the terms of :meth:`_ka_prices_sql` line by line (``order_id``,
+        ``net``, ``list``), for a query that sums them per order itself."""
+        return SQL(
+            """
+            SELECT sol.order_id,
+                   sol.price_unit * sol.product_uom_qty
+                   * (1 - COALESCE(sol.discount, 0) / 100) AS net,
+                   COALESCE(pt.list_price, 0) * sol.product_uom_qty AS list
+              FROM sale_order_line sol
+              JOIN product_product pp ON pp.id = sol.product_id
+              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+             WHERE sol.display_type IS NULL
+            """
+        )
+
+    @api.model
     def _ka_not_settled_sql(self, refreshed, invoice=None, partial=None):
         """SQL: the order ``so`` is in no live settlement (draft, confirmed or
         paid, but the ``refreshed`` drafts about to be recomputed); with
@@ -130,13 +147,18 @@ class KeyAccountCommissionSettlement(models.Model):
                    AND so.company_id = ANY(%(companies)s)
                    %(user_clause)s
                    AND %(not_settled)s
-            ), prices AS (%(prices)s)
+            )
+            -- the price ratio summed over the lines here, not joined as an
+            -- aggregate: the planner then sees one row per order, not
+            -- millions (whose cost made PostgreSQL compile the query)
             SELECT o.id, o.user_id, o.company_id, o.date_order, o.base,
-                   CASE WHEN COALESCE(p.list, 0) > 0
-                        THEN p.net / o.rate / p.list * 100 ELSE 100 END,
+                   CASE WHEN COALESCE(SUM(p.list), 0) > 0
+                        THEN SUM(p.net) / o.rate / SUM(p.list) * 100 ELSE 100 END,
                    o.ka_referral_partner_id, o.ka_referral_share, NULL, NULL, NULL
               FROM orders o
-              LEFT JOIN prices p ON p.order_id = o.id
+              LEFT JOIN (%(price_lines)s) p ON p.order_id = o.id
+             GROUP BY o.id, o.user_id, o.company_id, o.date_order, o.base, o.rate,
+                      o.ka_referral_partner_id, o.ka_referral_share
              ORDER BY o.user_id, o.date_order, o.id
             """,
                 start=start,
@@ -144,7 +166,7 @@ class KeyAccountCommissionSettlement(models.Model):
                 companies=self.env.companies.ids,
                 user_clause=user_clause,
                 not_settled=self._ka_not_settled_sql(refreshed),
-                prices=self._ka_prices_sql(SQL("SELECT id FROM orders")),
+                price_lines=self._ka_price_lines_sql(),
             )
         )
         return [SourceRow(*row) for row in self.env.cr.fetchall()]
