@@ -245,6 +245,15 @@ class TestQuarterlyReview(EngagementCase):
         self.assertEqual(settings.ka_review_due_days, 30)
         with self.assertRaises(ValidationError):
             self.env["res.config.settings"].create({"ka_review_due_days": -5})
+        # 0 days is kept as 0 (Odoo drops an integer setting of 0), for the
+        # reviews made from now on
+        self.env["res.config.settings"].create({"ka_review_due_days": 0}).execute()
+        self.assertEqual(
+            self.env["res.config.settings"].create({}).ka_review_due_days, 0
+        )
+        later = self._review(self._account("Later Co", user_id=self.ka_user.id))
+        self.assertEqual(later.deadline, later.date_to)
+        self.assertEqual(review.deadline, end + timedelta(days=30))
 
     def test_a_manager_does_not_sign_their_own(self):
         account = self._account("Managed Co", user_id=self.ka_manager.id)

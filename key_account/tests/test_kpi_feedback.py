@@ -163,32 +163,55 @@ class TestKpiReports(KeyAccountCase):
 
     def test_monthly_report_submitted_on_time_or_late(self):
         """Submitting writes when; the report is on time when submitted by the
-        month's last day plus the days of Settings (5), in the salesperson's
-        time zone."""
+        month's last day (seed 000: before the month's end) plus the days of
+        Settings (none by default), the day in the salesperson's time zone at
+        submission: a time zone changed afterwards changes nothing. A month
+        that has not begun is not reported."""
         self.ka_user.tz = "Asia/Shanghai"
         Report = self.env["key_account.monthly.report"].with_user(self.ka_user)
         report = Report.create({"month": date(2025, 2, 1)})
-        self.assertEqual(report.deadline, date(2025, 3, 5))
+        self.assertEqual(report.deadline, date(2025, 2, 28))
         self.assertFalse(report.submitted_date)
         self.assertFalse(report.on_time)
         # the deadline's evening in Shanghai (its afternoon in UTC): on time
-        with freeze_time(datetime(2025, 3, 5, 15, 0)):
+        with freeze_time(datetime(2025, 2, 28, 15, 0)):
             report.action_submit()
-        self.assertEqual(report.submitted_date, datetime(2025, 3, 5, 15, 0))
+        self.assertEqual(report.submitted_date, datetime(2025, 2, 28, 15, 0))
+        self.assertEqual(report.submitted_day, date(2025, 2, 28))
         self.assertTrue(report.on_time)
         # sent back, submitted again after midnight in Shanghai: late
         report.with_user(self.ka_manager).action_reset_draft()
-        self.assertFalse(report.submitted_date)
+        self.assertFalse(report.submitted_date or report.submitted_day)
         self.assertFalse(report.on_time)
-        with freeze_time(datetime(2025, 3, 5, 16, 30)):
+        with freeze_time(datetime(2025, 2, 28, 16, 30)):
             report.action_submit()
+        self.assertEqual(report.submitted_day, date(2025, 3, 1))
         self.assertFalse(report.on_time)
+        # the salesperson moves to a time zone where it was still the 28th:
+        # still late
+        self.ka_user.with_user(self.ka_user).write({"tz": "America/Los_Angeles"})
+        self.env.invalidate_all()
+        self.assertEqual(report.submitted_day, date(2025, 3, 1))
+        self.assertFalse(report.on_time)
+        self.ka_user.tz = "Asia/Shanghai"
+        # a month that has not begun in the salesperson's time zone
+        with freeze_time(datetime(2025, 3, 31, 16, 30)):  # April 1st in Shanghai
+            april = Report.create({"month": date(2025, 4, 1)})
+            may = Report.create({"month": date(2025, 5, 1)})
+            with self.assertRaisesRegex(UserError, "has not begun"):
+                may.action_submit()
+            self.assertEqual(may.state, "draft")
+            april.action_submit()
+        self.assertTrue(april.on_time)
+        (april | may).with_user(self.ka_manager).action_reset_draft()
+        (april | may).sudo().unlink()
         # nobody writes the date or the verdict, a manager neither (not even
         # on a report in draft)
         draft = Report.create({"month": date(2025, 3, 1)})
         for user in (self.ka_user, self.ka_manager):
             for vals in (
                 {"submitted_date": datetime(2025, 3, 1)},
+                {"submitted_day": date(2025, 3, 1)},
                 {"on_time": True},
                 {"deadline": date(2025, 4, 1)},
             ):
@@ -198,18 +221,28 @@ class TestKpiReports(KeyAccountCase):
                     # refused by the lock of a submitted report, or the guard
                     with self.assertRaises(UserError):
                         report.with_user(user).write(vals)
-        self.assertFalse(draft.submitted_date or draft.on_time)
-        self.assertEqual(report.deadline, date(2025, 3, 5))
+        self.assertFalse(draft.submitted_date or draft.submitted_day or draft.on_time)
+        self.assertEqual(report.deadline, date(2025, 2, 28))
         with self.assertRaises(AccessError):
             Report.create({"month": date(2025, 6, 1), "on_time": True})
         # Settings: 10 days for the reports made from now on
         settings = self.env["res.config.settings"].create({})
-        self.assertEqual(settings.ka_monthly_report_due_days, 5)
+        self.assertEqual(settings.ka_monthly_report_due_days, 0)
         settings.ka_monthly_report_due_days = 10
         settings.execute()
         later = Report.create({"month": date(2025, 4, 1)})
         self.assertEqual(later.deadline, date(2025, 5, 10))
-        self.assertEqual(report.deadline, date(2025, 3, 5))
+        self.assertEqual(report.deadline, date(2025, 2, 28))
+        # and back to 0: kept as 0, not read as a missing setting
+        self.env["res.config.settings"].create(
+            {"ka_monthly_report_due_days": 0}
+        ).execute()
+        self.assertEqual(
+            self.env["res.config.settings"].create({}).ka_monthly_report_due_days, 0
+        )
+        self.assertEqual(
+            Report.create({"month": date(2025, 5, 1)}).deadline, date(2025, 5, 31)
+        )
         with self.assertRaises(ValidationError):
             self.env["res.config.settings"].create({"ka_monthly_report_due_days": -1})
 
@@ -227,7 +260,7 @@ class TestKpiReports(KeyAccountCase):
             {
                 "model": "key_account.monthly.report",
                 "res_id": tracked.id,
-                "date": datetime(2025, 3, 3, 9, 0),
+                "date": datetime(2025, 2, 27, 9, 0),
                 "message_type": "notification",
                 "tracking_value_ids": [
                     Command.create(
@@ -247,7 +280,8 @@ class TestKpiReports(KeyAccountCase):
         self.env.cr.execute(
             SQL(
                 """UPDATE key_account_monthly_report
-                      SET submitted_date = NULL, on_time = FALSE,
+                      SET submitted_date = NULL, submitted_day = NULL,
+                          on_time = FALSE,
                           write_date = %s
                     WHERE id IN %s""",
                 datetime(2025, 4, 20, 9, 0),
@@ -267,7 +301,8 @@ class TestKpiReports(KeyAccountCase):
         )
         post.migrate(self.env.cr, "18.0.2.1.0")
         self.env.invalidate_all()
-        self.assertEqual(tracked.submitted_date, datetime(2025, 3, 3, 9, 0))
+        self.assertEqual(tracked.submitted_date, datetime(2025, 2, 27, 9, 0))
+        self.assertEqual(tracked.submitted_day, date(2025, 2, 27))
         self.assertTrue(tracked.on_time)
         self.assertEqual(untracked.submitted_date, datetime(2025, 4, 20, 9, 0))
         self.assertFalse(untracked.on_time)

@@ -7,10 +7,12 @@
 - monthly reports keep when they were submitted (``submitted_date``), which
   says whether they were on time. A report submitted before this version was
   submitted when its status last changed (its tracking in the chatter), else
-  when it was last written."""
+  when it was last written; its submission day is that moment's day in its
+  salesperson's time zone."""
 
 from odoo import SUPERUSER_ID
 from odoo import api
+from odoo import fields
 from odoo.tools import SQL
 
 
@@ -51,13 +53,19 @@ def _submitted_reports(cr):
                        AND f.name = 'state'),
                    r.write_date)
          WHERE r.state = 'submitted' AND r.submitted_date IS NULL
-     RETURNING r.id
             """
         )
     )
-    ids = [row[0] for row in cr.fetchall()]
-    if ids:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        reports = env["key_account.monthly.report"].browse(ids)
-        env.add_to_compute(reports._fields["on_time"], reports)
-        reports.flush_recordset(["on_time"])
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    reports = env["key_account.monthly.report"].search(
+        [("state", "=", "submitted"), ("submitted_day", "=", False)]
+    )
+    for report in reports:
+        report._ka_workflow_write(
+            {
+                "submitted_day": fields.Datetime.context_timestamp(
+                    report.with_context(tz=report.user_id.tz or "UTC"),
+                    report.submitted_date,
+                ).date()
+            }
+        )

@@ -7,11 +7,14 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 from ..common.groups import KA_MANAGER
 
-# days after the month's end by which its report is due (Settings)
-DEFAULT_REPORT_DUE_DAYS = 5
+# days after the month's end by which its report is due (Settings): seed 000,
+# the department's rules, 9: "每月月底以前提交一份个人范围内客户的分析报告"
+# (a report submitted before each month's end), so none by default
+DEFAULT_REPORT_DUE_DAYS = 0
 
 
 class KeyAccountMonthlyReport(models.Model):
@@ -29,7 +32,7 @@ class KeyAccountMonthlyReport(models.Model):
     _order = "month desc, user_id"
     _check_company_auto = True
 
-    _ka_workflow_fields = frozenset({"state", "submitted_date"})
+    _ka_workflow_fields = frozenset({"state", "submitted_date", "submitted_day"})
 
     name = fields.Char(compute="_compute_name", store=True)
     user_id = fields.Many2one(
@@ -56,6 +59,13 @@ class KeyAccountMonthlyReport(models.Model):
         copy=False,
     )
     submitted_date = fields.Datetime(string="Submitted On", readonly=True, copy=False)
+    submitted_day = fields.Date(
+        string="Submission Day",
+        readonly=True,
+        copy=False,
+        help="The day the report was submitted, in the salesperson's time zone "
+        "at that moment: what its deadline is judged on.",
+    )
     deadline = fields.Date(
         compute="_compute_deadline",
         store=True,
@@ -65,7 +75,8 @@ class KeyAccountMonthlyReport(models.Model):
     on_time = fields.Boolean(
         compute="_compute_on_time",
         store=True,
-        help="Submitted by its deadline (the day in the salesperson's time zone).",
+        help="Submitted by its deadline (the day in the salesperson's time zone "
+        "when submitted).",
     )
     summary = fields.Text()
     forecast = fields.Text(string="Next Month's Forecast")
@@ -137,16 +148,21 @@ class KeyAccountMonthlyReport(models.Model):
                 days=days
             )
 
-    @api.depends("submitted_date", "deadline", "user_id.tz")
+    @api.depends("submitted_day", "deadline")
     def _compute_on_time(self):
+        # the day is kept at submission: a time zone changed afterwards
+        # changes nothing
         for report in self:
-            submitted = report.submitted_date and fields.Datetime.context_timestamp(
-                report.with_context(tz=report.user_id.tz or "UTC"),
-                report.submitted_date,
-            )
             report.on_time = bool(
-                submitted and report.deadline and submitted.date() <= report.deadline
+                report.submitted_day
+                and report.deadline
+                and report.submitted_day <= report.deadline
             )
+
+    def _ka_today(self):
+        """Today in the salesperson's time zone."""
+        self.ensure_one()
+        return fields.Date.context_today(self.with_context(tz=self.user_id.tz or "UTC"))
 
     @api.model
     def _ka_target_amounts(self, users, date_from, date_to):
@@ -237,9 +253,22 @@ class KeyAccountMonthlyReport(models.Model):
                 raise UserError(
                     self.env._("%(report)s is already submitted.", report=report.name)
                 )
-        self._ka_workflow_write(
-            {"state": "submitted", "submitted_date": fields.Datetime.now()}
-        )
+        days = {report: report._ka_today() for report in self}
+        for report, today in days.items():
+            if report.month > today:
+                raise UserError(
+                    self.env._(
+                        "%(report)s reports a month that has not begun: it can be "
+                        "submitted from %(day)s on.",
+                        report=report.name,
+                        day=format_date(self.env, report.month),
+                    )
+                )
+        now = fields.Datetime.now()
+        for report, today in days.items():
+            report._ka_workflow_write(
+                {"state": "submitted", "submitted_date": now, "submitted_day": today}
+            )
         return True
 
     def action_reset_draft(self):
@@ -247,5 +276,7 @@ class KeyAccountMonthlyReport(models.Model):
             raise AccessError(
                 self.env._("Only Key Account managers can reset a monthly report.")
             )
-        self._ka_workflow_write({"state": "draft", "submitted_date": False})
+        self._ka_workflow_write(
+            {"state": "draft", "submitted_date": False, "submitted_day": False}
+        )
         return True

@@ -22,9 +22,9 @@ class ResConfigSettings(models.TransientModel):
     ka_monthly_report_due_days = fields.Integer(
         string="Monthly Report Due (Days After Month End)",
         config_parameter="key_account.monthly_report_due_days",
-        default=5,
+        default=0,
         help="A monthly report submitted later than the month's last day plus "
-        "these days is late.",
+        "these days is late (the department's rules: before the month's end).",
     )
 
     @api.constrains("ka_monthly_report_due_days")
@@ -35,4 +35,13 @@ class ResConfigSettings(models.TransientModel):
                     "The days after the month end by which monthly reports are due "
                     "cannot be negative."
                 )
+            )
+
+    def set_values(self):
+        super().set_values()
+        # Odoo keeps an integer setting of 0 as no setting at all, which reads
+        # as the default: 0 days is a deadline of its own
+        if not self.ka_monthly_report_due_days:
+            self.env["ir.config_parameter"].sudo().set_param(
+                "key_account.monthly_report_due_days", "0"
             )
