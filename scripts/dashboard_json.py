@@ -146,7 +146,7 @@ PIVOTS = {
         [],
         ["user_id"],
         [],
-        ["target", "sales", "commission"],
+        ["target", "sales", "targeted_sales", "commission"],
         "sales",
         matching("month"),
     ),
@@ -249,11 +249,12 @@ def title(ref, text):
     put(ref, t(text), TITLE)
 
 
-def headers(row, first_col, texts):
+def headers(row, first_col, texts, text_columns=()):
     # the first column names the rows; the others head figures, which are
-    # aligned right: so are their headers
+    # aligned right: so are their headers (columns of words, ``text_columns``
+    # by their index, stay on the left as their words)
     for i, text in enumerate(texts):
-        style = FIGURE_HEADER if i else HEADER
+        style = FIGURE_HEADER if i and i not in text_columns else HEADER
         put(f"{chr(ord(first_col) + i)}{row}", t(text), style)
 
 
@@ -361,6 +362,7 @@ headers(
     row + 1,
     "A",
     ["Key account", "Grade", "Health", "Overdue", "Salesperson", "Next follow-up"],
+    text_columns=(1, 4),
 )
 for i in range(1, ROWS + 1):
     r = row + 1 + i
@@ -419,7 +421,8 @@ data_cells = {
     "A4": t("Overdue receivables"),
     "B4": value(4, "receivable_overdue"),
     "A5": t("Target attainment"),
-    "B5": f'=IFERROR({value(8, "sales")[1:]}/{value(8, "target")[1:]},"")',
+    # the sales of those who have a target, over their targets
+    "B5": f'=IFERROR({value(8, "targeted_sales")[1:]}/{value(8, "target")[1:]},"")',
     "A6": t("Commission"),
     "B6": value(8, "commission"),
 }

@@ -54,6 +54,12 @@ class KeyAccountDashboardTarget(models.Model):
     )
     target = fields.Monetary(readonly=True)
     sales = fields.Monetary(readonly=True)
+    targeted_sales = fields.Monetary(
+        string="Sales Against a Target",
+        readonly=True,
+        help="The sales of salespeople who have a target in the order's month: "
+        "what the target attainment is measured on.",
+    )
     commission = fields.Monetary(readonly=True)
 
     @property
@@ -63,20 +69,30 @@ class KeyAccountDashboardTarget(models.Model):
             """
             SELECT t.id * 3 AS id, t.user_id, t.company_id, c.currency_id,
                    t.month, t.month::timestamp AS date, t.amount AS target,
-                   0::numeric AS sales, 0::numeric AS commission
+                   0::numeric AS sales, 0::numeric AS targeted_sales,
+                   0::numeric AS commission
               FROM key_account_commission_target t
               JOIN res_company c ON c.id = t.company_id
          UNION ALL
             SELECT so.id * 3 + 1, so.user_id, so.company_id, c.currency_id,
                    date_trunc('month', so.date_order)::date, so.date_order, 0,
-                   so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1), 0
+                   so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1),
+                   CASE WHEN EXISTS (
+                            SELECT 1 FROM key_account_commission_target t
+                             WHERE t.user_id = so.user_id
+                               AND t.company_id = so.company_id
+                               AND t.month = date_trunc('month', so.date_order)::date)
+                        THEN so.amount_untaxed
+                             / COALESCE(NULLIF(so.currency_rate, 0), 1)
+                        ELSE 0 END,
+                   0
               FROM sale_order so
               JOIN res_company c ON c.id = so.company_id
              WHERE so.state = 'sale' AND so.user_id IS NOT NULL
          UNION ALL
             SELECT l.id * 3 + 2, COALESCE(l.user_id, s.user_id), c.id, c.currency_id,
                    date_trunc('month', COALESCE(l.date, s.date_to))::date,
-                   COALESCE(l.date, s.date_to)::timestamp, 0, 0,
+                   COALESCE(l.date, s.date_to)::timestamp, 0, 0, 0,
                    l.amount_commission
               FROM key_account_commission_settlement_line l
               JOIN key_account_commission_settlement s ON s.id = l.settlement_id

@@ -510,6 +510,23 @@ class TestKeyAccountDashboard(DashboardCase):
         )
         self.assertIn('"partner_id" IN', fresh._as_query().select().code)
 
+    def test_attainment_on_the_sales_against_a_target(self):
+        """The attainment is the sales of those who have a target over their
+        targets: a manager who sells without a target adds sales, not
+        attainment."""
+        self._order(self.alpha, 400.0, user=self.ka_manager, company=self.company1)
+        result = self._requests(self.ka_manager)
+        [total] = self._rows(result, "8")
+        self.assertEqual(
+            (total["target"], total["sales"], total["targeted_sales"]),
+            (3000.0, 1000.0, 600.0),
+        )
+        by_user = self._by(
+            self._rows(result, "8", "user_id"), "user_id", "targeted_sales"
+        )
+        self.assertEqual(by_user[self.ka_user.id], 600.0)
+        self.assertEqual(by_user[self.ka_manager.id], 0.0)
+
     def test_month_bounds_keep_the_same_rows(self):
         """The period's condition on the month, which also bounds the row's
         date (for the orders' index), finds the rows the month alone finds."""
