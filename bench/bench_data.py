@@ -342,6 +342,31 @@ class Bench:
             )
         )
 
+    def sales_over_a_year(
+        self, prefix, customers, per_customer, lines_per_order, product
+    ):
+        """``per_customer`` confirmed orders of each of the ``customers`` ids
+        (in their order), dated over the last year, of ``lines_per_order``
+        lines of ``product`` (a name: made once) each, with their amounts:
+        the sales the benchmarks of the screens read."""
+        self.orders(
+            prefix,
+            len(customers) * per_customer,
+            customers,
+            index=SQL("g / %s", per_customer),
+            date_order=SQL(
+                "NOW() AT TIME ZONE 'UTC' - mod(g * 13, 360) * INTERVAL '1 day'"
+            ),
+        )
+        self.lines(
+            prefix,
+            self.product(product),
+            per_order=lines_per_order,
+            qty=SQL("1 + mod(l, 3)"),
+            price=SQL("10 + mod(so.id, 40) * 5"),
+        )
+        self.amounts(prefix)
+
     def analyze(self):
         """Fresh planner statistics and empty caches."""
         self.cr.execute(SQL("ANALYZE res_partner, sale_order, sale_order_line"))

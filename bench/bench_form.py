@@ -82,23 +82,13 @@ if not bench.has_orders("BFORM/"):
             ka_since=SQL("CURRENT_DATE - 500"),
         )
         bench.contacts(PREFIX, SQL("1 + mod(p.id, 3)"))
-        bench.orders(
+        bench.sales_over_a_year(
             "BFORM/",
-            N_ACCOUNTS * ORDERS_PER_ACCOUNT,
             accounts,
-            index=SQL("g / %s", ORDERS_PER_ACCOUNT),
-            date_order=SQL(
-                "NOW() AT TIME ZONE 'UTC' - mod(g * 13, 360) * INTERVAL '1 day'"
-            ),
+            ORDERS_PER_ACCOUNT,
+            LINES_PER_ORDER,
+            "Bench form product",
         )
-        bench.lines(
-            "BFORM/",
-            bench.product("Bench form product"),
-            per_order=LINES_PER_ORDER,
-            qty=SQL("1 + mod(l, 3)"),
-            price=SQL("10 + mod(so.id, 40) * 5"),
-        )
-        bench.amounts("BFORM/")
         env["res.partner"].browse(accounts)._ka_refresh_sales()
         bench.analyze()
 

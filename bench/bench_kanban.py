@@ -74,23 +74,13 @@ if not bench.has_orders("BKANBAN/"):
             ka_since=SQL("CURRENT_DATE - 500"),
             ka_file_completeness=SQL("mod(g, 5) * 25"),
         )
-        bench.orders(
+        bench.sales_over_a_year(
             "BKANBAN/",
-            N_ACCOUNTS * ORDERS_PER_ACCOUNT,
             accounts,
-            index=SQL("g / %s", ORDERS_PER_ACCOUNT),
-            date_order=SQL(
-                "NOW() AT TIME ZONE 'UTC' - mod(g * 13, 360) * INTERVAL '1 day'"
-            ),
+            ORDERS_PER_ACCOUNT,
+            LINES_PER_ORDER,
+            "Bench kanban product",
         )
-        bench.lines(
-            "BKANBAN/",
-            bench.product("Bench kanban product"),
-            per_order=LINES_PER_ORDER,
-            qty=SQL("1 + mod(l, 3)"),
-            price=SQL("10 + mod(so.id, 40) * 5"),
-        )
-        bench.amounts("BKANBAN/")
         # the figures of the cards, as the daily cron keeps them
         env["res.partner"].browse(accounts)._ka_refresh_sales()
         bench.analyze()

@@ -1,13 +1,18 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
-// The spreadsheet model of the open dashboard, found in the component tree.
+// The spreadsheet model of the Key Accounts dashboard (its sheets "Data" and
+// "Dashboard"), found in the component tree.
 function dashboardModel() {
     const todo = [odoo.__WOWL_DEBUG__.root.__owl__];
     while (todo.length) {
         const node = todo.shift();
         const model = node.component?.props?.model;
-        if (model?.getters?.getSheetIds) {
+        if (
+            model?.getters?.getSheetIdByName &&
+            model.getters.getSheetIdByName("Data") !== undefined &&
+            model.getters.getSheetIdByName("Dashboard") !== undefined
+        ) {
             return model;
         }
         todo.push(...Object.values(node.children));
@@ -25,9 +30,17 @@ function cellValue(model, sheetName, col, row) {
 // accounts, B2 at risk, B6 commission; the first salesperson of the
 // follow-ups table).
 async function checkFigures(expected) {
-    const model = dashboardModel();
+    // the dashboard shown before (another app's) may still be on screen
+    // while this one loads: wait for the model that has this one's sheets
+    let model = null;
+    for (let attempt = 0; attempt < 300 && !model; attempt++) {
+        model = dashboardModel();
+        if (!model) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+    }
     if (!model) {
-        throw new Error("No spreadsheet model on the dashboard");
+        throw new Error("No spreadsheet model of the Key Accounts dashboard");
     }
     const { waitForDataLoaded } = odoo.loader.modules.get("@spreadsheet/helpers/model");
     await waitForDataLoaded(model);
@@ -74,8 +87,7 @@ function dashboardSteps(expected) {
         },
         {
             content: "Its figures are loaded, none in error",
-            trigger:
-                '.o_spreadsheet_dashboard_search_panel li.active[data-name="Key Accounts"], .o_spreadsheet_dashboard_action .o-spreadsheet',
+            trigger: '.o_spreadsheet_dashboard_search_panel li.active[data-name="Key Accounts"]',
             run: () => checkFigures(expected),
         },
         {
