@@ -31,6 +31,7 @@
         "views/profile/key_account_grade_views.xml",
         "views/profile/key_account_grade_history_views.xml",
         "views/profile/key_account_file_check_views.xml",
+        "views/profile/key_account_relation_views.xml",
         "views/profile/res_partner_views.xml",
         "views/pool/key_account_type_views.xml",
         "views/pool/key_account_grade_views.xml",
