@@ -26,7 +26,7 @@ class ResPartner(models.Model):
         "owner, its members and the Key Account managers.",
     )
     ka_relation_count = fields.Integer(
-        string="Relationship Map",
+        string="Relationship Map Entries",
         compute="_compute_ka_account_figures",
         groups=KA_USER,
         help="The entries of the relationship map of the account (of the "
