@@ -2,7 +2,7 @@
     "name": "Key Accounts",
     "summary": "Key-account practice: types, A/B/C/D grades from real sales, "
     "customer files and relationship maps",
-    "version": "18.0.2.2.0",
+    "version": "18.0.2.3.0",
     "category": "Sales/Sales",
     "author": "key_account developers",
     "website": "https://example.com/key_account",
@@ -31,6 +31,7 @@
         "views/profile/key_account_grade_views.xml",
         "views/profile/key_account_grade_history_views.xml",
         "views/profile/key_account_file_check_views.xml",
+        "views/profile/key_account_relation_views.xml",
         "views/profile/res_partner_views.xml",
         "views/pool/key_account_type_views.xml",
         "views/pool/key_account_grade_views.xml",

@@ -4,6 +4,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 from lxml import etree
 
+from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
 from odoo.tests import tagged
 
@@ -144,6 +145,9 @@ class TestPartnerForm(AccountCase):
                 spec = form_spec(self.env["res.partner"].with_user(user))
                 self.assertIn("ka_visit_count", spec)
                 self.assertNotIn("ka_team_member_ids", spec)
+                # the relationship map is a stat button, not a list of contacts
+                self.assertIn("ka_relation_count", spec)
+                self.assertNotIn("ka_contact_ids", spec)
                 self._queries(self.quiet, user, spec)  # warm the caches
                 quiet = self._queries(self.quiet, user, spec)
                 self.assertEqual(self._queries(self.busy, user, spec), quiet)
@@ -222,6 +226,63 @@ class TestPartnerForm(AccountCase):
         self.assertEqual(member.partner_id, self.busy)
         self.busy.invalidate_recordset()
         self.assertEqual(self.busy.with_user(self.ka_user).ka_team_count, 2)
+
+    def test_the_relationship_map_button_opens_the_accounts_entries(self):
+        """The button counts the entries of the account's map its user reads
+        and opens them: the owner and the managers edit them and add one for
+        a contact of the account, a member of the team only reads them, an
+        outsider counts none."""
+        self.Member.create({"partner_id": self.busy.id, "user_id": self.member.id})
+        outsider = new_test_user(
+            self.env,
+            login="ka_map_outsider",
+            groups="key_account.group_key_account_user",
+        )
+        Relation = self.env["key_account.relation"]
+        editable = self.env.ref("key_account.key_account_relation_view_list")
+        readonly = self.env.ref("key_account.key_account_relation_view_list_readonly")
+        expected = {
+            self.ka_user: (2, editable),
+            self.ka_manager: (2, editable),
+            self.member: (2, readonly),
+            outsider: (0, readonly),
+        }
+        for user, (count, view) in expected.items():
+            # from the account, and from one of its contacts
+            for partner in (self.busy, self.buyer):
+                with self.subTest(user=user.login, partner=partner.name):
+                    partner = partner.with_user(user)
+                    action = partner.action_ka_relation_map()
+                    self.assertEqual(action["res_model"], "key_account.relation")
+                    self.assertEqual(action["views"], [(view.id, "list")])
+                    entries = Relation.with_user(user).search(action["domain"])
+                    self.assertEqual(partner.ka_relation_count, count)
+                    self.assertEqual(len(entries), count)
+                    mapped = self.buyer | self.boss if count else self.buyer[:0]
+                    self.assertEqual(entries.contact_id, mapped)
+        # the member's list is read-only as its rules are
+        entry = Relation.with_user(self.member).search(
+            [("contact_id", "=", self.buyer.id)]
+        )
+        with self.assertRaises(AccessError):
+            entry.write({"hobbies": "Golf"})
+        # the owner edits it, and maps a new contact of the account
+        action = self.busy.with_user(self.ka_user).action_ka_relation_map()
+        Mapped = Relation.with_user(self.ka_user).with_context(**action["context"])
+        Mapped.browse(entry.id).write({"hobbies": "Golf"})
+        self.assertEqual(self.buyer.with_user(self.ka_user).ka_hobbies, "Golf")
+        contact_id, _name = (
+            self.env["res.partner"]
+            .with_user(self.ka_user)
+            .with_context(**action["context"])
+            .name_create("Nina New")
+        )
+        contact = self.env["res.partner"].browse(contact_id)
+        self.assertEqual(contact.parent_id, self.busy)
+        new = Mapped.create({"contact_id": contact.id, "role": "influencer"})
+        self.assertEqual((new.account_id, new.user_id), (self.busy, self.ka_user))
+        self.busy.invalidate_recordset()
+        self.assertEqual(self.busy.with_user(self.ka_user).ka_relation_count, 3)
 
     def test_team_follows_the_owner(self):
         """The owner reads the account's team through ``owner_id``, kept with

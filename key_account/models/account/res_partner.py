@@ -25,6 +25,14 @@ class ResPartner(models.Model):
         help="The members of the account's team, for those who read it: its "
         "owner, its members and the Key Account managers.",
     )
+    ka_relation_count = fields.Integer(
+        string="Relationship Map Entries",
+        compute="_compute_ka_account_figures",
+        groups=KA_USER,
+        help="The entries of the relationship map of the account (of the "
+        "contact's company), for those who read it: its owner, its team and "
+        "the Key Account managers.",
+    )
     ka_team_reader = fields.Boolean(
         string="Reads as a Team Member",
         compute="_compute_ka_account_figures",
@@ -55,9 +63,10 @@ class ResPartner(models.Model):
         """The figures of the account capability on the form, in one
         statement, as the user reads them (record rules): the plans and
         quarterly reviews, the plan whose period runs today (an approved one
-        first), and the team of the account (of the
-        contact's company): its size, and whether the user is in it (the
-        record rules of the file and the map decide what a member reads).
+        first), the entries of the account's relationship map, and the team
+        of the account (of the contact's company): its size, and whether the
+        user is in it (the record rules of the file and the map decide what a
+        member reads).
         The rules of ``key_account.team.member`` show a team to the account's
         owner, its members and the managers, in the companies the user works
         in; others count none."""
@@ -96,6 +105,7 @@ class ResPartner(models.Model):
                 "reviews": ("key_account.review", "partner_id", [], "count"),
                 "team": ("key_account.team.member", "partner_id", [], "count"),
                 "member": ("key_account.team.member", "partner_id", [], member),
+                "relations": ("key_account.relation", "account_id", [], "count"),
             }
         )
         Plan = self.env["key_account.plan"]
@@ -109,6 +119,7 @@ class ResPartner(models.Model):
             account = partner.commercial_partner_id._origin.id
             partner.ka_team_count = int(figures["team"].get(account, 0))
             partner.ka_team_reader = bool(figures["member"].get(account))
+            partner.ka_relation_count = int(figures["relations"].get(account, 0))
 
     @api.depends_context("uid", "tz", "allowed_company_ids")
     def _compute_ka_current_plan_progress(self):
@@ -158,6 +169,31 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.id}
         action["display_name"] = self.env._(
             "Team of %(account)s", account=self.display_name
+        )
+        return action
+
+    def action_ka_relation_map(self):
+        """Stat button: the relationship map of the account (of the contact's
+        company), in a list its owner and the managers edit, its team reads
+        (the record rules and guards of the entries decide); an entry created
+        there is one of the account's contacts, a contact created from it one
+        of the account's."""
+        self.ensure_one()
+        account = self.commercial_partner_id
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "key_account.key_account_relation_action"
+        )
+        if not self.ka_file_access:
+            view = self.env.ref("key_account.key_account_relation_view_list_readonly")
+            action["views"] = [(view.id, "list")]
+        action["domain"] = [("account_id", "=", account.id)]
+        action["context"] = {
+            "ka_account_id": account.id,
+            "default_parent_id": account.id,
+            "default_type": "contact",
+        }
+        action["display_name"] = self.env._(
+            "Relationship Map of %(account)s", account=account.display_name
         )
         return action
 
