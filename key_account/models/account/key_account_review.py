@@ -15,6 +15,7 @@ from odoo.tools import split_every
 from ..common.bulk import insert_rows
 from ..common.groups import KA_MANAGER
 from ..common.key_account_guard_mixin import trusted_write
+from ..common.settings import days_setting
 
 # the figures of a review: computed by the module (refresh, cron), never
 # written by a client
@@ -193,12 +194,9 @@ class KeyAccountReview(models.Model):
 
     @api.depends("date_to")
     def _compute_deadline(self):
-        days = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("key_account.review_due_days")
+        days = days_setting(
+            self.env, "key_account.review_due_days", DEFAULT_REVIEW_DUE_DAYS
         )
-        days = int(days) if days not in (None, False, "") else DEFAULT_REVIEW_DUE_DAYS
         for review in self:
             review.deadline = review.date_to and review.date_to + relativedelta(
                 days=days
@@ -690,36 +688,28 @@ class KeyAccountReview(models.Model):
             )
         )
         complaints = {(p, c): count for p, c, count in cr.fetchall()}
-        # engagement cost: actual expenses, then gifts handed out
+        # engagement cost: the actual expenses and the gifts handed out
         cost = defaultdict(float)
         cr.execute(
             SQL(
                 """
                 SELECT partner_id, company_id, SUM(amount)
-                  FROM key_account_expense
-                 WHERE partner_id = ANY(%s) AND kind = 'actual'
-                   AND date >= %s AND date < %s
+                  FROM (SELECT partner_id, company_id, amount
+                          FROM key_account_expense
+                         WHERE partner_id = ANY(%(ids)s) AND kind = 'actual'
+                           AND date >= %(start)s AND date < %(end)s
+                     UNION ALL
+                        SELECT partner_id, company_id, amount_planned
+                          FROM key_account_gift
+                         WHERE partner_id = ANY(%(ids)s)
+                           AND state IN ('done', 'closed')
+                           AND delivered_date >= %(start)s
+                           AND delivered_date < %(end)s) spent
               GROUP BY 1, 2
                 """,
-                partner_ids,
-                start,
-                end,
-            )
-        )
-        for partner_id, company_id, amount in cr.fetchall():
-            cost[(partner_id, company_id)] += amount or 0.0
-        cr.execute(
-            SQL(
-                """
-                SELECT partner_id, company_id, SUM(amount_planned)
-                  FROM key_account_gift
-                 WHERE partner_id = ANY(%s) AND state IN ('done', 'closed')
-                   AND delivered_date >= %s AND delivered_date < %s
-              GROUP BY 1, 2
-                """,
-                partner_ids,
-                start,
-                end,
+                ids=partner_ids,
+                start=start,
+                end=end,
             )
         )
         for partner_id, company_id, amount in cr.fetchall():

@@ -25,11 +25,8 @@ class ResConfigSettings(models.TransientModel):
                 )
             )
 
-    def set_values(self):
-        super().set_values()
-        # Odoo keeps an integer setting of 0 as no setting at all, which reads
-        # as the default: 0 days is a deadline of its own
-        if not self.ka_review_due_days:
-            self.env["ir.config_parameter"].sudo().set_param(
-                "key_account.review_due_days", "0"
-            )
+    def _ka_days_settings(self):
+        return {
+            **super()._ka_days_settings(),
+            "ka_review_due_days": "key_account.review_due_days",
+        }

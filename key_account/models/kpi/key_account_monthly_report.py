@@ -10,6 +10,7 @@ from odoo.exceptions import UserError
 from odoo.tools import format_date
 
 from ..common.groups import KA_MANAGER
+from ..common.settings import days_setting
 
 # days after the month's end by which its report is due (Settings): seed 000,
 # the department's rules, 9: "每月月底以前提交一份个人范围内客户的分析报告"
@@ -133,12 +134,9 @@ class KeyAccountMonthlyReport(models.Model):
     @api.model
     def _ka_due_days(self):
         """Days after the month's end by which a monthly report is due."""
-        days = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("key_account.monthly_report_due_days")
+        return days_setting(
+            self.env, "key_account.monthly_report_due_days", DEFAULT_REPORT_DUE_DAYS
         )
-        return int(days) if days not in (None, False, "") else DEFAULT_REPORT_DUE_DAYS
 
     @api.depends("date_to")
     def _compute_deadline(self):

@@ -1,4 +1,4 @@
-"""18.0.2.3.0: the relationship map leaves the Key Account tab of the partner
+"""18.0.2.2.0: the relationship map leaves the Key Account tab of the partner
 form for a stat button. The account capability's form view, still the former
 one in the database when the profile's is updated, places its attributes on
 the inline map the profile's view no longer has: Odoo would refuse the
