@@ -255,6 +255,28 @@ class TestQuarterlyReview(EngagementCase):
         self.assertEqual(later.deadline, later.date_to)
         self.assertEqual(review.deadline, end + timedelta(days=30))
 
+    def test_the_cron_takes_no_caller_defaults(self):
+        """The drafts the quarterly cron writes in one INSERT take the model's
+        own defaults: neither default_* context keys nor an ir.default of
+        the user running it land in them."""
+        self.env["ir.default"].set(
+            "key_account.review", "manager_comment", "Planted", user_id=self.env.uid
+        )
+        reviews = (
+            self.env["key_account.review"]
+            .with_context(
+                default_owner_comment="Planted",
+                default_manager_comment="Planted",
+                default_state="signed",
+            )
+            ._ka_cron_quarterly_reviews()
+        )
+        review = reviews.filtered(lambda r: r.partner_id == self.account)
+        self.assertTrue(review)
+        self.assertFalse(review.owner_comment)
+        self.assertFalse(review.manager_comment)
+        self.assertEqual(review.state, "draft")
+
     def test_a_manager_does_not_sign_their_own(self):
         account = self._account("Managed Co", user_id=self.ka_manager.id)
         review = self._review(account)

@@ -31,12 +31,13 @@ def array_literal(values):
 
 def insert_rows(model, vals_list, currency_of):
     """Insert ``vals_list`` (column fields only) into ``model``'s table with
-    one query, as ``create`` stores them: the model's defaults of the fields
-    a row leaves out (read once), values converted as each field converts
-    them, monetary amounts rounded to ``currency_of(vals)``'s currency (read
-    once per currency). No business logic: the caller checked who acts and
-    what is written, and runs as superuser. Returns the records, whose
-    dependent fields are marked to recompute as after a create.
+    one query, as ``create`` stores them: the model's own defaults of the
+    fields a row leaves out (read once; not the caller's), values converted
+    as each field converts them, monetary amounts rounded to
+    ``currency_of(vals)``'s currency (read once per currency). No business
+    logic: the caller checked who acts and what is written, and runs as
+    superuser. Returns the records, whose dependent fields are marked to
+    recompute as after a create.
 
     :param currency_of: function of a row's values giving its currency id
     """
@@ -51,7 +52,9 @@ def insert_rows(model, vals_list, currency_of):
     named = {fname for vals in vals_list for fname in vals}
     if named - stored:
         raise ValueError(f"not stored columns: {sorted(named - stored)}")
-    defaults = model.default_get(
+    # the model's own defaults: neither the caller's default_* context keys
+    # nor anybody's ir.default rows land in what the computation writes
+    defaults = model._ka_own_defaults(
         [f for f in sorted(stored) if any(f not in vals for vals in vals_list)]
     )
     fnames = sorted(named | (defaults.keys() & stored))
