@@ -70,6 +70,13 @@ ka_template() {  # prints the name of the template of the dependencies $1, built
     template=ka_tmpl_$key
     (
         flock 9
+        # the server outlives a checkout (as root it lives in /var/tmp), the
+        # filestore is the checkout's: a template without its filestore is
+        # built again, or its clones miss their attachments
+        if ka_db_exists "$template" && [ ! -d "$KA_LOCAL/filestore/filestore/$template" ]; then
+            echo "== template database $template has no filestore here: building it again" >&2
+            ka_psql -c "DROP DATABASE \"$template\" WITH (FORCE)"
+        fi
         if ! ka_db_exists "$template"; then
             echo "== building template database $template ($depends, with demo data; once)" >&2
             "$ODOO_BIN" -c "$KA_CONF" -d "$template.tmp" -i "$depends" --stop-after-init \
@@ -79,6 +86,7 @@ ka_template() {  # prints the name of the template of the dependencies $1, built
             rm -rf "$KA_LOCAL/filestore/filestore/$template"
             [ -d "$KA_LOCAL/filestore/filestore/$template.tmp" ] \
                 && mv "$KA_LOCAL/filestore/filestore/$template.tmp" "$KA_LOCAL/filestore/filestore/$template"
+            mkdir -p "$KA_LOCAL/filestore/filestore/$template"
         fi
     ) 9>"$KA_LOCAL/template.lock" >&2 || return 1
     echo "$template"
@@ -196,10 +204,12 @@ run_tests() {
     log=$KA_LOCAL/test-$db.log
     echo "== Odoo tests ($tags) of $modules in database $db, log $log"
     set +e
+    # the filter reads to the end (sed, not head): a reader that stops early
+    # would close the pipe under tee and Odoo, and end the run without its report
     "$ODOO_BIN" -c "$KA_CONF" -d "$db" -i "$modules" --test-enable --test-tags "$tags" \
         --stop-after-init --http-port "$port" --gevent-port 0 --log-level=test \
         --screenshots "$KA_LOCAL/screenshots" 2>&1 \
-        | tee "$log" | grep -E "(ERROR|CRITICAL|FAIL|Traceback|odoo.tests.result|^ *File |Error:)" | grep -v "INFO" | head -n 400
+        | tee "$log" | grep -E "(ERROR|CRITICAL|FAIL|Traceback|odoo.tests.result|^ *File |Error:)" | grep -v "INFO" | sed -n "1,400p"
     rc=${PIPESTATUS[0]}
     set -e
 
