@@ -454,7 +454,7 @@ def odoo_chart(fid, y, text, kind, model, domain, group_by, measure, match):
         "id": fid,
         "x": 0,
         "y": y,
-        "width": 1000,
+        "width": 985,
         "height": 320,
         "tag": "chart",
         "data": {
@@ -526,16 +526,17 @@ def dashboard():
                 "rowNumber": 134,
                 "rows": {},
                 "cols": {
-                    # 1,230 px: the width of a laptop's dashboard
-                    "0": {"size": 200},
-                    "1": {"size": 120},
-                    "2": {"size": 120},
-                    "3": {"size": 120},
-                    "4": {"size": 190},
-                    "5": {"size": 120},
-                    "6": {"size": 120},
-                    "7": {"size": 120},
-                    "8": {"size": 120},
+                    # 985 px: the sheet fits a laptop's dashboard without a
+                    # horizontal scrollbar; A and E hold the names
+                    "0": {"size": 170},
+                    "1": {"size": 95},
+                    "2": {"size": 95},
+                    "3": {"size": 95},
+                    "4": {"size": 170},
+                    "5": {"size": 90},
+                    "6": {"size": 90},
+                    "7": {"size": 90},
+                    "8": {"size": 90},
                 },
                 "merges": [],
                 "cells": cells,
