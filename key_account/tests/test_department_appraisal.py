@@ -127,10 +127,12 @@ class TestDepartmentAppraisal(KeyAccountCase):
         # the computation reads the environment's companies
         indicator = self.env.ref("key_account.key_account_kpi_indicator_new_accounts")
         self._account("Far Co", user_id=far.id, ka_since=date(2025, 2, 1))
+        self.person.ka_since = date(2025, 1, 15)
         result = indicator.with_context(
             allowed_company_ids=[self.company.id]
         )._kpi_compute(self.leader, *Q1, scope="department")[self.leader.id]
-        self.assertNotIn("Far Co", self._records(result).mapped("name"))
+        self.assertEqual(result["value"], 1.0)
+        self.assertEqual(self._records(result), self.person)
 
     # ---- the manager -----------------------------------------------------------------
     def test_manager_who_sells_nothing_scores_from_the_department(self):

@@ -62,7 +62,6 @@ class KeyAccountRequest(models.Model):
     )
     assistant_id = fields.Many2one(
         "res.users",
-        string="Assistant",
         required=True,
         index=True,
         tracking=True,
