@@ -57,6 +57,7 @@
         "views/kpi/key_account_kpi_indicator_views.xml",
         "views/kpi/key_account_kpi_template_views.xml",
         "views/kpi/key_account_scorecard_views.xml",
+        "views/kpi/key_account_request_views.xml",
         "views/kpi/key_account_monthly_report_views.xml",
         "views/kpi/key_account_movement_report_views.xml",
         "views/account/key_account_plan_views.xml",

@@ -108,9 +108,9 @@ class TestKpiScorecards(KeyAccountCase):
         original = Indicator._kpi_sales_growth
         calls = []
 
-        def spy(indicator, users, date_from, date_to):
+        def spy(indicator, users, date_from, date_to, members=None):
             calls.append(users)
-            return original(indicator, users, date_from, date_to)
+            return original(indicator, users, date_from, date_to, members=members)
 
         with patch.object(Indicator, "_kpi_sales_growth", spy):
             self._compute()

@@ -167,6 +167,14 @@ class GuardedModelsCase(EngagementCase):
                     "date_to": date(2025, 3, 31),
                 },
             ),
+            "key_account.request": lambda: (
+                "salesperson",
+                {
+                    "name": "Sales analysis",
+                    "assistant_id": self.ka_user2.id,
+                    "size": "small",
+                },
+            ),
             "key_account.feedback": lambda: (
                 "salesperson",
                 {

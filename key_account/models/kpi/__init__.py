@@ -8,3 +8,5 @@ from . import key_account_development_plan
 from . import key_account_monthly_report
 from . import key_account_movement_report
 from . import res_config_settings
+from . import key_account_request
+from . import res_users

@@ -35,6 +35,16 @@ class KeyAccountKpiTemplateLine(models.Model):
         required=True,
         translate=True,
     )
+    scope = fields.Selection(
+        [("own", "Own"), ("department", "Department")],
+        string="Measured Over",
+        required=True,
+        default="own",
+        help="Own: the appraised person's own records. Department: the records "
+        "of their department, summed: for a sales-team leader, the active "
+        "members of the teams they lead and themselves; for anyone else (an "
+        "assistant), the members and leaders of the teams they belong to.",
+    )
     weight = fields.Float(help="Share of the line in the score; lines sum to 100.")
     target = fields.Float(
         help="The value that earns 100% (for indicators where lower is better: "
@@ -227,6 +237,7 @@ class KeyAccountKpiTemplateLine(models.Model):
             "sequence": self.sequence,
             "name": self.name,
             "kind": self.kind,
+            "scope": self.scope,
             "weight": self.weight,
             "target": self.target,
         }

@@ -196,7 +196,9 @@ class KeyAccountScorecard(models.Model):
             return cards.browse(), skipped
         values = {}
         for line in template.line_ids.filtered(lambda rec: rec.kind == "indicator"):
-            values[line.id] = line.indicator_id._kpi_compute(users, date_from, date_to)
+            values[line.id] = line.indicator_id._kpi_compute(
+                users, date_from, date_to, scope=line.scope
+            )
         drafts = cards.search(
             [
                 ("state", "=", "draft"),

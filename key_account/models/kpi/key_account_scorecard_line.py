@@ -31,6 +31,11 @@ class KeyAccountScorecardLine(models.Model):
         default="indicator",
     )
     unit = fields.Selection(related="indicator_id.unit")
+    scope = fields.Selection(
+        [("own", "Own"), ("department", "Department")],
+        string="Measured Over",
+        default="own",
+    )
     weight = fields.Float()
     target = fields.Float()
     value = fields.Float(readonly=True, help="The indicator's value in the period.")

@@ -27,6 +27,31 @@ class ResConfigSettings(models.TransientModel):
         "these days is late (the department's rules: before the month's end).",
     )
 
+    ka_request_large_days = fields.Integer(
+        string="Large Requests Due (Days)",
+        config_parameter="key_account.request_large_days",
+        default=3,
+        help="Days after the day of a large analysis or support request by "
+        "which the assistant completes it (the department's rules: 3).",
+    )
+    ka_request_small_days = fields.Integer(
+        string="Small Requests Due (Days)",
+        config_parameter="key_account.request_small_days",
+        default=1,
+        help="Days after the day of a small request by which the assistant "
+        "completes it (the department's rules: 1).",
+    )
+
+    @api.constrains("ka_request_large_days", "ka_request_small_days")
+    def _check_ka_request_days(self):
+        if any(
+            settings.ka_request_large_days < 0 or settings.ka_request_small_days < 0
+            for settings in self
+        ):
+            raise ValidationError(
+                self.env._("The days by which requests are due cannot be negative.")
+            )
+
     @api.constrains("ka_monthly_report_due_days")
     def _check_ka_monthly_report_due_days(self):
         if any(settings.ka_monthly_report_due_days < 0 for settings in self):
@@ -41,4 +66,6 @@ class ResConfigSettings(models.TransientModel):
         return {
             **super()._ka_days_settings(),
             "ka_monthly_report_due_days": "key_account.monthly_report_due_days",
+            "ka_request_large_days": "key_account.request_large_days",
+            "ka_request_small_days": "key_account.request_small_days",
         }

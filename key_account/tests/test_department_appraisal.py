@@ -1,0 +1,372 @@
+from datetime import date
+from datetime import datetime
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo import fields
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user
+from odoo.tests import tagged
+
+from .common import KeyAccountCase
+
+Q1 = (date(2025, 1, 1), date(2025, 3, 31))
+
+
+@tagged("post_install", "-at_install")
+class TestDepartmentAppraisal(KeyAccountCase):
+    """A manager who sells nothing is appraised on the department they lead;
+    the assistant on the department they serve and the requests they do."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        user_group = "key_account.group_key_account_user"
+        cls.leader = new_test_user(
+            cls.env, login="dept_leader", name="Lin Leader", groups=user_group
+        )
+        cls.assistant = new_test_user(
+            cls.env,
+            login="dept_assistant",
+            name="Amy Assistant",
+            groups=user_group,
+            tz="Asia/Shanghai",
+        )
+        cls.stranger = new_test_user(
+            cls.env, login="dept_stranger", name="Stan Stranger", groups=user_group
+        )
+        cls.other_leader = new_test_user(
+            cls.env, login="dept_other_leader", name="Olly Leader", groups=user_group
+        )
+        cls.team = cls.env["crm.team"].create(
+            {
+                "name": "Key accounts",
+                "user_id": cls.leader.id,
+                "crm_team_member_ids": [
+                    Command.create({"user_id": user.id})
+                    for user in (cls.ka_user, cls.ka_user2, cls.assistant)
+                ],
+            }
+        )
+        cls.other_team = cls.env["crm.team"].create(
+            {
+                "name": "Retail",
+                "user_id": cls.other_leader.id,
+                "crm_team_member_ids": [Command.create({"user_id": cls.stranger.id})],
+            }
+        )
+        # a person key account beside a company one
+        cls.person = cls.env["res.partner"].create(
+            {
+                "name": "Mrs Pearl",
+                "is_company": False,
+                "ka_type_id": cls.type_strategic.id,
+                "user_id": cls.ka_user.id,
+            }
+        )
+        cls.company_account = cls._account("Jade Co", user_id=cls.ka_user2.id)
+        cls.stranger_account = cls._account("Stranger Co", user_id=cls.stranger.id)
+        cls.Indicator = cls.env["key_account.kpi.indicator"]
+
+    def _values(self, code, users, scope="department", period=Q1):
+        indicator = self.env.ref(f"key_account.key_account_kpi_indicator_{code}")
+        return indicator._kpi_compute(users, *period, scope=scope)
+
+    def _records(self, result):
+        return self.env[result["model"]].search(result["domain"])
+
+    # ---- the department --------------------------------------------------------------
+    def test_department_of_a_leader_and_of_an_assistant(self):
+        users = self.leader | self.assistant | self.stranger
+        department = users._ka_department_users()
+        members = self.leader | self.ka_user | self.ka_user2 | self.assistant
+        self.assertEqual(department[self.leader.id], sorted(members.ids))
+        # the assistant serves the team they belong to: its members and leader
+        self.assertEqual(department[self.assistant.id], sorted(members.ids))
+        # a member of another team: their own team, not ours
+        self.assertEqual(
+            department[self.stranger.id],
+            sorted((self.stranger | self.other_leader).ids),
+        )
+        # an archived membership leaves the department
+        self.team.crm_team_member_ids.filtered(
+            lambda m: m.user_id == self.ka_user2
+        ).active = False
+        self.assertNotIn(
+            self.ka_user2.id, self.leader._ka_department_users()[self.leader.id]
+        )
+
+    def test_second_company_team_not_counted(self):
+        company2 = self.env["res.company"].create({"name": "Second Jewels"})
+        far = new_test_user(
+            self.env,
+            login="dept_far",
+            name="Fay Far",
+            groups="key_account.group_key_account_user",
+            company_id=company2.id,
+            company_ids=[Command.set(company2.ids)],
+        )
+        self.leader.write({"company_ids": [Command.link(company2.id)]})
+        self.env["crm.team"].create(
+            {
+                "name": "Second company's key accounts",
+                "user_id": self.leader.id,
+                "company_id": company2.id,
+                "crm_team_member_ids": [Command.create({"user_id": far.id})],
+            }
+        )
+        self.assertNotIn(
+            far.id,
+            self.leader._ka_department_users([self.company.id])[self.leader.id],
+        )
+        self.assertIn(
+            far.id,
+            self.leader._ka_department_users([company2.id])[self.leader.id],
+        )
+        # the computation reads the environment's companies
+        indicator = self.env.ref("key_account.key_account_kpi_indicator_new_accounts")
+        self._account("Far Co", user_id=far.id, ka_since=date(2025, 2, 1))
+        self.person.ka_since = date(2025, 1, 15)
+        result = indicator.with_context(
+            allowed_company_ids=[self.company.id]
+        )._kpi_compute(self.leader, *Q1, scope="department")[self.leader.id]
+        self.assertEqual(result["value"], 1.0)
+        self.assertEqual(self._records(result), self.person)
+
+    # ---- the manager -----------------------------------------------------------------
+    def test_manager_who_sells_nothing_scores_from_the_department(self):
+        self._targets(self.ka_user, (1, 2, 3), 1000)
+        self._targets(self.ka_user2, (1, 2, 3), 1000)
+        self._targets(self.stranger, (1, 2, 3), 1000)
+        self._order(self.person, 1500, datetime(2025, 2, 10, 12), user=self.ka_user)
+        order2 = self._order(
+            self.company_account, 3000, datetime(2025, 3, 10, 12), user=self.ka_user2
+        )
+        order2.order_line.purchase_price = 2400  # margin 600 of 4500 with 1500
+        self._order(
+            self.stranger_account, 90_000, datetime(2025, 2, 1, 12), user=self.stranger
+        )
+        self.person.ka_since = date(2025, 1, 15)
+        self.company_account.ka_since = date(2025, 2, 15)
+        self.stranger_account.ka_since = date(2025, 2, 15)
+
+        own = self._values("sales_plan", self.leader, scope="own")[self.leader.id]
+        self.assertFalse(own["has_data"])
+        plan = self._values("sales_plan", self.leader)[self.leader.id]
+        self.assertAlmostEqual(plan["value"], 100.0 * 4500 / 6000)
+        self.assertEqual(
+            self._records(plan).mapped("user_id"), self.ka_user | self.ka_user2
+        )
+        margin = self._values("gross_margin", self.leader)[self.leader.id]
+        self.assertAlmostEqual(margin["value"], 100.0 * (1500 + 600) / 4500)
+        new = self._values("new_accounts", self.leader)[self.leader.id]
+        self.assertEqual(new["value"], 2.0)
+        self.assertEqual(self._records(new), self.person | self.company_account)
+        # the salesperson's own lines are unchanged: their own figures
+        mine = self._values("sales_plan", self.ka_user, scope="own")[self.ka_user.id]
+        self.assertAlmostEqual(mine["value"], 50.0)
+
+        template = self.env.ref("key_account.key_account_kpi_template_manager")
+        self.assertEqual(template.period_type, "half_year")
+        self.assertTrue(
+            all(
+                line.scope == "department"
+                for line in template.line_ids
+                if line.kind == "indicator"
+            )
+        )
+        cards, _skipped = (
+            self.env["key_account.scorecard"]
+            .with_user(self.ka_manager)
+            ._ka_compute_scorecards(template, self.leader, *Q1)
+        )
+        line = cards.line_ids.filtered(
+            lambda rec: rec.indicator_id.code == "sales_plan"
+        )
+        self.assertAlmostEqual(line.value, 75.0)
+        self.assertEqual(line.weight, 40.0)
+        self.assertEqual(line.scope, "department")
+        self.assertGreater(cards.score, 0.0)
+
+    def test_staff_turnover(self):
+        today = fields.Date.today()
+        period = (date(today.year, 1, 1), date(today.year, 12, 31))
+        self.team.crm_team_member_ids.filtered(
+            lambda m: m.user_id == self.ka_user2
+        ).active = False
+        result = self._values(
+            "staff_turnover", self.leader | self.ka_user, period=period
+        )
+        # one of the three members left; the leader is no member
+        self.assertAlmostEqual(result[self.leader.id]["value"], 100.0 / 3)
+        self.assertEqual(
+            self._records(result[self.leader.id]).user_id,
+            self.ka_user | self.ka_user2 | self.assistant,
+        )
+        # somebody who leads no team: nothing to measure
+        self.assertFalse(result[self.ka_user.id]["has_data"])
+
+    # ---- expense-saving rate ---------------------------------------------------------
+    def _done_visit(self, account, user, planned, actual, day):
+        visit = self.env["key_account.visit"].create(
+            {
+                "partner_id": account.id,
+                "user_id": user.id,
+                "purpose": "Show the bridal range",
+                "planned_line_ids": [
+                    Command.create(
+                        {
+                            "kind": "planned",
+                            "expense_type": "hospitality",
+                            "name": "Dinner",
+                            "amount": planned,
+                        }
+                    )
+                ],
+                "expense_line_ids": [
+                    Command.create(
+                        {
+                            "kind": "actual",
+                            "expense_type": "hospitality",
+                            "name": "Dinner",
+                            "amount": actual,
+                            "date": day,
+                        }
+                    )
+                ],
+            }
+        )
+        visit._ka_workflow_write({"state": "done", "actual_date": day})
+        return visit
+
+    def test_expense_saving_rate(self):
+        self._done_visit(self.person, self.ka_user, 1000, 800, date(2025, 2, 1))
+        self._done_visit(
+            self.company_account, self.ka_user2, 500, 600, date(2025, 3, 1)
+        )
+        self._done_visit(
+            self.stranger_account, self.stranger, 1000, 1, date(2025, 3, 1)
+        )
+        # outside the period
+        self._done_visit(self.person, self.ka_user, 1000, 1, date(2025, 4, 2))
+        own = self._values("expense_saving", self.ka_user | self.ka_user2, scope="own")
+        self.assertAlmostEqual(own[self.ka_user.id]["value"], 20.0)
+        # overspending: a negative saving
+        self.assertAlmostEqual(own[self.ka_user2.id]["value"], -20.0)
+        dept = self._values("expense_saving", self.leader)[self.leader.id]
+        self.assertAlmostEqual(dept["value"], 100.0 * (1500 - 1400) / 1500)
+        self.assertEqual(len(self._records(dept)), 2)
+        # not expenses ÷ sales: no sales here, still a rate
+        self.assertTrue(dept["has_data"])
+
+    # ---- the assistant ---------------------------------------------------------------
+    def test_assistant_completeness_over_the_department(self):
+        accounts = self.person | self.company_account
+        result = self._values("completeness", self.assistant)[self.assistant.id]
+        self.assertEqual(self._records(result), accounts)
+        self.assertAlmostEqual(
+            result["value"],
+            sum(accounts.mapped("ka_file_completeness")) / 2,
+        )
+        # owning nothing, on their own: nothing
+        own = self._values("completeness", self.assistant, scope="own")
+        self.assertFalse(own[self.assistant.id]["has_data"])
+        template = self.env.ref("key_account.key_account_kpi_template_assistant")
+        self.assertEqual(template.period_type, "half_year")
+        self.assertEqual((template.superior_weight, template.peer_weight), (70.0, 30.0))
+
+    def _request(self, size, kind="analysis", requester=None):
+        return (
+            self.env["key_account.request"]
+            .with_user(requester or self.ka_user)
+            .create(
+                {
+                    "name": f"{size} {kind}",
+                    "kind": kind,
+                    "size": size,
+                    "assistant_id": self.assistant.id,
+                    "partner_id": self.person.id,
+                }
+            )
+        )
+
+    def test_requests_due_in_the_assistant_time_zone(self):
+        # 23:30 UTC is already the 11th in Shanghai
+        with freeze_time("2025-01-10 23:30:00"):
+            small = self._request("small")
+            large = self._request("large")
+            support = self._request("small", kind="support", requester=self.ka_user2)
+        self.assertEqual(small.requested_at, datetime(2025, 1, 10, 23, 30))
+        # the end of the 12th in Shanghai (UTC+8)
+        self.assertEqual(small.due_at, datetime(2025, 1, 12, 15, 59, 59))
+        self.assertEqual(large.due_at, datetime(2025, 1, 14, 15, 59, 59))
+        # only the assistant marks done; nobody sets the dates or the status
+        with self.assertRaises(AccessError):
+            small.with_user(self.ka_user).action_done()
+        with self.assertRaises(AccessError):
+            small.with_user(self.ka_user).write({"state": "done"})
+        with self.assertRaises(AccessError):
+            small.with_user(self.assistant).write(
+                {"done_at": datetime(2025, 1, 11, 0, 0)}
+            )
+        with self.assertRaises(AccessError):
+            small.with_user(self.ka_manager).write(
+                {"due_at": datetime(2025, 3, 1, 0, 0)}
+            )
+        with freeze_time("2025-01-12 10:00:00"):
+            small.with_user(self.assistant).action_done()
+            support.with_user(self.assistant).action_done()
+        with freeze_time("2025-01-15 01:00:00"):
+            large.with_user(self.assistant).action_done()
+        self.assertTrue(small.on_time)
+        self.assertFalse(large.on_time)
+        analysis = self._values("analysis_timeliness", self.assistant, scope="own")
+        self.assertAlmostEqual(analysis[self.assistant.id]["value"], 50.0)
+        self.assertEqual(self._records(analysis[self.assistant.id]), small | large)
+        support_result = self._values("support_timeliness", self.assistant, scope="own")
+        self.assertAlmostEqual(support_result[self.assistant.id]["value"], 100.0)
+        # a colleague sees their own requests, not the others'
+        Request = self.env["key_account.request"]
+        self.assertEqual(Request.with_user(self.ka_user2).search([]), support)
+        self.assertEqual(
+            Request.with_user(self.assistant).search([]), small | large | support
+        )
+        self.assertFalse(Request.with_user(self.stranger).search([]))
+
+    def test_request_of_a_second_company_not_seen(self):
+        company2 = self.env["res.company"].create({"name": "Second Jewels"})
+        self.assistant.write({"company_ids": [Command.link(company2.id)]})
+        self.ka_user.write({"company_ids": [Command.link(company2.id)]})
+        request = (
+            self.env["key_account.request"]
+            .with_user(self.ka_user)
+            .with_company(company2)
+            .create({"name": "Far", "assistant_id": self.assistant.id, "size": "small"})
+        )
+        self.assertEqual(request.company_id, company2)
+        Request = self.env["key_account.request"].with_user(self.assistant)
+        self.assertFalse(
+            Request.with_context(allowed_company_ids=[self.company.id]).search([])
+        )
+
+    def test_superior_70_colleagues_30(self):
+        template = self.env.ref("key_account.key_account_kpi_template_assistant")
+        cards, _skipped = (
+            self.env["key_account.scorecard"]
+            .with_user(self.ka_manager)
+            ._ka_compute_scorecards(template, self.assistant, *Q1)
+        )
+        line = cards.line_ids.filtered(lambda rec: rec.name == "Assigned tasks")
+        self.assertEqual(line.kind, "manual")
+        line.with_user(self.ka_manager).write(
+            {"superior_points": 80, "peer_points": 50}
+        )
+        self.assertAlmostEqual(line.points, 80 * 0.7 + 50 * 0.3)
+        self.assertAlmostEqual(line.weighted_score, 71.0 * 20 / 100)
+        # the requests' lines with nothing due give their points without data
+        timeliness = cards.line_ids.filtered(
+            lambda rec: rec.indicator_id.code == "analysis_timeliness"
+        )
+        self.assertFalse(timeliness.has_data)
+        self.assertEqual(timeliness.points, 100.0)
