@@ -2,7 +2,7 @@
     "name": "Key Accounts",
     "summary": "Key-account practice: types, A/B/C/D grades from real sales, "
     "customer files and relationship maps",
-    "version": "18.0.2.2.0",
+    "version": "18.0.2.3.0",
     "category": "Sales/Sales",
     "author": "key_account developers",
     "website": "https://example.com/key_account",

@@ -6,6 +6,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo import fields
 from odoo.exceptions import AccessError
+from odoo.modules.migration import load_script
 from odoo.tests import new_test_user
 from odoo.tests import tagged
 
@@ -370,3 +371,85 @@ class TestDepartmentAppraisal(KeyAccountCase):
         )
         self.assertFalse(timeliness.has_data)
         self.assertEqual(timeliness.points, 100.0)
+
+
+@tagged("post_install", "-at_install")
+class TestDepartmentTemplatesMigration(KeyAccountCase):
+    """18.0.2.3.0 gives the shipped manager and assistant templates (noupdate
+    data) the department's lines where nobody tuned them, and the department
+    scope only where an admin did."""
+
+    def _migrate(self):
+        post = load_script(
+            "key_account/migrations/18.0.2.3.0/post-migrate.py", "ka_post_department"
+        )
+        post.migrate(self.env.cr, "18.0.2.2.0")
+        self.env.invalidate_all()
+
+    def _set_lines(self, template, old_lines, period):
+        commands = [Command.delete(line.id) for line in template.line_ids]
+        for seq, (kind, key, weight) in enumerate(old_lines, start=1):
+            vals = {"sequence": seq * 10, "kind": kind, "weight": weight}
+            if kind == "indicator":
+                vals["indicator_id"] = self.env.ref(f"key_account.{key}").id
+            else:
+                vals["name"] = key
+            commands.append(Command.create(vals))
+        template.write({"period_type": period, "line_ids": commands})
+
+    def test_untuned_templates_get_the_department_lines(self):
+        post = load_script(
+            "key_account/migrations/18.0.2.3.0/post-migrate.py", "ka_post_department"
+        )
+        manager = self.env.ref("key_account.key_account_kpi_template_manager")
+        assistant = self.env.ref("key_account.key_account_kpi_template_assistant")
+        self._set_lines(
+            manager, post.OLD_LINES["key_account_kpi_template_manager"], "half_year"
+        )
+        self._set_lines(
+            assistant, post.OLD_LINES["key_account_kpi_template_assistant"], "quarter"
+        )
+        self.assertEqual(set(manager.line_ids.mapped("scope")), {"own"})
+        self._migrate()
+        self.assertEqual(assistant.period_type, "half_year")
+        sales_plan = manager.line_ids.filtered(
+            lambda line: line.indicator_id
+            == self.env.ref("key_account.key_account_kpi_indicator_sales_plan")
+        )
+        self.assertEqual(sales_plan.weight, 40)
+        self.assertEqual(
+            set(manager.line_ids.filtered("indicator_id").mapped("scope")),
+            {"department"},
+        )
+        self.assertIn(
+            self.env.ref("key_account.key_account_kpi_indicator_staff_turnover"),
+            manager.line_ids.indicator_id,
+        )
+        self.assertAlmostEqual(sum(assistant.line_ids.mapped("weight")), 100)
+        completeness = assistant.line_ids.filtered(
+            lambda line: line.indicator_id
+            == self.env.ref("key_account.key_account_kpi_indicator_completeness")
+        )
+        self.assertEqual(completeness.scope, "department")
+        self.assertEqual(completeness.weight, 20)
+
+    def test_tuned_template_keeps_its_lines(self):
+        post = load_script(
+            "key_account/migrations/18.0.2.3.0/post-migrate.py", "ka_post_department"
+        )
+        manager = self.env.ref("key_account.key_account_kpi_template_manager")
+        old = list(post.OLD_LINES["key_account_kpi_template_manager"])
+        # an admin moved 5 points from the growth to the sales plan
+        old[2] = (*old[2][:2], 25)
+        old[4] = (*old[4][:2], 5)
+        self._set_lines(manager, old, "quarter")
+        self._migrate()
+        self.assertEqual(manager.period_type, "quarter")
+        self.assertEqual(
+            manager.line_ids.sorted("sequence").mapped("weight"),
+            [weight for _kind, _key, weight in old],
+        )
+        self.assertEqual(
+            set(manager.line_ids.filtered("indicator_id").mapped("scope")),
+            {"department"},
+        )
