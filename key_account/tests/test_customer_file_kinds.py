@@ -315,6 +315,9 @@ class TestCustomerFileKinds(KeyAccountCase):
             "Partner engraver",
         ):
             self.assertIn(text, html)
+        # printed from a contact: its company's file
+        html = self._html(self.ka_user, self.firm.child_ids)
+        self.assertIn("Lotus Hotels", html)
         # both in one print, and by a manager
         html = self._html(self.ka_manager, self.accounts)
         self.assertIn("Gallery owner", html)

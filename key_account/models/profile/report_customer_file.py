@@ -17,16 +17,17 @@ class ReportCustomerFile(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
-        partners = self.env["res.partner"].browse(docids).exists()
+        # printed from a contact: the file of its key account
+        partners = self.env["res.partner"].browse(docids).exists().commercial_partner_id
         File = self.env["key_account.file"]
         files = File.sudo().search_fetch([("partner_id", "in", partners.ids)], [])
         readable = files.with_env(File.env)._filtered_access("read")
         refused = (files - readable).partner_id
         # no file yet: its owner and the Key Account managers print the blank
         # form to fill; another salesperson does not print the account's
+        filed = files.partner_id
         refused |= partners.filtered(
-            lambda partner: partner not in files.partner_id
-            and not partner.ka_file_access
+            lambda partner: partner not in filed and not partner.ka_file_access
         )
         if refused:
             raise AccessError(
