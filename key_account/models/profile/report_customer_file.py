@@ -38,13 +38,6 @@ class ReportCustomerFile(models.AbstractModel):
                 )
             )
         file_by_partner = {file.partner_id.id: file for file in readable}
-        orders = self.env["sale.order"].search(
-            [
-                ("ka_commercial_partner_id", "in", partners.ids),
-                ("state", "=", "sale"),
-            ],
-            order="date_order desc, id desc",
-        )
         relations = self.env["key_account.relation"].search(
             [("account_id", "in", partners.ids), ("contact_id.active", "=", True)]
         )
@@ -58,10 +51,16 @@ class ReportCustomerFile(models.AbstractModel):
                 or File.new({"partner_id": partner.id})
                 for partner in partners
             },
+            # the last confirmed orders of each account, as the user reads them
             "orders": {
-                partner.id: orders.filtered(
-                    lambda order, p=partner: order.ka_commercial_partner_id == p
-                )[:FORM_ORDERS]
+                partner.id: self.env["sale.order"].search(
+                    [
+                        ("ka_commercial_partner_id", "=", partner.id),
+                        ("state", "=", "sale"),
+                    ],
+                    order="date_order desc, id desc",
+                    limit=FORM_ORDERS,
+                )
                 for partner in partners
             },
             "relations": {
