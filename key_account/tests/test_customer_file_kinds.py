@@ -367,6 +367,11 @@ class TestCustomerFileKinds(KeyAccountCase):
         with self.assertRaises(AccessError):
             self._html(self.ka_user2, theirs | self.person)
         self.assertIn("Theirs Co", self._html(self.ka_user2, theirs))
+        # a member of the account's team reads its file: they print it
+        self.env["key_account.team.member"].create(
+            {"partner_id": self.firm.id, "user_id": self.ka_user2.id}
+        )
+        self.assertIn("Lotus Hotels", self._html(self.ka_user2, self.firm))
         # the print action is offered to Key Account users only
         action = self.env.ref("key_account.key_account_customer_file_report")
         self.assertEqual(
