@@ -72,6 +72,7 @@
         "report/key_account_commission_settlement_reports.xml",
         "report/key_account_monthly_report_reports.xml",
         "report/key_account_plan_report.xml",
+        "report/key_account_customer_file_report.xml",
         "wizard/pool/key_account_pool_wizard_views.xml",
         "wizard/pool/key_account_handover_wizard_views.xml",
         "wizard/engagement/key_account_refuse_wizard_views.xml",

@@ -15,6 +15,7 @@ from . import test_configuration
 from . import test_controls
 from . import test_controls_http
 from . import test_core_models
+from . import test_customer_file_kinds
 from . import test_cron_batches
 from . import test_cron_schedule
 from . import test_dashboard

@@ -48,6 +48,28 @@ class TestCompleteness(KeyAccountCase):
             "budget": {"ka_budget_max": 80_000},
             "website": {"website": "https://example.com"},
             "vat": {"vat": "CN123"},
+            # a person's
+            "date_of_birth": {"ka_date_of_birth": "1970-05-04"},
+            "education": {"ka_education": "Master"},
+            "occupation": {"ka_position": "Director"},
+            "family": {"ka_marital_status": "married"},
+            "interests": {"ka_social_circle": "Golf club"},
+            "personality": {"ka_personality": "Cautious"},
+            "owned_products": {"ka_owned_pieces": 3},
+            "style_service_needs": {"ka_service_needs": "Home delivery"},
+            "sensitivity": {
+                "ka_price_sensitivity": "low",
+                "ka_product_sensitivity": "high",
+            },
+            # both kinds
+            "credit_rating": {"ka_credit_rating": "a"},
+            "strengths": {"ka_weaknesses": "Far away", "ka_countermeasures": "Visits"},
+            # a company's
+            "org_chart": {"ka_org_chart": "Board and two plants"},
+            "history": {"ka_history": "Founded 1990"},
+            "competitors": {"ka_competitors": "Acme"},
+            "suppliers": {"ka_suppliers": "Steel Co"},
+            "our_share": {"ka_our_share": 12.5},
         }
         Check = self.env["key_account.file.check"].with_context(active_test=False)
         criteria = dict(Check._fields["criterion"].selection)
@@ -57,10 +79,12 @@ class TestCompleteness(KeyAccountCase):
         for code, fill in fills.items():
             with self.subTest(criterion=code):
                 checks.active = False
-                checks.filtered(
-                    lambda check, c=code: check.criterion == c
-                ).active = True
-                account = self._account(f"Filled {code}")
+                check = checks.filtered(lambda check, c=code: check.criterion == c)
+                check.active = True
+                # scored on an account of the kind it applies to
+                account = self._account(
+                    f"Filled {code}", is_company=check.applies_to != "person"
+                )
                 self.assertEqual(account.ka_file_completeness, 0)
                 if isinstance(fill, str):
                     self._contact(account, fill)
@@ -69,8 +93,12 @@ class TestCompleteness(KeyAccountCase):
                 self.assertEqual(account.ka_file_completeness, 100)
 
     def test_default_checklist(self):
+        # a company's (a person's: TestCustomerFileKinds)
+        company_checks = self.checks.filtered(
+            lambda c: c.applies_to in ("company", "both")
+        )
         self.assertEqual(
-            sorted(self.checks.mapped("criterion")),
+            sorted(company_checks.mapped("criterion")),
             sorted(
                 [
                     "industry",

@@ -13,6 +13,20 @@ SOURCES = [
     ("cold_visit", "Cold visit"),
     ("other", "Other"),
 ]
+MARITAL_STATUSES = [
+    ("single", "Single"),
+    ("married", "Married"),
+    ("divorced", "Divorced"),
+    ("widowed", "Widowed"),
+]
+SENSITIVITIES = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
+# the current credit rating of seed 000's customer file form (该客户当前信用等级)
+CREDIT_RATINGS = [
+    ("a", "A - Excellent"),
+    ("b", "B - Good"),
+    ("c", "C - Fair"),
+    ("d", "D - Poor"),
+]
 
 # the partner's field -> the file's field: the partner shows the file under
 # its former field names (res_partner.py), as the current user may read it
@@ -26,6 +40,36 @@ PARTNER_FILE_FIELDS = {
     "ka_expected_purchase_date": "expected_purchase_date",
     "ka_budget_min": "budget_min",
     "ka_budget_max": "budget_max",
+    # a person's file (seed 000 form 1 and §二2.3; seed 001 资源库 1.1.5)
+    "ka_date_of_birth": "date_of_birth",
+    "ka_education": "education",
+    "ka_occupation": "occupation",
+    "ka_position": "position",
+    "ka_experience": "experience",
+    "ka_marital_status": "marital_status",
+    "ka_children": "children",
+    "ka_family": "family",
+    "ka_interests": "interests",
+    "ka_social_circle": "social_circle",
+    "ka_personality": "personality",
+    "ka_owned_products": "owned_products",
+    "ka_owned_pieces": "owned_pieces",
+    "ka_owned_amount": "owned_amount",
+    "ka_style_needs": "style_needs",
+    "ka_service_needs": "service_needs",
+    "ka_price_sensitivity": "price_sensitivity",
+    "ka_product_sensitivity": "product_sensitivity",
+    # both kinds: our position with the customer (form 1)
+    "ka_credit_rating": "credit_rating",
+    "ka_strengths": "strengths",
+    "ka_weaknesses": "weaknesses",
+    "ka_countermeasures": "countermeasures",
+    # a company's file (seed 000 §六4 2: the important information)
+    "ka_org_chart": "org_chart",
+    "ka_history": "history",
+    "ka_competitors": "competitors",
+    "ka_suppliers": "suppliers",
+    "ka_our_share": "our_share",
 }
 
 
@@ -85,6 +129,51 @@ class KeyAccountFile(models.Model):
     expected_purchase_date = fields.Date(string="Expected Purchase")
     budget_min = fields.Monetary(string="Budget From")
     budget_max = fields.Monetary(string="Budget To")
+    # ---- a person -------------------------------------------------------------
+    date_of_birth = fields.Date(string="Date of Birth")
+    education = fields.Char()
+    occupation = fields.Char()
+    position = fields.Char(string="Position Held")
+    experience = fields.Text(string="Career")
+    marital_status = fields.Selection(MARITAL_STATUSES)
+    children = fields.Integer()
+    family = fields.Text(string="Family Notes")
+    interests = fields.Text(string="Hobbies and Interests")
+    social_circle = fields.Text()
+    personality = fields.Text()
+    # the pieces of our trade already owned: one line each (style, pieces,
+    # amount), with the totals as numbers the file and the form can show
+    owned_products = fields.Text(
+        string="Products Already Owned",
+        help="The pieces of our trade the customer already owns, one line each: "
+        "style, pieces, amount.",
+    )
+    owned_pieces = fields.Integer(string="Pieces Owned")
+    owned_amount = fields.Monetary(string="Amount Owned")
+    style_needs = fields.Text()
+    service_needs = fields.Text()
+    price_sensitivity = fields.Selection(SENSITIVITIES)
+    product_sensitivity = fields.Selection(SENSITIVITIES)
+    # ---- both kinds: our position with the customer ------------------------------
+    credit_rating = fields.Selection(CREDIT_RATINGS)
+    strengths = fields.Text(string="Our Strengths")
+    weaknesses = fields.Text(string="Our Weaknesses")
+    countermeasures = fields.Text()
+    # ---- a company ---------------------------------------------------------------
+    org_chart = fields.Text(
+        string="Organisation Chart",
+        help="The customer's group and departments; its people, their roles and "
+        "influence are on the relationship map.",
+    )
+    history = fields.Text(string="Company History")
+    competitors = fields.Text(string="Their Competitors")
+    suppliers = fields.Text(string="Their Suppliers")
+    our_share = fields.Float(
+        string="Our Share (%)",
+        digits=(5, 2),
+        help="Our share of the customer's purchases of our trade, against the "
+        "competitors, in %.",
+    )
 
     _sql_constraints = [
         (
@@ -125,7 +214,16 @@ class KeyAccountFile(models.Model):
                 file.company_id.currency_id or self.env.company.currency_id
             )
 
-    @api.constrains("staff_count", "annual_revenue", "budget_min", "budget_max")
+    @api.constrains(
+        "staff_count",
+        "annual_revenue",
+        "budget_min",
+        "budget_max",
+        "children",
+        "owned_pieces",
+        "owned_amount",
+        "our_share",
+    )
     def _check_amounts(self):
         for file in self:
             partner = file.partner_id.sudo()
@@ -148,6 +246,22 @@ class KeyAccountFile(models.Model):
                 raise ValidationError(
                     self.env._(
                         "%(partner)s: the budget range starts above its end.",
+                        partner=partner.display_name,
+                    )
+                )
+            if min(file.children, file.owned_pieces, file.owned_amount) < 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s: children, pieces and amounts owned cannot be "
+                        "negative.",
+                        partner=partner.display_name,
+                    )
+                )
+            if not 0 <= file.our_share <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s: our share against the competitors lies "
+                        "between 0 and 100%%.",
                         partner=partner.display_name,
                     )
                 )

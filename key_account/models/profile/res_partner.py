@@ -20,10 +20,16 @@ from ..common.groups import KA_MANAGER
 from ..common.groups import KA_USER
 from ..common.key_account_guard_mixin import field_labels
 from ..common.lang import envs_by_lang
+from .key_account_file import CREDIT_RATINGS
+from .key_account_file import MARITAL_STATUSES
 from .key_account_file import PARTNER_FILE_FIELDS
+from .key_account_file import SENSITIVITIES
 from .key_account_file import SOURCES
+from .key_account_file_check import BOTH
+from .key_account_file_check import COMPANY
 from .key_account_file_check import CRITERIA
 from .key_account_file_check import CRITERIA_DEPENDS
+from .key_account_file_check import PERSON
 from .key_account_relation import LEVELS
 from .key_account_relation import PARTNER_RELATION_FIELDS
 from .key_account_relation import ROLES
@@ -111,6 +117,60 @@ class ResPartner(models.Model):
     )
     ka_budget_max = fields.Monetary(
         string="Budget To", currency_field="ka_currency_id", **_FILE
+    )
+    # a person's file (a person key account: no parent company)
+    ka_date_of_birth = fields.Date(string="Date of Birth", **_FILE)
+    ka_education = fields.Char(string="Education", **_FILE)
+    ka_occupation = fields.Char(string="Occupation", **_FILE)
+    ka_position = fields.Char(string="Position Held", **_FILE)
+    ka_experience = fields.Text(string="Career", **_FILE)
+    ka_marital_status = fields.Selection(
+        MARITAL_STATUSES, string="Marital Status", **_FILE
+    )
+    ka_children = fields.Integer(string="Children", **_FILE)
+    ka_family = fields.Text(string="Family Notes", **_FILE)
+    ka_interests = fields.Text(string="Hobbies and Interests", **_FILE)
+    ka_social_circle = fields.Text(string="Social Circle", **_FILE)
+    ka_personality = fields.Text(string="Personality", **_FILE)
+    ka_owned_products = fields.Text(
+        string="Products Already Owned",
+        help="The pieces of our trade the customer already owns, one line each: "
+        "style, pieces, amount.",
+        **_FILE,
+    )
+    ka_owned_pieces = fields.Integer(string="Pieces Owned", **_FILE)
+    ka_owned_amount = fields.Monetary(
+        string="Amount Owned", currency_field="ka_currency_id", **_FILE
+    )
+    ka_style_needs = fields.Text(string="Style Needs", **_FILE)
+    ka_service_needs = fields.Text(string="Service Needs", **_FILE)
+    ka_price_sensitivity = fields.Selection(
+        SENSITIVITIES, string="Price Sensitivity", **_FILE
+    )
+    ka_product_sensitivity = fields.Selection(
+        SENSITIVITIES, string="Product Sensitivity", **_FILE
+    )
+    # both kinds: our position with the customer
+    ka_credit_rating = fields.Selection(CREDIT_RATINGS, string="Credit Rating", **_FILE)
+    ka_strengths = fields.Text(string="Our Strengths", **_FILE)
+    ka_weaknesses = fields.Text(string="Our Weaknesses", **_FILE)
+    ka_countermeasures = fields.Text(string="Countermeasures", **_FILE)
+    # a company's file
+    ka_org_chart = fields.Text(
+        string="Organisation Chart",
+        help="The customer's group and departments; its people, their roles and "
+        "influence are on the relationship map.",
+        **_FILE,
+    )
+    ka_history = fields.Text(string="Company History", **_FILE)
+    ka_competitors = fields.Text(string="Their Competitors", **_FILE)
+    ka_suppliers = fields.Text(string="Their Suppliers", **_FILE)
+    ka_our_share = fields.Float(
+        string="Our Share (%)",
+        digits=(5, 2),
+        help="Our share of the customer's purchases of our trade, against the "
+        "competitors, in %.",
+        **_FILE,
     )
     ka_file_ids = fields.One2many(
         "key_account.file", "partner_id", string="Customer File", groups=KA_USER
@@ -471,21 +531,30 @@ class ResPartner(models.Model):
             return meets
         return ["!", *meets]
 
-    @api.depends("ka_type_id", *CRITERIA_DEPENDS)
+    @api.depends("ka_type_id", "is_company", *CRITERIA_DEPENDS)
     def _compute_ka_file_completeness(self):
-        # as superuser: the completeness of a file is not confidential
+        # as superuser: the completeness of a file is not confidential. Each
+        # kind of account is scored on the items that apply to it: a person
+        # on a person's, a company on a company's (and both on the common).
         checks = (
-            self.env["key_account.file.check"].sudo().search([]).mapped("criterion")
+            self.env["key_account.file.check"]
+            .sudo()
+            .search_fetch([], ["criterion", "applies_to"])
         )
+        by_kind = {
+            kind: [c.criterion for c in checks if c.applies_to in (kind, BOTH)]
+            for kind in (COMPANY, PERSON)
+        }
         for partner in self:
-            if not partner.ka_type_id or not checks:
+            kind_checks = by_kind[COMPANY if partner.is_company else PERSON]
+            if not partner.ka_type_id or not kind_checks:
                 partner.ka_file_completeness = 0
                 continue
-            done = sum(1 for check in checks if partner._ka_file_check(check))
-            partner.ka_file_completeness = round(100 * done / len(checks))
+            done = sum(1 for check in kind_checks if partner._ka_file_check(check))
+            partner.ka_file_completeness = round(100 * done / len(kind_checks))
 
     def _ka_file_check(self, check):
-        """Whether the customer file of this company passes ``check`` (a
+        """Whether the customer file of this account passes ``check`` (a
         criterion of the checklist, see ``CRITERIA``)."""
         self.ensure_one()
         partner = self.sudo()
