@@ -302,6 +302,16 @@ class TestDemo(KeyAccountCase):
         # 3 + 1 bangles at 66,000, a setting at 10,800, 2 pendants at 156,000
         self.assertEqual(collector.ka_margin_12m, 1_016_000 - 586_800)
         self.assertEqual(collector.ka_type_id.code, "high_value")
+        # the bride's mother moved up with the wedding
+        bride = self.env.ref("key_account.res_partner_ka_person_02_demo")
+        self.assertEqual(bride.ka_grade_id.code, "B")
+        self.assertIn(
+            ("C", "B"),
+            [
+                (h.old_grade_id.code, h.new_grade_id.code)
+                for h in bride.ka_grade_history_ids
+            ],
+        )
         # engagement with persons: the client is the visit's account and the
         # gift's recipient
         visit = self.env.ref("key_account.key_account_visit_14_demo")
