@@ -47,7 +47,8 @@ class TestDemo(KeyAccountCase):
         return self.env[model].browse(data.mapped("res_id"))
 
     def test_accounts_across_types_grades_and_owners(self):
-        self.assertEqual(len(self.accounts), 30)
+        # 30 companies and 6 individual clients
+        self.assertEqual(len(self.accounts), 36)
         self.assertEqual(
             set(self.accounts.ka_grade_id.mapped("code")), {"A", "B", "C", "D"}
         )
@@ -273,3 +274,98 @@ class TestDemo(KeyAccountCase):
             [("partner_id", "in", (late | paid).ids)]
         )
         self.assertEqual(sorted(report.mapped("amount")), [12_000, 20_000])
+
+    def test_individual_clients_beside_the_companies(self):
+        """The jewellery shop's individual clients are key accounts of their
+        own: persons without a company, typed, graded from their orders, owned
+        by the salespeople or waiting in the pool, with visits, receptions,
+        gifts and notes."""
+        persons = self.accounts.filtered(lambda p: not p.is_company)
+        self.assertEqual(len(persons), 6)
+        self.assertFalse(persons.parent_id)
+        self.assertEqual(persons.commercial_partner_id, persons)
+        self.assertTrue(self.accounts.filtered("is_company"))
+        zhang = self.env.ref("key_account.res_users_zhang_min_demo")
+        wang = self.env.ref("key_account.res_users_wang_fang_demo")
+        self.assertEqual(persons.user_id, zhang | wang)
+        # one released by Wang Fang, one never owned: both in the pool
+        released = self.env.ref("key_account.res_partner_ka_person_05_demo")
+        dormant = self.env.ref("key_account.res_partner_ka_person_06_demo")
+        self.assertEqual(persons.filtered(lambda p: not p.user_id), released | dormant)
+        self.assertEqual(released.ka_pool_log_ids.mapped("action"), ["release"])
+        self.assertEqual(set(persons.ka_grade_id.mapped("code")), {"A", "B", "C", "D"})
+        self.assertEqual(dormant.ka_grade_id.code, "D")
+        # the collector: A from a year of jadeite, its margin from the costs
+        collector = self.env.ref("key_account.res_partner_ka_person_01_demo")
+        self.assertEqual(collector.ka_grade_id.code, "A")
+        self.assertEqual(collector.ka_sales_12m, 1_016_000)
+        # 3 + 1 bangles at 66,000, a setting at 10,800, 2 pendants at 156,000
+        self.assertEqual(collector.ka_margin_12m, 1_016_000 - 586_800)
+        self.assertEqual(collector.ka_type_id.code, "high_value")
+        # the bride's mother moved up with the wedding
+        bride = self.env.ref("key_account.res_partner_ka_person_02_demo")
+        self.assertEqual(bride.ka_grade_id.code, "B")
+        self.assertIn(
+            ("C", "B"),
+            [
+                (h.old_grade_id.code, h.new_grade_id.code)
+                for h in bride.ka_grade_history_ids
+            ],
+        )
+        # engagement with persons: the client is the visit's account and the
+        # gift's recipient
+        visit = self.env.ref("key_account.key_account_visit_14_demo")
+        self.assertEqual((visit.partner_id, visit.state), (collector, "done"))
+        reception = self.env.ref("key_account.key_account_reception_09_demo")
+        self.assertEqual(reception.partner_id.user_id, wang)
+        self.assertEqual(reception.state, "done")
+        gift = self.env.ref("key_account.key_account_gift_08_demo")
+        self.assertEqual(gift.recipient_id, gift.partner_id)
+        self.assertTrue(gift.delivered_by_id)
+        self.assertIn(gift.partner_id, persons)
+        note = self.env["mail.message"].search(
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "=", gift.partner_id.id),
+                ("subtype_id", "=", self.env.ref("mail.mt_note").id),
+                ("author_id", "=", zhang.partner_id.id),
+            ]
+        )
+        self.assertTrue(note)
+        self.assertTrue(persons.filtered("ka_last_contact_date"))
+
+    def test_margins_are_not_the_sales(self):
+        """The demo products have a cost: every account's 12-month margin is
+        below its sales, and the jewellery earns what gold, diamonds and
+        jadeite earn (about 20 to 45%)."""
+        selling = self.accounts.filtered("ka_sales_12m")
+        self.assertGreater(len(selling), 20)
+        for account in selling:
+            with self.subTest(account=account.name):
+                self.assertGreater(account.ka_margin_12m, 0)
+                self.assertLess(account.ka_margin_12m, account.ka_sales_12m)
+        lines = self.env["sale.order.line"].search(
+            [
+                ("order_id.partner_id", "in", self.accounts.ids),
+                ("state", "=", "sale"),
+            ]
+        )
+        self.assertFalse(lines.filtered(lambda line: not line.purchase_price))
+        jewels = self.env["ir.model.data"].search(
+            [
+                ("module", "=", "key_account"),
+                ("model", "=", "product.product"),
+                ("name", "=like", "product_ka_jewel_%"),
+            ]
+        )
+        jewellery = lines.filtered(
+            lambda line: line.product_id.id in jewels.mapped("res_id")
+        )
+        self.assertGreaterEqual(len(jewellery.product_id), 5)
+        for line in jewellery:
+            product = line.product_id
+            with self.subTest(product=product.name):
+                # the line's cost is the product's, read when it was created
+                self.assertEqual(line.purchase_price, product.standard_price)
+                rate = 1 - product.standard_price / product.list_price
+                self.assertTrue(0.2 <= rate <= 0.45, rate)
