@@ -52,3 +52,4 @@ from . import test_security
 from . import test_stored_guards
 from . import test_tour
 from . import test_value_ranges
+from . import test_department_roles
