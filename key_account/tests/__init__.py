@@ -54,3 +54,4 @@ from . import test_stored_guards
 from . import test_tour
 from . import test_value_ranges
 from . import test_department_appraisal
+from . import test_department_roles

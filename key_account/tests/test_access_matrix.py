@@ -16,6 +16,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.tests import new_test_user
 from odoo.tests import tagged
 
 from ..models.account.key_account_review import quarter_start
@@ -30,6 +31,10 @@ ROLES = {
     "Approver / Finance": "ka_approver",
     "Gift keeper": "ka_keeper",
     "Manager": "ka_manager2",
+    "Team leader": "ka_leader",
+    "Assistant": "ka_assistant",
+    "Activity planner": "ka_planner",
+    "Data analyst": "ka_analyst",
 }
 OPERATIONS = "RWAP"
 
@@ -68,11 +73,36 @@ class TestAccessMatrix(EngagementCase):
     work it is) unless the row says "their own": then it is the role's own.
     The roles are played by other people: a colleague salesperson, Finance,
     the gift keeper and a manager (``ka_manager`` is the usual first-level
-    approver; ``ka_manager2`` plays the manager here)."""
+    approver; ``ka_manager2`` plays the manager here). ``ka_user``'s sales
+    team is led by the team leader, and the assistant and the activity
+    planner are its members: "a colleague" is one of their department; the
+    data analyst is in no team."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        for login, group in (
+            ("ka_leader", "group_key_account_user"),
+            ("ka_assistant", "group_key_account_assistant"),
+            ("ka_planner", "group_key_account_planner"),
+            ("ka_analyst", "group_key_account_analyst"),
+        ):
+            user = new_test_user(
+                cls.env,
+                login=login,
+                name=login.removeprefix("ka_").title(),
+                groups=f"key_account.{group}",
+            )
+            setattr(cls, login, user)
+        cls.env["crm.team"].create(
+            {
+                "name": "Department",
+                "user_id": cls.ka_leader.id,
+                "member_ids": [
+                    Command.set((cls.ka_user | cls.ka_assistant | cls.ka_planner).ids)
+                ],
+            }
+        )
         cls.template = cls.env.ref("key_account.key_account_kpi_template_consultant")
 
     # ---- documents of each row -------------------------------------------------------

@@ -14,6 +14,15 @@ CLICKBOT = (
     "odoo.loader.modules.get('@web/webclient/clickbot/clickbot_loader')"
     f".startClickEverywhere('{APP_MENU}');"
 )
+# the demo users of each role (demo/res_users_demo.xml)
+DEMO_LOGINS = [
+    "li.wei",
+    "zhang.min",
+    "chen.jie",
+    "liu.yang",
+    "zhao.lei",
+    "sun.li",
+]
 
 
 @tagged("post_install", "-at_install")
@@ -34,10 +43,8 @@ class TestClickEverywhere(HttpCase):
             # the test database is always built with the demo data
             self.fail("the demo data of key_account is not installed")
         # no onboarding tour may get in the clickbot's way
-        users = self.env["res.users"].search(
-            [("login", "in", ["admin", "li.wei", "zhang.min", "chen.jie"])]
-        )
-        self.assertEqual(len(users), 4)
+        users = self.env["res.users"].search([("login", "in", [*DEMO_LOGINS, "admin"])])
+        self.assertEqual(len(users), len(DEMO_LOGINS) + 1)
         if "tour_enabled" in users._fields:
             users.tour_enabled = False
 
@@ -76,6 +83,15 @@ class TestClickEverywhere(HttpCase):
 
     def test_click_everywhere_as_approver(self):
         self._click_everywhere("chen.jie")
+
+    def test_click_everywhere_as_assistant(self):
+        self._click_everywhere("liu.yang")
+
+    def test_click_everywhere_as_planner(self):
+        self._click_everywhere("zhao.lei")
+
+    def test_click_everywhere_as_analyst(self):
+        self._click_everywhere("sun.li")
 
 
 @tagged("post_install", "-at_install")

@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 
 from ..common.groups import KA_MANAGER
+from ..common.groups import KA_PLANNER
 from ..common.key_account_workflow_mixin import FREE_PREFIXES
 from ..common.lang import env_for
 
@@ -49,6 +50,9 @@ class KeyAccountApprovalMixin(models.AbstractModel):
     _ka_lock_all = False
     # a request whose owner is archived before its approval: withdrawn
     _ka_cancelled_without_owner = ("draft", "submitted", "refused")
+    # an activity planner organises these, for themselves, on the key accounts
+    # of the department they serve (seed 000 §三2: receptions, events)
+    _ka_planner_organises = False
 
     name = fields.Char(
         string="Number", required=True, copy=False, readonly=True, default="/"
@@ -124,6 +128,8 @@ class KeyAccountApprovalMixin(models.AbstractModel):
         if self.env.su or self.env.user.has_group(KA_MANAGER):
             return
         user = self.env.user
+        organiser = self._ka_planner_organises and user.has_group(KA_PLANNER)
+        served = user._ka_served_users() if organiser else user.browse()
         for record in self:
             if record.user_id != user:
                 raise AccessError(
@@ -134,7 +140,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
                     )
                 )
             owner = record.partner_id.sudo().user_id
-            if owner != user:
+            if owner != user and not (owner and owner in served):
                 raise AccessError(
                     self.env._(
                         "%(account)s is owned by %(owner)s: only its owner plans "

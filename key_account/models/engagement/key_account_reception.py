@@ -20,6 +20,7 @@ class KeyAccountReception(models.Model):
     _order = "date_start desc, id desc"
     _check_company_auto = True
     _ka_document_type = "reception"
+    _ka_planner_organises = True
 
     guest_ids = fields.Many2many(
         "res.partner",

@@ -9,3 +9,4 @@ from . import sale_order
 from . import res_company
 from . import res_config_settings
 from . import report_customer_file
+from . import res_users

@@ -16,6 +16,8 @@ from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools import ormcache
 
+from ..common.groups import KA_ANALYST
+from ..common.groups import KA_ASSISTANT
 from ..common.groups import KA_MANAGER
 from ..common.groups import KA_USER
 from ..common.key_account_guard_mixin import field_labels
@@ -45,6 +47,8 @@ _FILE = {
     "inverse": "_inverse_ka_file",
     "groups": KA_USER,
 }
+# the stored figures: Key Account managers and data analysts (issue 20 §3)
+KA_FIGURES = f"{KA_MANAGER},{KA_ANALYST}"
 _RELATION = {
     "compute": "_compute_ka_relation",
     "inverse": "_inverse_ka_relation",
@@ -190,7 +194,7 @@ class ResPartner(models.Model):
         company_dependent=True,
         readonly=True,
         copy=False,
-        groups=KA_MANAGER,
+        groups=KA_FIGURES,
         help="Untaxed amount of the confirmed sale orders of the last 12 months, "
         "of the company and all its contacts, in company currency.",
     )
@@ -209,7 +213,7 @@ class ResPartner(models.Model):
         company_dependent=True,
         readonly=True,
         copy=False,
-        groups=KA_MANAGER,
+        groups=KA_FIGURES,
         help="Gross margin (sales less cost, from the sale margins) of the "
         "confirmed sale orders of the last 12 months, of the company and all "
         "its contacts, in company currency.",
@@ -220,7 +224,7 @@ class ResPartner(models.Model):
         readonly=True,
         copy=False,
         digits=(5, 2),
-        groups=KA_MANAGER,
+        groups=KA_FIGURES,
         help="The account's 12-month margin as a share of the margin of all the "
         "company's confirmed orders over the same 12 months, in %. Empty while "
         "the company's margin is not positive.",
@@ -462,20 +466,29 @@ class ResPartner(models.Model):
         # for the form only (read-only fields, hidden relationship map): the
         # record rules of the file and the map are the guard
         manager = self._ka_is_manager()
+        writers = self.env.user
+        if self.env.user.has_group(KA_ASSISTANT):
+            writers |= self.env.user._ka_served_users()
         for partner in self:
             partner.ka_file_access = (
-                manager or partner.commercial_partner_id.user_id == self.env.user
+                manager or partner.commercial_partner_id.user_id in writers
             )
 
     @api.depends("ka_sales_12m", "ka_margin_12m", "ka_margin_share", "user_id")
     @api.depends_context("uid", "company")
     def _compute_ka_owner_sales_12m(self):
-        manager = self._ka_is_manager()
+        # managers and data analysts read every account's figures, a team
+        # leader those of their members' accounts, an assistant those of the
+        # department they serve (issue 20 §3)
+        every = self._ka_is_manager() or self.env.user.has_group(KA_ANALYST)
+        readers = self.env.user._ka_department_users()
+        if self.env.user.has_group(KA_ASSISTANT):
+            readers |= self.env.user._ka_served_users()
         # as superuser: the stored figures are Key Account managers' fields,
         # read for the batch (those three alone, not every field of it)
         self.sudo()._origin.fetch(["ka_sales_12m", "ka_margin_12m", "ka_margin_share"])
         for partner in self:
-            mine = manager or partner.user_id == self.env.user
+            mine = every or partner.user_id in readers
             figures = partner.sudo()
             partner.ka_owner_sales_12m = figures.ka_sales_12m if mine else 0.0
             partner.ka_owner_margin_12m = figures.ka_margin_12m if mine else 0.0

@@ -1,0 +1,42 @@
+from odoo import fields
+from odoo import models
+
+
+class ResUsers(models.Model):
+    """The department of a user (issue 20 §3): the record rules of the team
+    leaders and of the department's roles say it in SQL, on the sales teams'
+    memberships; these helpers say it in Python for the forms' figures."""
+
+    _inherit = "res.users"
+
+    # the teams a user leads: the rules reach a document owner's teams
+    # through it (``any``)
+    ka_led_team_ids = fields.One2many(
+        "crm.team", "user_id", string="Sales Teams Led", readonly=True
+    )
+
+    def _ka_department_users(self):
+        """The users whose documents this user reads as a team leader: the
+        active members of the sales teams they lead, and themselves (the
+        record rules ``*_rule_team_leader``)."""
+        self.ensure_one()
+        members = (
+            self.env["crm.team.member"]
+            .sudo()
+            .search([("crm_team_id.user_id", "=", self.id), ("active", "=", True)])
+        )
+        return members.user_id | self
+
+    def _ka_served_users(self):
+        """The department an assistant or a planner serves: the members and
+        leaders of the sales teams they are an active member of (the record
+        rules ``*_rule_assistant`` and ``*_rule_planner``)."""
+        self.ensure_one()
+        Member = self.env["crm.team.member"].sudo()
+        teams = Member.search(
+            [("user_id", "=", self.id), ("active", "=", True)]
+        ).crm_team_id
+        members = Member.search(
+            [("crm_team_id", "in", teams.ids), ("active", "=", True)]
+        )
+        return members.user_id | teams.user_id
