@@ -12,6 +12,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools import split_every
 
+from ..common.accounts import KEY_ACCOUNT_DOMAIN_STR
 from ..common.bulk import insert_rows
 from ..common.groups import KA_MANAGER
 from ..common.key_account_guard_mixin import trusted_write
@@ -80,7 +81,7 @@ class KeyAccountReview(models.Model):
         required=True,
         index=True,
         check_company=True,
-        domain="[('ka_type_id', '!=', False), ('is_company', '=', True)]",
+        domain=KEY_ACCOUNT_DOMAIN_STR,
     )
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company

@@ -6,6 +6,7 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 
+from ..common.accounts import KEY_ACCOUNT_DOMAIN_STR
 from ..common.groups import KA_MANAGER
 from ..common.key_account_workflow_mixin import FREE_PREFIXES
 from ..common.lang import env_for
@@ -60,7 +61,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
         index=True,
         tracking=True,
         check_company=True,
-        domain="[('ka_type_id', '!=', False), ('is_company', '=', True)]",
+        domain=KEY_ACCOUNT_DOMAIN_STR,
     )
     state = fields.Selection(
         STATES,

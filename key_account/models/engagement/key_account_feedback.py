@@ -6,6 +6,8 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import ValidationError
 
+from ..common.accounts import ACCOUNT_PEOPLE_DOMAIN_STR
+from ..common.accounts import KEY_ACCOUNT_DOMAIN_STR
 from ..common.groups import KA_MANAGER
 from ..common.key_account_guard_mixin import field_labels
 
@@ -61,12 +63,12 @@ class KeyAccountFeedback(models.Model):
         index=True,
         tracking=True,
         check_company=True,
-        domain="[('ka_type_id', '!=', False)]",
+        domain=KEY_ACCOUNT_DOMAIN_STR,
     )
     contact_id = fields.Many2one(
         "res.partner",
         string="Reported By",
-        domain="[('parent_id', '=', partner_id)]",
+        domain=ACCOUNT_PEOPLE_DOMAIN_STR,
     )
     company_id = fields.Many2one(
         "res.company",

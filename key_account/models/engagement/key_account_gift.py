@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 
+from ..common.accounts import ACCOUNT_PEOPLE_DOMAIN_STR
 from ..common.groups import KA_GIFT_KEEPER
 from ..common.lang import env_for
 
@@ -23,7 +24,7 @@ class KeyAccountGift(models.Model):
         "res.partner",
         required=True,
         index=True,
-        domain="[('parent_id', '=', partner_id)]",
+        domain=ACCOUNT_PEOPLE_DOMAIN_STR,
     )
     date = fields.Date(
         string="Request Date", required=True, default=fields.Date.context_today
