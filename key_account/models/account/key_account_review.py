@@ -12,11 +12,11 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools import split_every
 
-from ..common.accounts import KEY_ACCOUNT_DOMAIN_STR
 from ..common.bulk import insert_rows
 from ..common.groups import KA_MANAGER
 from ..common.key_account_guard_mixin import trusted_write
 from ..common.settings import days_setting
+from ..profile.accounts import KEY_ACCOUNT_DOMAIN_STR
 
 # the figures of a review: computed by the module (refresh, cron), never
 # written by a client

@@ -4,7 +4,7 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import ValidationError
 
-from ..common.accounts import KEY_ACCOUNT_DOMAIN_STR
+from ..profile.accounts import KEY_ACCOUNT_DOMAIN_STR
 
 ROLES = [
     ("manager", "Key-account manager"),

@@ -6,10 +6,10 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 
-from ..common.accounts import KEY_ACCOUNT_DOMAIN_STR
 from ..common.groups import KA_MANAGER
 from ..common.key_account_workflow_mixin import FREE_PREFIXES
 from ..common.lang import env_for
+from ..profile.accounts import KEY_ACCOUNT_DOMAIN_STR
 
 ACTIVITY_APPROVE = "key_account.mail_activity_type_ka_approval"
 

@@ -6,10 +6,10 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import ValidationError
 
-from ..common.accounts import ACCOUNT_PEOPLE_DOMAIN_STR
-from ..common.accounts import KEY_ACCOUNT_DOMAIN_STR
 from ..common.groups import KA_MANAGER
 from ..common.key_account_guard_mixin import field_labels
+from ..profile.accounts import ACCOUNT_PEOPLE_DOMAIN_STR
+from ..profile.accounts import KEY_ACCOUNT_DOMAIN_STR
 
 # what a salesperson may not change on the feedback they answer for: whether
 # a complaint counts against them, whose it is, when it came and is due

@@ -7,9 +7,9 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 
-from ..common.accounts import ACCOUNT_PEOPLE_DOMAIN_STR
 from ..common.groups import KA_GIFT_KEEPER
 from ..common.lang import env_for
+from ..profile.accounts import ACCOUNT_PEOPLE_DOMAIN_STR
 
 
 class KeyAccountGift(models.Model):

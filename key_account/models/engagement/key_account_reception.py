@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import is_html_empty
 
-from ..common.accounts import ACCOUNT_PEOPLE_DOMAIN_STR
+from ..profile.accounts import ACCOUNT_PEOPLE_DOMAIN_STR
 
 DINING_STANDARDS = [
     ("high", "High grade"),

@@ -8,8 +8,8 @@ from odoo.exceptions import ValidationError
 from odoo.tools import is_html_empty
 from odoo.tools import plaintext2html
 
-from ..common.accounts import ACCOUNT_PEOPLE_DOMAIN_STR
 from ..common.lang import env_for
+from ..profile.accounts import ACCOUNT_PEOPLE_DOMAIN_STR
 
 
 class KeyAccountVisit(models.Model):
