@@ -704,7 +704,7 @@ class ResPartner(models.Model):
         ):
             raise AccessError(
                 self.env._(
-                    "Only Key Account managers can change since when a company "
+                    "Only Key Account managers can change since when a customer "
                     "is a key account."
                 )
             )
@@ -803,8 +803,8 @@ class ResPartner(models.Model):
             ):
                 raise ValidationError(
                     self.env._(
-                        "%(partner)s: a company cannot be a key account since a "
-                        "day still to come.",
+                        "%(partner)s cannot be a key account since a day still "
+                        "to come.",
                         partner=partner.display_name,
                     )
                 )
