@@ -289,6 +289,14 @@ class TestPersonAccount(EngagementCase):
         self.assertEqual(
             self.person.with_user(self.ka_user).ka_owner_sales_12m, 210_000
         )
+        # a colleague reads neither the figures nor the file of the person
+        colleague = self.person.with_user(self.ka_user2)
+        self.assertEqual(colleague.ka_owner_sales_12m, 0)
+        self.assertFalse(colleague.ka_file_access)
+        # a second company grades from its own orders: none
+        other = self.person.with_user(self.manager2).with_company(self.company2)
+        self.assertFalse(other.ka_grade_id)
+        self.assertEqual(other.ka_sales_12m, 0)
 
     def test_cadence_activity(self):
         self.accounts.write(
