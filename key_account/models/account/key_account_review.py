@@ -16,6 +16,7 @@ from ..common.bulk import insert_rows
 from ..common.groups import KA_MANAGER
 from ..common.key_account_guard_mixin import trusted_write
 from ..common.settings import days_setting
+from ..profile.accounts import KEY_ACCOUNT_DOMAIN_STR
 
 # the figures of a review: computed by the module (refresh, cron), never
 # written by a client
@@ -80,7 +81,7 @@ class KeyAccountReview(models.Model):
         required=True,
         index=True,
         check_company=True,
-        domain="[('ka_type_id', '!=', False), ('is_company', '=', True)]",
+        domain=KEY_ACCOUNT_DOMAIN_STR,
     )
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company

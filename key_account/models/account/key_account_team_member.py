@@ -4,6 +4,8 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import ValidationError
 
+from ..profile.accounts import KEY_ACCOUNT_DOMAIN_STR
+
 ROLES = [
     ("manager", "Key-account manager"),
     ("sales", "Sales"),
@@ -32,7 +34,7 @@ class KeyAccountTeamMember(models.Model):
         required=True,
         index=True,
         ondelete="cascade",
-        domain="[('ka_type_id', '!=', False), ('is_company', '=', True)]",
+        domain=KEY_ACCOUNT_DOMAIN_STR,
     )
     user_id = fields.Many2one(
         "res.users",

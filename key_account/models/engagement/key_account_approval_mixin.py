@@ -10,6 +10,7 @@ from ..common.groups import KA_MANAGER
 from ..common.groups import KA_PLANNER
 from ..common.key_account_workflow_mixin import FREE_PREFIXES
 from ..common.lang import env_for
+from ..profile.accounts import KEY_ACCOUNT_DOMAIN_STR
 
 ACTIVITY_APPROVE = "key_account.mail_activity_type_ka_approval"
 
@@ -64,7 +65,7 @@ class KeyAccountApprovalMixin(models.AbstractModel):
         index=True,
         tracking=True,
         check_company=True,
-        domain="[('ka_type_id', '!=', False), ('is_company', '=', True)]",
+        domain=KEY_ACCOUNT_DOMAIN_STR,
     )
     state = fields.Selection(
         STATES,

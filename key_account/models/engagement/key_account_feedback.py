@@ -8,6 +8,8 @@ from odoo.exceptions import ValidationError
 
 from ..common.groups import KA_MANAGER
 from ..common.key_account_guard_mixin import field_labels
+from ..profile.accounts import ACCOUNT_PEOPLE_DOMAIN_STR
+from ..profile.accounts import KEY_ACCOUNT_DOMAIN_STR
 
 # what a salesperson may not change on the feedback they answer for: whether
 # a complaint counts against them, whose it is, when it came and is due
@@ -61,12 +63,12 @@ class KeyAccountFeedback(models.Model):
         index=True,
         tracking=True,
         check_company=True,
-        domain="[('ka_type_id', '!=', False)]",
+        domain=KEY_ACCOUNT_DOMAIN_STR,
     )
     contact_id = fields.Many2one(
         "res.partner",
         string="Reported By",
-        domain="[('parent_id', '=', partner_id)]",
+        domain=ACCOUNT_PEOPLE_DOMAIN_STR,
     )
     company_id = fields.Many2one(
         "res.company",

@@ -9,6 +9,7 @@ from odoo.exceptions import ValidationError
 
 from ..common.groups import KA_GIFT_KEEPER
 from ..common.lang import env_for
+from ..profile.accounts import ACCOUNT_PEOPLE_DOMAIN_STR
 
 
 class KeyAccountGift(models.Model):
@@ -23,7 +24,7 @@ class KeyAccountGift(models.Model):
         "res.partner",
         required=True,
         index=True,
-        domain="[('parent_id', '=', partner_id)]",
+        domain=ACCOUNT_PEOPLE_DOMAIN_STR,
     )
     date = fields.Date(
         string="Request Date", required=True, default=fields.Date.context_today

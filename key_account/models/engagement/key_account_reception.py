@@ -5,6 +5,8 @@ from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import is_html_empty
 
+from ..profile.accounts import ACCOUNT_PEOPLE_DOMAIN_STR
+
 DINING_STANDARDS = [
     ("high", "High grade"),
     ("middle", "Middle grade"),
@@ -28,7 +30,7 @@ class KeyAccountReception(models.Model):
         "reception_id",
         "partner_id",
         string="Guests",
-        domain="[('parent_id', '=', partner_id)]",
+        domain=ACCOUNT_PEOPLE_DOMAIN_STR,
     )
     guest_count = fields.Integer(string="Number of Guests", required=True, default=1)
     date_start = fields.Datetime(

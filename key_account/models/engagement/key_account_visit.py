@@ -9,6 +9,7 @@ from odoo.tools import is_html_empty
 from odoo.tools import plaintext2html
 
 from ..common.lang import env_for
+from ..profile.accounts import ACCOUNT_PEOPLE_DOMAIN_STR
 
 
 class KeyAccountVisit(models.Model):
@@ -26,7 +27,7 @@ class KeyAccountVisit(models.Model):
         "visit_id",
         "partner_id",
         string="Contacts to Meet",
-        domain="[('parent_id', '=', partner_id), ('type', '=', 'contact')]",
+        domain=f"{ACCOUNT_PEOPLE_DOMAIN_STR[:-1]}, ('type', '=', 'contact')]",
         help="People of the relationship map of the key account.",
     )
     date_start = fields.Datetime(
@@ -68,7 +69,7 @@ class KeyAccountVisit(models.Model):
         "visit_id",
         "partner_id",
         string="People Met",
-        domain="[('parent_id', '=', partner_id)]",
+        domain=ACCOUNT_PEOPLE_DOMAIN_STR,
         copy=False,
     )
     duration = fields.Float(string="Time Spent (hours)", copy=False)
@@ -146,7 +147,7 @@ class KeyAccountVisit(models.Model):
     @api.onchange("partner_id")
     def _onchange_partner_id(self):
         self.contact_ids = self.contact_ids.filtered(
-            lambda c: c.parent_id == self.partner_id
+            lambda c: c.commercial_partner_id == self.partner_id
         )
 
     # ---- the calendar event ---------------------------------------------------------

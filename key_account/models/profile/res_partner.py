@@ -74,7 +74,8 @@ class ResPartner(models.Model):
         index="btree_not_null",
         tracking=True,
         domain="[('company_id', 'in', [False, company_id or current_company_id])]",
-        help="A company with a key-account type is a key account.",
+        help="A company, or a person without a parent company, with a key-account "
+        "type is a key account.",
     )
     # The grade, its lock and the sales figures below are company-dependent:
     # each company grades its key accounts from its own orders, and a user
@@ -785,7 +786,7 @@ class ResPartner(models.Model):
         ):
             raise AccessError(
                 self.env._(
-                    "Only Key Account managers can change since when a company "
+                    "Only Key Account managers can change since when a customer "
                     "is a key account."
                 )
             )
@@ -859,6 +860,23 @@ class ResPartner(models.Model):
                 )
             )
 
+    @api.constrains("ka_type_id", "parent_id", "is_company")
+    def _check_ka_account_kind(self):
+        """A key account is a company or a person of their own: a contact
+        (a person with a parent) stays a contact of its account, whoever
+        writes, and whatever the caller's defaults added."""
+        for partner in self:
+            if partner.ka_type_id and not partner.is_company and partner.parent_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s is a contact of %(parent)s: a contact cannot "
+                        "be a key account. Remove its key-account type first, or "
+                        "keep it apart from %(parent)s.",
+                        partner=partner.name or "",
+                        parent=partner.parent_id.display_name,
+                    )
+                )
+
     @api.constrains("ka_since")
     def _check_ka_since(self):
         for partner in self:
@@ -867,8 +885,8 @@ class ResPartner(models.Model):
             ):
                 raise ValidationError(
                     self.env._(
-                        "%(partner)s: a company cannot be a key account since a "
-                        "day still to come.",
+                        "%(partner)s cannot be a key account since a day still "
+                        "to come.",
                         partner=partner.display_name,
                     )
                 )
@@ -876,6 +894,16 @@ class ResPartner(models.Model):
     # ---- grade changes ------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        # the form's Company/Person switch (company_type) is stored by an
+        # inverse writing is_company after the record is made: stored as the
+        # kind chosen from the start, a person created from the Key Accounts
+        # action (a company by default) is no company made a person by a write
+        vals_list = [
+            {**vals, "is_company": vals["company_type"] == "company"}
+            if vals.get("company_type") in ("company", "person")
+            else vals
+            for vals in vals_list
+        ]
         if not self.env.su:
             guarded = self._ka_guarded_fields()
             for vals in vals_list:

@@ -86,11 +86,12 @@ class SaleOrder(models.Model):
 
     ka_commercial_partner_id = fields.Many2one(
         "res.partner",
-        string="Key Account Company",
+        string="Key Account Customer",
         related="partner_id.commercial_partner_id",
         store=True,
         index=True,
-        help="The company the order counts for: its customer's commercial partner.",
+        help="The customer the order counts for: the company of a contact, or "
+        "the customer itself (a company or a person of their own).",
     )
 
     def _auto_init(self):
