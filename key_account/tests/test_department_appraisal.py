@@ -80,7 +80,7 @@ class TestDepartmentAppraisal(KeyAccountCase):
     # ---- the department --------------------------------------------------------------
     def test_department_of_a_leader_and_of_an_assistant(self):
         users = self.leader | self.assistant | self.stranger
-        department = users._ka_department_users()
+        department = users._ka_appraisal_departments()
         members = self.leader | self.ka_user | self.ka_user2 | self.assistant
         self.assertEqual(department[self.leader.id], sorted(members.ids))
         # the assistant serves the team they belong to: its members and leader
@@ -95,7 +95,7 @@ class TestDepartmentAppraisal(KeyAccountCase):
             lambda m: m.user_id == self.ka_user2
         ).active = False
         self.assertNotIn(
-            self.ka_user2.id, self.leader._ka_department_users()[self.leader.id]
+            self.ka_user2.id, self.leader._ka_appraisal_departments()[self.leader.id]
         )
 
     def test_second_company_team_not_counted(self):
@@ -119,11 +119,11 @@ class TestDepartmentAppraisal(KeyAccountCase):
         )
         self.assertNotIn(
             far.id,
-            self.leader._ka_department_users([self.company.id])[self.leader.id],
+            self.leader._ka_appraisal_departments([self.company.id])[self.leader.id],
         )
         self.assertIn(
             far.id,
-            self.leader._ka_department_users([company2.id])[self.leader.id],
+            self.leader._ka_appraisal_departments([company2.id])[self.leader.id],
         )
         # the computation reads the environment's companies
         indicator = self.env.ref("key_account.key_account_kpi_indicator_new_accounts")

@@ -14,6 +14,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
+from odoo.modules.migration import load_script
 from odoo.tests import Form
 from odoo.tests import new_test_user
 from odoo.tests import tagged
@@ -535,3 +536,26 @@ class TestPersonAccount(EngagementCase):
         wizard.action_confirm()
         self.assertEqual(self.accounts.user_id, self.member)
         self.assertEqual(visit.sudo().user_id, self.member)
+
+    def test_migration_takes_the_type_off_contacts(self):
+        """18.0.2.3.0: a contact stored with a key-account type before the
+        constraint existed loses it, with a note; a person key account and a
+        company keep theirs."""
+        contact = self.env["res.partner"].create(
+            {"name": "Stored Contact", "parent_id": self.account.id}
+        )
+        self.env.cr.execute(
+            "UPDATE res_partner SET ka_type_id = %s WHERE id = %s",
+            (self.account.ka_type_id.id, contact.id),
+        )
+        self.env.invalidate_all()
+        self.assertTrue(contact.ka_type_id)
+        post = load_script(
+            "key_account/migrations/18.0.2.3.0/post-migrate.py", "ka_post_person"
+        )
+        post.migrate(self.env.cr, "18.0.2.2.0")
+        self.env.invalidate_all()
+        self.assertFalse(contact.ka_type_id)
+        self.assertTrue(self.person.ka_type_id)
+        self.assertTrue(self.account.ka_type_id)
+        self.assertIn(self.account.name, contact.message_ids[0].body)

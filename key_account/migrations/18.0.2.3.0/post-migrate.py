@@ -1,4 +1,11 @@
-"""18.0.2.3.0: the department is appraised as a department.
+"""18.0.2.3.0: persons as key accounts; the department appraised as a department.
+
+A contact of a company (a person with a parent) is never a key account (a
+constraint from this version on, which Odoo does not run on stored rows): a
+contact that carries a key-account type loses it, with a note in its chatter
+(its sales always counted for its company's account).
+
+The department is appraised as a department.
 
 The shipped appraisal templates are ``noupdate`` data: a database updated from
 an earlier version keeps the manager's and the assistant's templates as they
@@ -111,6 +118,7 @@ DEPARTMENT_INDICATORS = {
 
 def migrate(cr, version):
     env = api.Environment(cr, SUPERUSER_ID, {})
+    _contacts_are_no_key_accounts(env)
     for xmlid in NEW_LINES:
         template = env.ref(f"key_account.{xmlid}", raise_if_not_found=False)
         if template:
@@ -167,3 +175,34 @@ def _migrate_template(env, xmlid, template):
         "expense-saving rate is a new indicator: see its expense lines).",
         template.name,
     )
+
+
+def _contacts_are_no_key_accounts(env):
+    contacts = (
+        env["res.partner"]
+        .with_context(active_test=False)
+        .search(
+            [
+                ("ka_type_id", "!=", False),
+                ("is_company", "=", False),
+                ("parent_id", "!=", False),
+            ]
+        )
+    )
+    if not contacts:
+        return
+    types = {contact.id: contact.ka_type_id.name for contact in contacts}
+    contacts.write({"ka_type_id": False})
+    contacts._message_log_batch(
+        bodies={
+            contact.id: env._(
+                "No longer a key account (type %(type)s removed): a contact of "
+                "%(parent)s is never a key account itself, its sales count for "
+                "%(parent)s.",
+                type=types[contact.id],
+                parent=contact.parent_id.display_name,
+            )
+            for contact in contacts
+        }
+    )
+    _logger.info("key-account type removed from %s contacts", len(contacts))

@@ -82,7 +82,7 @@ class KeyAccountKpiIndicator(models.Model):
 
         :param scope: ``"own"``: each user's own records; ``"department"``:
             the records of the department each user is appraised over
-            (:meth:`res.users._ka_department_users`), summed before the
+            (:meth:`res.users._ka_appraisal_departments`), summed before the
             ratio is taken
         :return: ``{user_id: {...}}`` for every user (missing users get a zero
             value without data), or ``None`` when not available
@@ -93,7 +93,7 @@ class KeyAccountKpiIndicator(models.Model):
             return None
         members = None
         if scope == "department":
-            members = users._ka_department_users(self._kpi_company_ids())
+            members = users._ka_appraisal_departments(self._kpi_company_ids())
         results = method(users, date_from, date_to, members=members)
         if results is None:
             return None

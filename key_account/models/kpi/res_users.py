@@ -7,7 +7,7 @@ from odoo.tools import SQL
 class ResUsers(models.Model):
     _inherit = "res.users"
 
-    def _ka_department_users(self, company_ids=None):
+    def _ka_appraisal_departments(self, company_ids=None):
         """The department each user of ``self`` is appraised over, in one query.
 
         - A user who leads sales teams (``crm.team.user_id``): the active
