@@ -2,8 +2,9 @@
 # Regenerate the .pot of each add-on (key_account/i18n/key_account.pot and
 # key_account_hr_expense/i18n/key_account_hr_expense.pot, likewise the dashboard
 # bridge key_account_spreadsheet_dashboard's) from the add-ons as
-# installed without demo data in a scratch database (key_account, hr_expense
-# and the bridge), and merge it into the existing .po files with msgmerge
+# installed with their demo data in a scratch database (key_account, hr_expense
+# and the bridge: as Odoo's own add-ons, the .pot holds the demo's translatable
+# texts too, the jewellery's product names...), and merge it into the existing .po files with msgmerge
 # when it is available (a missing zh_CN.po is created).
 source "$(dirname "$0")/env.sh"
 ka_setup
@@ -11,7 +12,7 @@ MODULES=(key_account key_account_hr_expense key_account_spreadsheet_dashboard)
 DB=ka_i18n_$$
 ka_psql -c "CREATE DATABASE \"$DB\""
 trap 'ka_psql -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null' EXIT
-"$ODOO_BIN" -c "$KA_CONF" -d "$DB" -i "$(IFS=,; echo "${MODULES[*]}")" --without-demo=all \
+"$ODOO_BIN" -c "$KA_CONF" -d "$DB" -i "$(IFS=,; echo "${MODULES[*]}")" \
     --stop-after-init --no-http --log-level=warn
 for module in "${MODULES[@]}"; do
     mkdir -p "$KA_ROOT/$module/i18n"

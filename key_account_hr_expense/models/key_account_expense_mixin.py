@@ -17,7 +17,7 @@ class KeyAccountExpenseMixin(models.AbstractModel):
     _ka_sheet_link = False
 
     ka_expense_sheet_count = fields.Integer(
-        string="Expense Reports", compute="_compute_ka_expense_sheet_count"
+        string="Expense Report Count", compute="_compute_ka_expense_sheet_count"
     )
 
     def _compute_ka_expense_sheet_count(self):

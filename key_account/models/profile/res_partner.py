@@ -124,13 +124,13 @@ class ResPartner(models.Model):
         string="Budget To", currency_field="ka_currency_id", **_FILE
     )
     # a person's file (a person key account: no parent company)
-    ka_date_of_birth = fields.Date(string="Date of Birth", **_FILE)
+    ka_date_of_birth = fields.Date(string="Birthday", **_FILE)
     ka_education = fields.Char(string="Education", **_FILE)
     ka_occupation = fields.Char(string="Occupation", **_FILE)
     ka_position = fields.Char(string="Position Held", **_FILE)
     ka_experience = fields.Text(string="Career", **_FILE)
     ka_marital_status = fields.Selection(
-        MARITAL_STATUSES, string="Marital Status", **_FILE
+        MARITAL_STATUSES, string="Marriage", **_FILE
     )
     ka_children = fields.Integer(string="Children", **_FILE)
     ka_family = fields.Text(string="Family Notes", **_FILE)
