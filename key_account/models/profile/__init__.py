@@ -1,3 +1,6 @@
+from . import key_account_access_log
+from . import key_account_personal_data_report
+from . import res_users
 from . import key_account_type
 from . import key_account_grade
 from . import key_account_grade_history
