@@ -52,7 +52,7 @@ if not bench.count("SELECT COUNT(*) FROM res_partner WHERE name LIKE %s", PREFIX
                 INSERT INTO key_account_file (partner_id, company_id, user_id,
                        source, staff_count, need, decision_process, budget_min,
                        budget_max, create_uid, create_date, write_uid, write_date)
-                SELECT p.id, p.company_id, p.user_id, 'referral', p.id % 500,
+                SELECT p.id, p.company_id, p.user_id, 'referral', mod(p.id, 500),
                        'Need of ' || p.name, 'The board decides',
                        1000, 5000, 1, NOW(), 1, NOW()
                   FROM res_partner p

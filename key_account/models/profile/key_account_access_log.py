@@ -75,7 +75,6 @@ class KeyAccountAccessLog(models.Model):
     purged after the retention months of Settings."""
 
     _name = "key_account.access.log"
-    _inherit = ["key_account.guard.mixin"]
     _description = "Customer File Access Log"
     _order = "date desc, id desc"
     _rec_name = "partner_id"
@@ -122,6 +121,12 @@ class KeyAccountAccessLog(models.Model):
         self._ka_refuse()
 
     # ---- writing ---------------------------------------------------------------------
+    @api.model
+    def _ka_own_defaults(self, fnames):
+        # insert_rows' question: the log's fields have no default (each line
+        # gives them all)
+        return {}
+
     @api.model
     def _ka_write(self, notes, operation, channel, reason=None):
         """Write one line per (account, model) of ``notes`` ({(account id,
