@@ -17,7 +17,6 @@ from odoo.exceptions import AccessError
 from odoo.http import request
 from odoo.tools import SQL
 
-from ..common.bulk import insert_rows
 from ..common.groups import KA_MANAGER
 from ..common.lang import envs_by_lang
 from ..common.settings import days_setting
@@ -71,7 +70,7 @@ def access_scope(env, operation, channel):
 
 class KeyAccountAccessLog(models.Model):
     """One line per account read, exported or erased: written by the module
-    only (one INSERT per call), never changed; read by Key Account managers;
+    only (one INSERT per call, in SQL), never changed; read by Key Account managers;
     purged after the retention months of Settings."""
 
     _name = "key_account.access.log"
@@ -122,40 +121,46 @@ class KeyAccountAccessLog(models.Model):
 
     # ---- writing ---------------------------------------------------------------------
     @api.model
-    def _ka_own_defaults(self, fnames):
-        # insert_rows' question: the log's fields have no default (each line
-        # gives them all)
-        return {}
-
-    @api.model
     def _ka_write(self, notes, operation, channel, reason=None):
         """Write one line per (account, model) of ``notes`` ({(account id,
         model): fields}) with one INSERT, as the current user.
 
         :return: the number of accounts
         """
-        accounts = self.env["res.partner"].sudo().browse({a for a, _m in notes})
-        accounts.fetch(["name", "company_id"])
+        rows = sorted(notes.items())
         now = fields.Datetime.now()
-        route = current_route()
-        vals_list = [
-            {
-                "date": now,
-                "user_id": self.env.uid,
-                "partner_id": account_id,
-                "account_name": accounts.browse(account_id).name,
-                "company_id": accounts.browse(account_id).company_id.id,
-                "operation": operation,
-                "channel": channel,
-                "route": route or False,
-                "res_model": model,
-                "field_names": ", ".join(sorted(fnames)),
-                "reason": reason or False,
-            }
-            for (account_id, model), fnames in sorted(notes.items())
-        ]
-        insert_rows(self.sudo(), vals_list, lambda vals: None)
-        count = len(accounts)
+        # the account's name and company from the partner in the statement
+        self.env["res.partner"].flush_model(["name", "company_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO %(table)s (date, user_id, partner_id, account_name,
+                       company_id, operation, channel, route, res_model,
+                       field_names, reason, create_uid, create_date, write_uid,
+                       write_date)
+                SELECT %(now)s, %(uid)s, p.id, p.name, p.company_id, %(operation)s,
+                       %(channel)s, %(route)s, v.model, v.fnames, %(reason)s,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(ids)s::int[], %(models)s::varchar[],
+                              %(fnames)s::varchar[])
+                       WITH ORDINALITY AS v(id, model, fnames, n)
+                  JOIN res_partner p ON p.id = v.id
+              ORDER BY v.n
+                """,
+                table=SQL.identifier(self._table),
+                now=now,
+                uid=self.env.uid,
+                operation=operation,
+                channel=channel,
+                route=current_route() or None,
+                reason=reason or None,
+                ids=[account_id for (account_id, _model), _f in rows],
+                models=[model for (_account_id, model), _f in rows],
+                fnames=[", ".join(sorted(fnames)) for _key, fnames in rows],
+            )
+        )
+        self.invalidate_model()
+        count = len({account_id for account_id, _model in notes})
         if operation == "export" and count > self._ka_export_alert_accounts():
             self._ka_notify_large_export(count)
         return count
