@@ -96,6 +96,7 @@
         "demo/key_account_monthly_report_demo.xml",
         "demo/mail_activity_demo.xml",
         "demo/key_account_review_demo.xml",
+        "demo/key_account_access_log_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -357,6 +357,18 @@ class TestPersonalDataErasure(PersonalDataCase):
         self.assertIn("key_account.file.need", log.field_names)
         self.assertIn("key_account.relation.hobbies", log.field_names)
 
+    def test_erasure_of_a_company_contact_takes_their_map_entry_only(self):
+        Relation = self.env["key_account.relation"]
+        self.assertTrue(Relation.search([("contact_id", "=", self.contact.id)]))
+        self.contact.with_user(self.ka_manager)._ka_erase_personal_data("Asked")
+        self.assertFalse(Relation.search([("contact_id", "=", self.contact.id)]))
+        # the company's own file is the company's, not the person's
+        self.assertEqual(self.mine.ka_need, FILE["ka_need"])
+        log = self._logs(operation="erasure")
+        self.assertEqual(log.partner_id, self.contact)
+        self.assertIn("key_account.relation.hobbies", log.field_names)
+        self.assertNotIn("key_account.file", log.field_names)
+
     def _render(self, user, lang):
         return (
             self.env["ir.actions.report"]
