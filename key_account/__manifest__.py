@@ -33,6 +33,7 @@
         "views/profile/key_account_file_check_views.xml",
         "views/profile/key_account_relation_views.xml",
         "views/profile/res_partner_views.xml",
+        "views/profile/key_account_access_log_views.xml",
         "views/pool/key_account_type_views.xml",
         "views/pool/key_account_grade_views.xml",
         "views/pool/key_account_pool_log_views.xml",
@@ -73,6 +74,8 @@
         "report/key_account_monthly_report_reports.xml",
         "report/key_account_plan_report.xml",
         "report/key_account_customer_file_report.xml",
+        "report/key_account_personal_data_report.xml",
+        "wizard/profile/key_account_erasure_wizard_views.xml",
         "wizard/pool/key_account_pool_wizard_views.xml",
         "wizard/pool/key_account_handover_wizard_views.xml",
         "wizard/engagement/key_account_refuse_wizard_views.xml",
@@ -95,6 +98,7 @@
         "demo/key_account_monthly_report_demo.xml",
         "demo/mail_activity_demo.xml",
         "demo/key_account_review_demo.xml",
+        "demo/key_account_access_log_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

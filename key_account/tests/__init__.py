@@ -43,6 +43,7 @@ from . import test_outdated_page
 from . import test_partner_form
 from . import test_performance
 from . import test_person_account
+from . import test_personal_data
 from . import test_pool
 from . import test_pool_concurrency
 from . import test_pool_teams

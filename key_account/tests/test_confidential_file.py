@@ -95,6 +95,11 @@ class ConfidentialCase(KeyAccountCase):
         )
         # exporting is a right of its own (Odoo's export button)
         (cls.ka_user | cls.ka_user2).groups_id |= cls.env.ref("base.group_allow_export")
+        # and exporting files and maps another (test_personal_data): with
+        # every right to export, a stranger still gets nothing
+        (cls.ka_user | cls.ka_user2).groups_id |= cls.env.ref(
+            "key_account.group_key_account_file_export"
+        )
         cls.mine = cls._confidential_account("Mine Co", user_id=cls.ka_user.id)
         cls.pool = cls._confidential_account("Pool Co")
         cls.accounts = cls.mine | cls.pool

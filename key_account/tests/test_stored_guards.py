@@ -28,6 +28,21 @@ GUARDED_ELSEWHERE = {
     # no client links an entry to a settlement (commission/account_move.py,
     # TestCommissionAccounting)
     "account.move": {"ka_settlement_id"},
+    # no line is created or changed through the ORM, the superuser
+    # included (TestPersonalDataLog.test_nobody_changes_the_log)
+    "key_account.access.log": {
+        "date",
+        "user_id",
+        "partner_id",
+        "account_name",
+        "company_id",
+        "operation",
+        "channel",
+        "route",
+        "res_model",
+        "field_names",
+        "reason",
+    },
     # computed for the user reading them, never stored
     "res.users": {
         "ka_my_commission_plan_id",

@@ -1,3 +1,4 @@
+from . import profile
 from . import pool
 from . import engagement
 from . import commission

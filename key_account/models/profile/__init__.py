@@ -1,3 +1,6 @@
+from . import key_account_access_log
+from . import key_account_personal_data_report
+from . import res_users
 from . import key_account_type
 from . import key_account_grade
 from . import key_account_grade_history
@@ -9,4 +12,3 @@ from . import sale_order
 from . import res_company
 from . import res_config_settings
 from . import report_customer_file
-from . import res_users

@@ -92,7 +92,7 @@ class KeyAccountFile(models.Model):
     ``ka_need``, ``ka_budget_max``... which read it with their own rights."""
 
     _name = "key_account.file"
-    _inherit = ["key_account.number.mixin"]
+    _inherit = ["key_account.number.mixin", "key_account.access.mixin"]
     _description = "Customer File"
     _rec_name = "partner_id"
 
@@ -199,6 +199,13 @@ class KeyAccountFile(models.Model):
     def write(self, vals):
         check_fixed_fields(self, [vals], self._ka_fixed_fields)
         return super().write(vals)
+
+    # ---- the access log (key_account.access.log) ---------------------------------
+    def _ka_confidential_fields(self):
+        return personal_fields(self)
+
+    def _ka_access_accounts(self):
+        return {record.id: record.partner_id.id for record in self.sudo()}
 
     @api.depends("partner_id.company_id")
     def _compute_company_id(self):
@@ -368,3 +375,27 @@ def migrate_partner_columns(model, link, mapping, keys):
     model.env.invalidate_all()
     model.env["res.partner"]._ka_recompute_completeness()
     return len(partner_ids)
+
+
+def personal_fields(model):
+    """The fields of a customer file or a relationship-map entry that hold
+    what was learnt about the customer: every stored field but Odoo's, the
+    links and the owner (``_ka_fixed_fields``). Read generically: fields
+    other capabilities add are covered."""
+    return {
+        name
+        for name, field in model._fields.items()
+        if field.store
+        and not field.automatic
+        and name not in models.MAGIC_COLUMNS
+        and name not in model._ka_fixed_fields
+    }
+
+
+def erasable_fields(model):
+    """The personal fields that are written (computed ones follow)."""
+    return {
+        name
+        for name in personal_fields(model)
+        if not model._fields[name].compute or model._fields[name].inverse
+    }

@@ -5,6 +5,7 @@ from odoo.tools import SQL
 
 from .key_account_file import check_fixed_fields
 from .key_account_file import migrate_partner_columns
+from .key_account_file import personal_fields
 
 ROLES = [
     ("decision_maker", "Decision maker"),
@@ -34,7 +35,7 @@ class KeyAccountRelation(models.Model):
     ``ka_hobbies``..."""
 
     _name = "key_account.relation"
-    _inherit = ["key_account.number.mixin"]
+    _inherit = ["key_account.number.mixin", "key_account.access.mixin"]
     _description = "Relationship Map Entry"
     _rec_name = "contact_id"
 
@@ -99,6 +100,13 @@ class KeyAccountRelation(models.Model):
     def write(self, vals):
         check_fixed_fields(self, [vals], self._ka_fixed_fields)
         return super().write(vals)
+
+    # ---- the access log (key_account.access.log) ---------------------------------
+    def _ka_confidential_fields(self):
+        return personal_fields(self)
+
+    def _ka_access_accounts(self):
+        return {record.id: record.account_id.id for record in self.sudo()}
 
     @api.model
     def _ka_migrate_partner_columns(self):

@@ -1,6 +1,11 @@
 from odoo import fields
 from odoo import models
 
+from .key_account_access_log import EXPORT_ALERT_DEFAULT
+from .key_account_access_log import EXPORT_ALERT_KEY
+from .key_account_access_log import RETENTION_DEFAULT
+from .key_account_access_log import RETENTION_KEY
+
 
 class ResConfigSettings(models.TransientModel):
     _name = "res.config.settings"
@@ -16,6 +21,28 @@ class ResConfigSettings(models.TransientModel):
     ka_definition_margin_share = fields.Float(
         related="company_id.ka_definition_margin_share", readonly=False
     )
+
+    ka_access_log_months = fields.Integer(
+        string="Access Log Kept (Months)",
+        config_parameter=RETENTION_KEY,
+        default=RETENTION_DEFAULT,
+        help="Lines of the customer-file access log older than this are "
+        "deleted every day (0: kept for ever).",
+    )
+    ka_export_alert_accounts = fields.Integer(
+        string="Large Export (Accounts)",
+        config_parameter=EXPORT_ALERT_KEY,
+        default=EXPORT_ALERT_DEFAULT,
+        help="An export of the customer files of more key accounts than this "
+        "notifies the Key Account managers.",
+    )
+
+    def _ka_days_settings(self):
+        return {
+            **super()._ka_days_settings(),
+            "ka_access_log_months": RETENTION_KEY,
+            "ka_export_alert_accounts": EXPORT_ALERT_KEY,
+        }
 
     def action_ka_regrade_all(self):
         """Settings button: re-grade every key account now."""

@@ -27,6 +27,7 @@ from .key_account_file import MARITAL_STATUSES
 from .key_account_file import PARTNER_FILE_FIELDS
 from .key_account_file import SENSITIVITIES
 from .key_account_file import SOURCES
+from .key_account_file import erasable_fields
 from .key_account_file_check import BOTH
 from .key_account_file_check import COMPANY
 from .key_account_file_check import CRITERIA
@@ -54,11 +55,17 @@ _RELATION = {
     "inverse": "_inverse_ka_relation",
     "groups": KA_USER,
 }
+CONFIDENTIAL_COMPUTES = frozenset({_FILE["compute"], _RELATION["compute"]})
 
 
 class ResPartner(models.Model):
     _name = "res.partner"
-    _inherit = ["res.partner", "key_account.number.mixin", "key_account.guard.mixin"]
+    _inherit = [
+        "res.partner",
+        "key_account.number.mixin",
+        "key_account.guard.mixin",
+        "key_account.access.mixin",
+    ]
     _ka_own_numbers_only = True
 
     # The owner (Odoo's salesperson): the record rules of the module filter
@@ -129,9 +136,7 @@ class ResPartner(models.Model):
     ka_occupation = fields.Char(string="Occupation", **_FILE)
     ka_position = fields.Char(string="Position Held", **_FILE)
     ka_experience = fields.Text(string="Career", **_FILE)
-    ka_marital_status = fields.Selection(
-        MARITAL_STATUSES, string="Marriage", **_FILE
-    )
+    ka_marital_status = fields.Selection(MARITAL_STATUSES, string="Marriage", **_FILE)
     ka_children = fields.Integer(string="Children", **_FILE)
     ka_family = fields.Text(string="Family Notes", **_FILE)
     ka_interests = fields.Text(string="Hobbies and Interests", **_FILE)
@@ -332,6 +337,12 @@ class ResPartner(models.Model):
         "contact_id",
         string="Relationship Map Entry",
         groups=KA_USER,
+    )
+    ka_access_log_count = fields.Integer(
+        string="File Reads",
+        compute="_compute_ka_access_log_count",
+        groups=KA_MANAGER,
+        help="Lines of the customer-file access log of this account.",
     )
 
     # ---- computes ------------------------------------------------------------
@@ -1493,6 +1504,146 @@ class ResPartner(models.Model):
         changed.modified(["ka_grade_id"])
         changed._ka_write_grade_changes(changes, automatic=True)
         return changed
+
+    # ---- the access log and personal data (key_account.access.log) ---------------
+    def _ka_confidential_fields(self):
+        # the fields reading the file and the map, whichever capability
+        # declares them (all computed by the two methods of _FILE/_RELATION)
+        return {
+            name
+            for name, field in self._fields.items()
+            if field.compute in CONFIDENTIAL_COMPUTES
+        }
+
+    def _ka_access_accounts(self):
+        return {partner.id: partner.commercial_partner_id.id for partner in self.sudo()}
+
+    @api.depends_context("uid")
+    def _compute_ka_access_log_count(self):
+        counts = dict(
+            self.env["key_account.access.log"]._read_group(
+                [("partner_id", "in", self._origin.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.ka_access_log_count = counts.get(partner._origin, 0)
+
+    def action_ka_access_log(self):
+        """Stat button (managers): the access log of this account."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "key_account.key_account_access_log_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        return action
+
+    def _ka_check_personal_data_manager(self):
+        if not self._ka_is_manager():
+            raise AccessError(
+                self.env._(
+                    "Only Key Account managers can erase or export a person's "
+                    "personal data."
+                )
+            )
+
+    def _ka_check_person(self):
+        self.ensure_one()
+        if self.sudo().is_company:
+            raise UserError(
+                self.env._(
+                    "%(partner)s is a company: only a person's personal data is "
+                    "erased or exported on request (erase a contact's entry of the "
+                    "relationship map on the contact).",
+                    partner=self.display_name,
+                )
+            )
+
+    def _ka_erase_personal_data(self, reason):
+        """Erase this person's personal data on their request: every
+        personal field of their customer file, the file's attachments and
+        their relationship-map entries. Orders, commissions and the grade
+        history stay. Logged with ``reason``.
+
+        :return: the names of the fields erased
+        """
+        self._ka_check_personal_data_manager()
+        self._ka_check_person()
+        if not (reason or "").strip():
+            raise UserError(self.env._("Give the reason of the erasure."))
+        person = self.sudo()
+        File = self.env["key_account.file"].sudo()
+        Relation = self.env["key_account.relation"].sudo()
+        files = File.search([("partner_id", "=", person.id)])
+        entries = Relation.search([("contact_id", "=", person.id)])
+        erased = set()
+        if files:
+            fnames = erasable_fields(File)
+            files.write(dict.fromkeys(fnames, False))
+            erased |= {f"key_account.file.{f}" for f in fnames}
+            self.env["ir.attachment"].sudo().search(
+                [("res_model", "=", File._name), ("res_id", "in", files.ids)]
+            ).unlink()
+        if entries:
+            erased |= {f"key_account.relation.{f}" for f in erasable_fields(Relation)}
+            entries.unlink()
+        self.invalidate_recordset()
+        self.env["key_account.access.log"]._ka_write(
+            {(person.id, self._name): erased}, "erasure", "ui", reason=reason.strip()
+        )
+        return erased
+
+    def _ka_personal_data(self):
+        """This person's customer file and relationship-map entries as
+        [(section, [(label, value)])], in the environment's language, read as
+        superuser (for the person's own copy)."""
+        self.ensure_one()
+        env = self.env
+        person = self.sudo()
+        sections = []
+        for model, link, title in (
+            ("key_account.file", "partner_id", env._("Customer file")),
+            ("key_account.relation", "contact_id", env._("Relationship map")),
+        ):
+            Model = env[model].sudo()
+            for record in Model.search([(link, "=", person.id)]):
+                rows = []
+                for fname in sorted(
+                    erasable_fields(Model),
+                    key=lambda f: Model._fields[f]._description_string(env),
+                ):
+                    field = Model._fields[fname]
+                    value = record[fname]
+                    if field.type == "selection":
+                        value = dict(field._description_selection(env)).get(value)
+                    elif field.relational:
+                        value = ", ".join(value.mapped("display_name"))
+                    if value in (False, None, ""):
+                        continue
+                    rows.append((field._description_string(env), str(value)))
+                sections.append((title, rows))
+        return sections
+
+    def action_ka_export_personal_data(self):
+        """Button (managers): this person's own file as a document, in the
+        user's language; logged."""
+        self._ka_check_personal_data_manager()
+        self._ka_check_person()
+        return self.env.ref(
+            "key_account.key_account_personal_data_report_action"
+        ).report_action(self)
+
+    def action_ka_erase_personal_data(self):
+        """Button (managers): the erasure wizard for this person."""
+        self._ka_check_personal_data_manager()
+        self._ka_check_person()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Erase Personal Data"),
+            "res_model": "key_account.erasure.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.id},
+        }
 
     # ---- actions -------------------------------------------------------------------
     def action_ka_grade_history(self):

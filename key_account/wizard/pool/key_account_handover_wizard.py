@@ -115,3 +115,9 @@ class KeyAccountHandoverWizard(models.TransientModel):
         user = self.new_user_id if self.mode == "reassign" else self.user_id
         documents = self.env["res.partner"]._ka_handover_open_documents(partner, user)
         return [record for records in documents for record in records]
+
+    def _report_access_summary(self):
+        """What the leaving person read and exported of the customer files
+        in their last 30 days: [(account, operation, count)]."""
+        self.ensure_one()
+        return self.env["key_account.access.log"]._ka_summary(self.user_id, days=30)
