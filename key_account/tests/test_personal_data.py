@@ -328,6 +328,24 @@ class TestPersonalDataErasure(PersonalDataCase):
         history = self.env["key_account.grade.history"].search_count(
             [("partner_id", "=", self.person.id)]
         )
+        # a person's own fields of the file (issue 20) are personal data too
+        self.file.write(
+            {
+                "date_of_birth": fields.Date.to_date("1981-05-03"),
+                "education": "MBA",
+                "credit_rating": "a",
+                "interests": "Jadeite",
+                "owned_pieces": 12,
+            }
+        )
+        person_fields = {
+            "date_of_birth",
+            "education",
+            "credit_rating",
+            "interests",
+            "owned_pieces",
+        }
+        self.assertLessEqual(person_fields, erasable_fields(self.file))
         action = self.person.with_user(self.ka_manager).action_ka_erase_personal_data()
         wizard = (
             self.env[action["res_model"]]
