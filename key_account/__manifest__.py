@@ -83,6 +83,7 @@
     ],
     "demo": [
         "demo/res_users_demo.xml",
+        "demo/crm_team_demo.xml",
         "demo/product_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/key_account_grade_history_demo.xml",
@@ -95,6 +96,7 @@
         "demo/key_account_plan_demo.xml",
         "demo/key_account_commission_demo.xml",
         "demo/key_account_kpi_demo.xml",
+        "demo/key_account_request_demo.xml",
         "demo/key_account_monthly_report_demo.xml",
         "demo/mail_activity_demo.xml",
         "demo/key_account_review_demo.xml",

@@ -334,6 +334,86 @@ class TestDemo(KeyAccountCase):
         self.assertTrue(note)
         self.assertTrue(persons.filtered("ka_last_contact_date"))
 
+    def test_customer_files_of_both_kinds(self):
+        """The demo persons have a person's file, a few companies a company's:
+        each kind is scored on its own criteria."""
+        persons = self.accounts.filtered(lambda p: not p.is_company)
+        self.assertTrue(all(persons.mapped("ka_date_of_birth")))
+        self.assertTrue(all(persons.mapped("ka_occupation")))
+        self.assertTrue(all(persons.mapped("ka_credit_rating")))
+        collector = self.env.ref("key_account.res_partner_ka_person_01_demo")
+        self.assertRecordValues(
+            collector.ka_file_ids,
+            [
+                {
+                    "owned_pieces": 7,
+                    "price_sensitivity": "low",
+                    "credit_rating": "a",
+                    "user_id": collector.user_id.id,
+                }
+            ],
+        )
+        self.assertGreater(collector.ka_file_completeness, 80)
+        # the dormant client's file is thin: the completeness tells them apart
+        dormant = self.env.ref("key_account.res_partner_ka_person_06_demo")
+        self.assertLess(dormant.ka_file_completeness, collector.ka_file_completeness)
+        companies = self.accounts.filtered(
+            lambda p: p.is_company and p.ka_history and p.ka_competitors
+        )
+        self.assertGreaterEqual(len(companies), 3)
+        self.assertTrue(all(companies.mapped("ka_our_share")))
+        self.assertFalse(persons.filtered("ka_history"))
+
+    def test_department_and_requests(self):
+        """The key-account department is a sales team led by Li Wei: its
+        assistant reads the members' accounts and answers their requests, one
+        on time, one late, one still open."""
+        team = self.env.ref("key_account.crm_team_key_accounts_demo")
+        zhang = self.env.ref("key_account.res_users_zhang_min_demo")
+        wang = self.env.ref("key_account.res_users_wang_fang_demo")
+        assistant = self.env.ref("key_account.res_users_liu_yang_demo")
+        planner = self.env.ref("key_account.res_users_zhao_lei_demo")
+        self.assertEqual(team.user_id, self.manager)
+        self.assertEqual(team.member_ids, zhang | wang | assistant | planner)
+        self.assertEqual(
+            self.manager._ka_department_users(),
+            self.manager | zhang | wang | assistant | planner,
+        )
+        # the assistant reads the customer files of the department's
+        # accounts, persons and companies, and may write them
+        owned = self.accounts.filtered(lambda p: p.user_id in (zhang | wang))
+        files = self.env["key_account.file"].search([("partner_id", "in", owned.ids)])
+        self.assertTrue(files.partner_id.filtered("is_company"))
+        self.assertTrue(files.partner_id.filtered(lambda p: not p.is_company))
+        self.assertEqual(
+            self.env["key_account.file"]
+            .with_user(assistant)
+            .search([("partner_id", "in", owned.ids)]),
+            files,
+        )
+        self.assertTrue(all(owned.with_user(assistant).mapped("ka_file_access")))
+        requests = self._demo_records("key_account.request")
+        self.assertEqual(requests.assistant_id, assistant)
+        self.assertEqual(
+            sorted((r.state, r.on_time) for r in requests),
+            [("done", False), ("done", True), ("open", False)],
+        )
+        self.assertEqual(
+            self.env["key_account.request"].with_user(assistant).search([]),
+            requests,
+        )
+        # a salesperson sees the requests they made only
+        self.assertEqual(
+            self.env["key_account.request"].with_user(zhang).search([]),
+            requests.filtered(lambda r: r.requester_id == zhang),
+        )
+        # the pool still opens to the department's salespeople
+        pool = self.accounts.filtered(lambda p: not p.user_id)
+        self.assertEqual(
+            self.env["res.partner"].with_user(zhang).search([("id", "in", pool.ids)]),
+            pool,
+        )
+
     def test_margins_are_not_the_sales(self):
         """The demo products have a cost: every account's 12-month margin is
         below its sales, and the jewellery earns what gold, diamonds and

@@ -195,3 +195,135 @@ class TestKeyAccountDateColumns(HttpCase, EngagementCase):
     def test_dates_whole_in_english(self):
         shots = self._open_lists("en_US")
         self.assertEqual(len(shots), len(self.LISTS))
+
+
+@tagged("post_install", "-at_install")
+class TestPersonAccountTour(HttpCase):
+    """The browser, for the individual clients and the department (issue 20):
+    the demo manager makes a person a key account from Key Accounts > New,
+    fills the person's file, opens its plan and team and prints its customer
+    file form; a demo salesperson sends a request to the department's
+    assistant, who marks it done
+    (static/src/tests/tours/key_account_person_tour.js)."""
+
+    PERSON = "Tour Wu Jiayi"
+    REQUEST = "Tour gift list for the wedding of Wu Jiayi's son"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = cls.env.ref("key_account.res_users_li_wei_demo")
+        cls.salesperson = cls.env.ref("key_account.res_users_zhang_min_demo")
+        cls.assistant = cls.env.ref("key_account.res_users_liu_yang_demo")
+        cls.high_value = cls.env.ref("key_account.key_account_type_high_value")
+
+    def _tour_logs(self, prefix):
+        """Patches the browser's console handler to collect the tour's logs
+        that start with ``prefix``; returns the list they are added to."""
+        logs = []
+        original = ChromeBrowser._handle_console
+
+        def handle_console(browser, type, args=None, **kw):  # pylint: disable=redefined-builtin
+            message = browser._from_remoteobject(args[0]) if args else None
+            if isinstance(message, str) and message.startswith(prefix):
+                logs.append(message[len(prefix) :])
+            return original(browser, type, args=args, **kw)
+
+        patcher = patch.object(ChromeBrowser, "_handle_console", handle_console)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        return logs
+
+    def test_person_account_file_team_and_print(self):
+        printed = self._tour_logs("ka_report ")
+        self.start_tour(
+            "/odoo", "key_account_tour_person_account", login=self.manager.login
+        )
+        self.env.invalidate_all()
+
+        person = self.env["res.partner"].search([("name", "=", self.PERSON)])
+        self.assertRecordValues(
+            person,
+            [
+                {
+                    "is_company": False,
+                    "parent_id": False,
+                    "ka_type_id": self.high_value.id,
+                    "user_id": self.manager.id,
+                }
+            ],
+        )
+        self.assertRecordValues(
+            person.ka_file_ids,
+            [
+                {
+                    "user_id": self.manager.id,
+                    "date_of_birth": fields.Date.to_date("1985-05-12"),
+                    "education": "Master of architecture",
+                    "occupation": "Architect",
+                    "marital_status": "married",
+                    "interests": "Ink painting, hiking",
+                    "owned_pieces": 3,
+                    "price_sensitivity": "low",
+                    "credit_rating": "a",
+                    "strengths": "Our workshop designs her pieces",
+                }
+            ],
+        )
+        self.assertGreater(person.ka_file_completeness, 0)
+        # the form printed the person's customer file form, which shows the
+        # person's file and not a company's
+        self.assertEqual(printed, [f"key_account.report_customer_file:{person.id}"])
+        html, _type = (
+            self.env["ir.actions.report"]
+            .with_user(self.manager)
+            ._render_qweb_html("key_account.report_customer_file", person.ids)
+        )
+        html = html.decode()
+        self.assertIn("Master of architecture", html)
+        self.assertIn("ka_file_person", html)
+        self.assertNotIn("ka_file_company", html)
+
+    def test_request_to_the_assistant(self):
+        person = (
+            self.env["res.partner"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "name": self.PERSON,
+                    "is_company": False,
+                    "ka_type_id": self.high_value.id,
+                    "user_id": self.manager.id,
+                }
+            )
+        )
+        Request = self.env["key_account.request"]
+        self.start_tour(
+            "/odoo", "key_account_tour_request", login=self.salesperson.login
+        )
+        self.env.invalidate_all()
+        request = Request.search([("name", "=", self.REQUEST)])
+        self.assertRecordValues(
+            request,
+            [
+                {
+                    "requester_id": self.salesperson.id,
+                    "assistant_id": self.assistant.id,
+                    "partner_id": person.id,
+                    "kind": "support",
+                    "size": "small",
+                    "state": "open",
+                    "done_at": False,
+                }
+            ],
+        )
+        self.assertTrue(request.requested_at)
+        self.assertGreater(request.due_at, request.requested_at)
+
+        self.start_tour(
+            "/odoo", "key_account_tour_request_done", login=self.assistant.login
+        )
+        self.env.invalidate_all()
+        self.assertRecordValues(request, [{"state": "done", "on_time": True}])
+        self.assertTrue(request.done_at)
+        self.assertEqual(Request.search_count([("name", "=", self.REQUEST)]), 1)

@@ -37,7 +37,8 @@ class KeyAccountDevelopmentPlan(models.Model):
     done_new_accounts = fields.Integer(
         string="New Key Accounts",
         compute="_compute_done",
-        help="Companies of the salesperson that became key accounts in the period.",
+        help="Customers of the salesperson, companies or persons of their own, that "
+        "became key accounts in the period.",
     )
     done_visits = fields.Integer(
         string="Visits Done",

@@ -202,7 +202,7 @@ class ResPartner(models.Model):
         copy=False,
         groups=KA_FIGURES,
         help="Untaxed amount of the confirmed sale orders of the last 12 months, "
-        "of the company and all its contacts, in company currency.",
+        "of the account and all its contacts, in company currency.",
     )
     # what salespeople read instead: their own accounts' figure only
     ka_owner_sales_12m = fields.Monetary(
@@ -221,7 +221,7 @@ class ResPartner(models.Model):
         copy=False,
         groups=KA_FIGURES,
         help="Gross margin (sales less cost, from the sale margins) of the "
-        "confirmed sale orders of the last 12 months, of the company and all "
+        "confirmed sale orders of the last 12 months, of the account and all "
         "its contacts, in company currency.",
     )
     ka_margin_share = fields.Float(
@@ -287,8 +287,8 @@ class ResPartner(models.Model):
     ka_order_ids = fields.One2many(
         "sale.order",
         "ka_commercial_partner_id",
-        string="Orders of the Company",
-        help="Sale orders of the company and all its contacts.",
+        string="Orders of the Account",
+        help="Sale orders of the account and all its contacts.",
     )
     ka_file_completeness = fields.Integer(
         string="File Completeness",

@@ -38,7 +38,7 @@ class ResPartner(models.Model):
 
     ka_receivable_open = fields.Float(
         string="Open Receivable",
-        help="What the company and its contacts owe: the open amounts of their "
+        help="What the account and its contacts owe: the open amounts of their "
         "posted invoices, less their open credit notes and the payments not yet "
         "matched, in company currency.",
         **_RECEIVABLE,
