@@ -130,7 +130,7 @@ class KeyAccountFile(models.Model):
     budget_min = fields.Monetary(string="Budget From")
     budget_max = fields.Monetary(string="Budget To")
     # ---- a person -------------------------------------------------------------
-    date_of_birth = fields.Date(string="Birthday")
+    date_of_birth = fields.Date(string="Birth Date")
     education = fields.Char()
     occupation = fields.Char()
     position = fields.Char(string="Position Held")

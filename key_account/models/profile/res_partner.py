@@ -131,7 +131,7 @@ class ResPartner(models.Model):
         string="Budget To", currency_field="ka_currency_id", **_FILE
     )
     # a person's file (a person key account: no parent company)
-    ka_date_of_birth = fields.Date(string="Birthday", **_FILE)
+    ka_date_of_birth = fields.Date(string="Birth Date", **_FILE)
     ka_education = fields.Char(string="Education", **_FILE)
     ka_occupation = fields.Char(string="Occupation", **_FILE)
     ka_position = fields.Char(string="Position Held", **_FILE)
