@@ -10,3 +10,5 @@ from . import res_company
 from . import res_config_settings
 from . import report_customer_file
 from . import res_users
+from . import crm_team
+from . import crm_team_member

@@ -1,5 +1,6 @@
 from odoo import fields
 from odoo import models
+from odoo.tools import ormcache
 
 
 class ResUsers(models.Model):
@@ -20,12 +21,23 @@ class ResUsers(models.Model):
         active members of the sales teams they lead, and themselves (the
         record rules ``*_rule_team_leader``)."""
         self.ensure_one()
+        return self.browse(self._ka_department_user_ids())
+
+    @ormcache("self.id")
+    def _ka_department_user_ids(self):
+        """The ids of :meth:`_ka_department_users`, cached: the 12-month
+        figures of every batch of accounts read (each column of the kanban,
+        each page of the list) ask for them. The sales teams and their
+        memberships clear the cache when they change."""
         members = (
             self.env["crm.team.member"]
             .sudo()
-            .search([("crm_team_id.user_id", "=", self.id), ("active", "=", True)])
+            .search_fetch(
+                [("crm_team_id.user_id", "=", self.id), ("active", "=", True)],
+                ["user_id"],
+            )
         )
-        return members.user_id | self
+        return tuple(sorted({*members.user_id.ids, self.id}))
 
     def _ka_served_users(self):
         """The department an assistant or a planner serves: the members and
