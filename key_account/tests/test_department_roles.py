@@ -297,9 +297,10 @@ class TestDepartmentRoles(EngagementCase):
             self._as(self.leader, visit).read(["purpose"])
 
     def test_leader_figures_follow_the_teams(self):
-        """The department of a leader is cached (the figures of every batch of
-        accounts ask for it) and follows the teams: a member joining or
-        leaving, the team's leader changed, the team deleted."""
+        """The department of a leader, and the one an assistant serves, are
+        cached (the figures of every batch of accounts ask for them) and
+        follow the teams: a member joining or leaving, the team's leader
+        changed, the team deleted."""
 
         def figures(account):
             self.env.invalidate_all()
@@ -309,8 +310,11 @@ class TestDepartmentRoles(EngagementCase):
         self.theirs._ka_refresh_sales()
         self.assertTrue(figures(self.firm))
         self.assertFalse(figures(self.theirs))
+        self.env.invalidate_all()
+        self.assertTrue(self._as(self.assistant, self.firm).ka_owner_sales_12m)
         with self.assertQueryCount(0):
             self.leader._ka_department_user_ids()
+            self.assistant._ka_served_user_ids()
         # the leader leads team B too (ka_user2's), then team B is deleted
         self.team_b.user_id = self.leader
         self.assertTrue(figures(self.theirs))
@@ -321,7 +325,11 @@ class TestDepartmentRoles(EngagementCase):
             lambda m: m.user_id == self.ka_user
         ).active = False
         self.assertFalse(figures(self.firm))
+        self.env.invalidate_all()
+        self.assertFalse(self._as(self.assistant, self.firm).ka_owner_sales_12m)
         self.team_a.write({"member_ids": [Command.link(self.ka_user2.id)]})
         self.assertTrue(figures(self.theirs))
+        self.env.invalidate_all()
+        self.assertTrue(self._as(self.assistant, self.theirs).ka_owner_sales_12m)
         self.team_a.user_id = False
         self.assertFalse(figures(self.theirs))

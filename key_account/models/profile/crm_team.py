@@ -4,7 +4,8 @@ from odoo import models
 
 class CrmTeam(models.Model):
     """A team's leader and its removal change a department: the cached
-    ``res.users._ka_department_user_ids`` is cleared (a team deleted takes
+    ``res.users._ka_department_user_ids`` and ``_ka_served_user_ids`` are
+    cleared (a team deleted takes
     its memberships with it in SQL)."""
 
     _inherit = "crm.team"

@@ -4,7 +4,8 @@ from odoo import models
 
 class CrmTeamMember(models.Model):
     """A membership changes a team leader's department: the cached
-    ``res.users._ka_department_user_ids`` is cleared."""
+    ``res.users._ka_department_user_ids`` and ``_ka_served_user_ids`` are
+    cleared."""
 
     _inherit = "crm.team.member"
 

@@ -44,11 +44,17 @@ class ResUsers(models.Model):
         leaders of the sales teams they are an active member of (the record
         rules ``*_rule_assistant`` and ``*_rule_planner``)."""
         self.ensure_one()
+        return self.browse(self._ka_served_user_ids())
+
+    @ormcache("self.id")
+    def _ka_served_user_ids(self):
+        """The ids of :meth:`_ka_served_users`, cached as
+        :meth:`_ka_department_user_ids` is (the same changes clear it)."""
         Member = self.env["crm.team.member"].sudo()
-        teams = Member.search(
-            [("user_id", "=", self.id), ("active", "=", True)]
+        teams = Member.search_fetch(
+            [("user_id", "=", self.id), ("active", "=", True)], ["crm_team_id"]
         ).crm_team_id
-        members = Member.search(
-            [("crm_team_id", "in", teams.ids), ("active", "=", True)]
+        members = Member.search_fetch(
+            [("crm_team_id", "in", teams.ids), ("active", "=", True)], ["user_id"]
         )
-        return members.user_id | teams.user_id
+        return tuple(sorted({*members.user_id.ids, *teams.user_id.ids}))
