@@ -295,3 +295,41 @@ class TestDepartmentRoles(EngagementCase):
         self.assertFalse(self._as(self.assistant, self.person).ka_need)
         with self.assertRaises(AccessError):
             self._as(self.leader, visit).read(["purpose"])
+
+    def test_leader_figures_follow_the_teams(self):
+        """The department of a leader, and the one an assistant serves, are
+        cached (the figures of every batch of accounts ask for them) and
+        follow the teams: a member joining or leaving, the team's leader
+        changed, the team deleted."""
+
+        def figures(account):
+            self.env.invalidate_all()
+            return self._as(self.leader, account).ka_owner_sales_12m
+
+        self._order(self.theirs, 5_000)
+        self.theirs._ka_refresh_sales()
+        self.assertTrue(figures(self.firm))
+        self.assertFalse(figures(self.theirs))
+        self.env.invalidate_all()
+        self.assertTrue(self._as(self.assistant, self.firm).ka_owner_sales_12m)
+        with self.assertQueryCount(0):
+            self.leader._ka_department_user_ids()
+            self.assistant._ka_served_user_ids()
+        # the leader leads team B too (ka_user2's), then team B is deleted
+        self.team_b.user_id = self.leader
+        self.assertTrue(figures(self.theirs))
+        self.team_b.unlink()
+        self.assertFalse(figures(self.theirs))
+        # ka_user leaves team A, ka_user2 joins it, then team A loses its leader
+        self.team_a.crm_team_member_ids.filtered(
+            lambda m: m.user_id == self.ka_user
+        ).active = False
+        self.assertFalse(figures(self.firm))
+        self.env.invalidate_all()
+        self.assertFalse(self._as(self.assistant, self.firm).ka_owner_sales_12m)
+        self.team_a.write({"member_ids": [Command.link(self.ka_user2.id)]})
+        self.assertTrue(figures(self.theirs))
+        self.env.invalidate_all()
+        self.assertTrue(self._as(self.assistant, self.theirs).ka_owner_sales_12m)
+        self.team_a.user_id = False
+        self.assertFalse(figures(self.theirs))

@@ -12,3 +12,5 @@ from . import sale_order
 from . import res_company
 from . import res_config_settings
 from . import report_customer_file
+from . import crm_team
+from . import crm_team_member

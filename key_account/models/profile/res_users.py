@@ -1,6 +1,7 @@
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.tools import ormcache
 
 from ..common.groups import KA_MANAGER
 
@@ -23,26 +24,43 @@ class ResUsers(models.Model):
         active members of the sales teams they lead, and themselves (the
         record rules ``*_rule_team_leader``)."""
         self.ensure_one()
+        return self.browse(self._ka_department_user_ids())
+
+    @ormcache("self.id")
+    def _ka_department_user_ids(self):
+        """The ids of :meth:`_ka_department_users`, cached: the 12-month
+        figures of every batch of accounts read (each column of the kanban,
+        each page of the list) ask for them. The sales teams and their
+        memberships clear the cache when they change."""
         members = (
             self.env["crm.team.member"]
             .sudo()
-            .search([("crm_team_id.user_id", "=", self.id), ("active", "=", True)])
+            .search_fetch(
+                [("crm_team_id.user_id", "=", self.id), ("active", "=", True)],
+                ["user_id"],
+            )
         )
-        return members.user_id | self
+        return tuple(sorted({*members.user_id.ids, self.id}))
 
     def _ka_served_users(self):
         """The department an assistant or a planner serves: the members and
         leaders of the sales teams they are an active member of (the record
         rules ``*_rule_assistant`` and ``*_rule_planner``)."""
         self.ensure_one()
+        return self.browse(self._ka_served_user_ids())
+
+    @ormcache("self.id")
+    def _ka_served_user_ids(self):
+        """The ids of :meth:`_ka_served_users`, cached as
+        :meth:`_ka_department_user_ids` is (the same changes clear it)."""
         Member = self.env["crm.team.member"].sudo()
-        teams = Member.search(
-            [("user_id", "=", self.id), ("active", "=", True)]
+        teams = Member.search_fetch(
+            [("user_id", "=", self.id), ("active", "=", True)], ["crm_team_id"]
         ).crm_team_id
-        members = Member.search(
-            [("crm_team_id", "in", teams.ids), ("active", "=", True)]
+        members = Member.search_fetch(
+            [("crm_team_id", "in", teams.ids), ("active", "=", True)], ["user_id"]
         )
-        return members.user_id | teams.user_id
+        return tuple(sorted({*members.user_id.ids, *teams.user_id.ids}))
 
     ka_access_log_count = fields.Integer(
         string="Customer Files Read",
