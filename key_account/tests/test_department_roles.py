@@ -333,3 +333,18 @@ class TestDepartmentRoles(EngagementCase):
         self.assertTrue(self._as(self.assistant, self.theirs).ka_owner_sales_12m)
         self.team_a.user_id = False
         self.assertFalse(figures(self.theirs))
+
+    def test_an_archived_team_is_nobody_s_department(self):
+        """A sales team archived (the department closed) no longer gives its
+        leader nor its assistant the members' accounts, files and
+        documents."""
+        visit = self._visit(100)
+        self.assertTrue(self._as(self.leader, self.firm).ka_need)
+        self._as(self.leader, visit).read(["purpose"])
+        self.team_a.active = False
+        self.env.invalidate_all()
+        self.assertFalse(self._as(self.leader, self.firm).ka_need)
+        self.assertFalse(self._as(self.leader, self.firm).ka_owner_sales_12m)
+        self.assertFalse(self._as(self.assistant, self.person).ka_need)
+        with self.assertRaises(AccessError):
+            self._as(self.leader, visit).read(["purpose"])

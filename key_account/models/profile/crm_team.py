@@ -3,7 +3,7 @@ from odoo import models
 
 
 class CrmTeam(models.Model):
-    """A team's leader and its removal change a department: the cached
+    """A team's leader, its archiving and its removal change a department: the cached
     ``res.users._ka_department_user_ids`` and ``_ka_served_user_ids`` are
     cleared (a team deleted takes
     its memberships with it in SQL)."""
@@ -18,7 +18,7 @@ class CrmTeam(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if "user_id" in vals:
+        if {"user_id", "active"} & set(vals):
             self.env.registry.clear_cache()
         return result
 

@@ -36,7 +36,11 @@ class ResUsers(models.Model):
             self.env["crm.team.member"]
             .sudo()
             .search_fetch(
-                [("crm_team_id.user_id", "=", self.id), ("active", "=", True)],
+                [
+                    ("crm_team_id.user_id", "=", self.id),
+                    ("crm_team_id.active", "=", True),
+                    ("active", "=", True),
+                ],
                 ["user_id"],
             )
         )
@@ -55,7 +59,12 @@ class ResUsers(models.Model):
         :meth:`_ka_department_user_ids` is (the same changes clear it)."""
         Member = self.env["crm.team.member"].sudo()
         teams = Member.search_fetch(
-            [("user_id", "=", self.id), ("active", "=", True)], ["crm_team_id"]
+            [
+                ("user_id", "=", self.id),
+                ("crm_team_id.active", "=", True),
+                ("active", "=", True),
+            ],
+            ["crm_team_id"],
         ).crm_team_id
         members = Member.search_fetch(
             [("crm_team_id", "in", teams.ids), ("active", "=", True)], ["user_id"]
