@@ -741,21 +741,27 @@ class KeyAccountKpiIndicator(models.Model):
     def _kpi_feedback_timeliness(self, users, date_from, date_to, members=None):
         """Feedback due in the period answered in time ÷ feedback due, in %."""
         domain = self._kpi_feedback_domain(date_from, date_to, "answer_due")
-        scope = self._kpi_scope(users, members)
-        due, domain_of = self._kpi_grouped(
-            "key_account.feedback", domain, scope, ["__count"]
-        )
-        in_time, _domain_of = self._kpi_grouped(
+        return self._kpi_share(
             "key_account.feedback",
-            [*domain, ("answered_in_time", "=", True)],
-            scope,
-            ["__count"],
+            domain,
+            [("answered_in_time", "=", True)],
+            self._kpi_scope(users, members),
+        )
+
+    def _kpi_share(self, model, domain, met, scope, user_field="user_id"):
+        """The records of ``domain`` that also meet ``met`` ÷ all of them, in
+        %, per appraised user (no record: no data)."""
+        due, domain_of = self._kpi_grouped(
+            model, domain, scope, ["__count"], user_field
+        )
+        done, _domain_of = self._kpi_grouped(
+            model, [*domain, *met], scope, ["__count"], user_field
         )
         return {
             appraised_id: {
-                "value": self._kpi_ratio(in_time.get(appraised_id, [0])[0], count),
+                "value": self._kpi_ratio(done.get(appraised_id, [0])[0], count),
                 "has_data": bool(count),
-                "model": "key_account.feedback",
+                "model": model,
                 "domain": domain_of(appraised_id),
             }
             for appraised_id, (count,) in due.items()
@@ -794,26 +800,13 @@ class KeyAccountKpiIndicator(models.Model):
             ("due_at", ">=", start),
             ("due_at", "<", end),
         ]
-        scope = self._kpi_scope(users, members)
-        due, domain_of = self._kpi_grouped(
-            "key_account.request", domain, scope, ["__count"], "assistant_id"
-        )
-        on_time, _domain_of = self._kpi_grouped(
+        return self._kpi_share(
             "key_account.request",
-            [*domain, ("on_time", "=", True)],
-            scope,
-            ["__count"],
+            domain,
+            [("on_time", "=", True)],
+            self._kpi_scope(users, members),
             "assistant_id",
         )
-        return {
-            appraised_id: {
-                "value": self._kpi_ratio(on_time.get(appraised_id, [0])[0], count),
-                "has_data": bool(count),
-                "model": "key_account.request",
-                "domain": domain_of(appraised_id),
-            }
-            for appraised_id, (count,) in due.items()
-        }
 
     def _kpi_analysis_timeliness(self, users, date_from, date_to, members=None):
         """Analysis requests due in the period done on time ÷ due, in %."""
