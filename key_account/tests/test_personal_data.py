@@ -1,7 +1,9 @@
+import json
 from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
+from odoo import http
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.sql_db import Cursor
@@ -11,6 +13,7 @@ from odoo.tools import SQL
 from odoo.tools import mute_logger
 
 from ..models.profile.key_account_file import erasable_fields
+from .common import HOSTILE_CONTEXT
 from .common import JsonRpcMixin
 from .test_confidential_file import FILE
 from .test_confidential_file import RELATION
@@ -209,6 +212,52 @@ class TestPersonalDataExport(PersonalDataCase):
         log = self._logs(user_id=self.ka_manager.id)
         self.assertEqual((log.operation, log.channel), ("export", "export"))
         self.assertEqual(log.partner_id, self.mine)
+
+    # the file fields of a key account reached from another model
+    NESTED = [
+        "name",
+        "partner_id/name",
+        "partner_id/ka_date_of_birth",
+        "partner_id/ka_credit_rating",
+        "partner_id/ka_need",
+    ]
+
+    def _orders(self, user, accounts):
+        return (
+            self.env["sale.order"]
+            .search([("partner_id", "in", accounts.ids)])
+            .with_user(user)
+            .with_context(**HOSTILE_CONTEXT)
+        )
+
+    def test_export_from_another_model_needs_the_right_and_is_logged(self):
+        orders = self._orders(self.ka_user, self.mine)
+        self.assertTrue(orders)
+        with self.assertRaisesRegex(AccessError, "Export customer files"):
+            orders.export_data(self.NESTED)
+        # without the file fields, as before, and nothing logged
+        self.assertEqual(
+            len(orders.export_data(["name", "partner_id/name"])["datas"]), 1
+        )
+        self.assertFalse(self._logs(user_id=self.ka_user.id))
+        self.ka_user.groups_id |= self.env.ref(EXPORT_GROUP)
+        datas = orders.export_data(self.NESTED)["datas"]
+        self.assertEqual(datas[0][4], FILE["ka_need"])
+        log = self._logs(user_id=self.ka_user.id)
+        self.assertEqual((log.operation, log.channel), ("export", "export"))
+        self.assertEqual(log.partner_id, self.mine)
+        self.assertIn("ka_need", log.field_names)
+
+    def test_large_export_from_another_model_counts_the_accounts(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "key_account.export_alert_accounts", "1"
+        )
+        self.ka_user.groups_id |= self.env.ref(EXPORT_GROUP)
+        mine2 = self._confidential_account("Mine Co 2", user_id=self.ka_user.id)
+        self._orders(self.ka_user, self.mine | mine2).export_data(self.NESTED)
+        message = self._large_export_messages()
+        self.assertEqual(len(message), 1)
+        self.assertIn(self.ka_manager.partner_id, message.partner_ids)
 
     def _large_export_messages(self):
         return (
@@ -467,3 +516,40 @@ class TestPersonalDataHttp(JsonRpcMixin, HttpCase, PersonalDataCase):
             ],
         )
         self.assertEqual(logs.partner_id, self.mine)
+
+    def test_xlsx_export_of_orders_refused_without_the_right(self):
+        order = self.env["sale.order"].search([("partner_id", "=", self.mine.id)])
+        params = {
+            "model": "sale.order",
+            "fields": [
+                {"name": name, "label": name, "type": "char"}
+                for name in TestPersonalDataExport.NESTED
+            ],
+            "ids": order.ids,
+            "domain": [],
+            "import_compat": False,
+        }
+        with mute_logger("odoo.http", "odoo.addons.web.controllers.export"):
+            response = self.url_open(
+                "/web/export/xlsx",
+                data={
+                    "data": json.dumps(params),
+                    "csrf_token": http.Request.csrf_token(self),
+                },
+            )
+        self.assertIn("Export customer files", response.text)
+        self.assertNotIn(FILE["ka_need"].encode(), response.content)
+        self.ka_user.groups_id |= self.env.ref(EXPORT_GROUP)
+        response = self.url_open(
+            "/web/export/xlsx",
+            data={
+                "data": json.dumps(params),
+                "csrf_token": http.Request.csrf_token(self),
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.env.invalidate_all()
+        log = self._logs(user_id=self.ka_user.id)
+        self.assertEqual((log.operation, log.channel), ("export", "export"))
+        self.assertEqual(log.partner_id, self.mine)
+        self.assertEqual(log.route, "/web/export/xlsx")

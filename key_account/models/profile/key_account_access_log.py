@@ -1,7 +1,8 @@
 """Who read and exported the customer files and relationship maps.
 
 The public ways a client reads records (``web_read``, ``web_search_read``,
-``read``, ``search_read``, ``export_data``) open a scope; the records'
+``read``, ``search_read``; ``export_data`` of any model)
+open a scope; the records'
 ``_read_format`` and ``_export_rows`` note in it which accounts' confidential
 fields reached the reader; the outermost call writes the notes with one
 INSERT, however many accounts (``key_account.access.log``)."""
@@ -379,32 +380,44 @@ class KeyAccountAccessMixin(models.AbstractModel):
 
     search_read._readonly = False
 
-    def export_data(self, fields_to_export):
-        if not self.env.su and self._ka_exports_confidential(fields_to_export):
-            if not self.env.user.has_group(KA_FILE_EXPORT):
-                raise AccessError(
-                    self.env._(
-                        "Exporting customer files and relationship maps is a "
-                        "right of its own (Export customer files): ask a Key "
-                        "Account manager."
-                    )
-                )
-        return self._ka_logged_call(
-            "export", "export", super().export_data, fields_to_export
-        )
 
-    def _ka_exports_confidential(self, paths):
-        """Whether one of the export paths (``a/b/c``) reaches a confidential
-        field of this model or of a model it leads to."""
-        for path in paths:
-            model = self
-            for name in path.split("/"):
-                field = model._fields.get(name)
-                if field is None:
-                    break
-                if name in getattr(model, "_ka_confidential_fields", set)():
-                    return True
-                if not field.relational:
-                    break
-                model = self.env[field.comodel_name]
-        return False
+def exports_confidential(records, paths):
+    """Whether one of the export paths (``a/b/c``) of ``records`` reaches a
+    confidential field of their model or of a model it leads to (the sale
+    order's ``partner_id/ka_need`` reads the partner's file)."""
+    env = records.env
+    for path in paths:
+        model = records
+        for name in path.split("/"):
+            field = model._fields.get(name)
+            if field is None:
+                break
+            if name in getattr(model, "_ka_confidential_fields", set)():
+                return True
+            if not field.relational:
+                break
+            model = env[field.comodel_name]
+    return False
+
+
+class Base(models.AbstractModel):
+    """An export reaching the customer files or relationship maps, from
+    whichever model it starts (a sale order's ``partner_id/ka_need``), needs
+    the right to export them and is logged: the accounts reached are noted by
+    their ``_export_rows`` (``key_account.access.mixin``)."""
+
+    _inherit = "base"
+
+    def export_data(self, fields_to_export):
+        if self.env.su or not exports_confidential(self, fields_to_export):
+            return super().export_data(fields_to_export)
+        if not self.env.user.has_group(KA_FILE_EXPORT):
+            raise AccessError(
+                self.env._(
+                    "Exporting customer files and relationship maps is a "
+                    "right of its own (Export customer files): ask a Key "
+                    "Account manager."
+                )
+            )
+        with access_scope(self.env, "export", "export"):
+            return super().export_data(fields_to_export)
