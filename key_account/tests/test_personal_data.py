@@ -373,6 +373,48 @@ class TestPersonalDataErasure(PersonalDataCase):
             wizard.action_erase()
         self.assertTrue(self.file.need)
 
+    def test_a_manager_of_another_company_neither_erases_nor_exports(self):
+        # a person of the company, and one shared by the companies whose
+        # file is the company's: the second company's manager reads neither
+        shared = self.env["res.partner"].create(
+            {
+                "name": "Li Lei",
+                "is_company": False,
+                "ka_type_id": self.type_strategic.id,
+                "user_id": self.ka_user.id,
+                "company_id": False,
+                **FILE,
+            }
+        )
+        shared_file = self.env["key_account.file"].search(
+            [("partner_id", "=", shared.id)]
+        )
+        self.assertEqual(shared_file.company_id, self.company)
+        Wizard = self.env["key_account.erasure.wizard"].with_user(self.manager2)
+        for person, file in ((self.person, self.file), (shared, shared_file)):
+            with self.assertRaises(AccessError):
+                file.with_user(self.manager2).read(["need"])
+            with self.assertRaises(AccessError):
+                person.with_user(self.manager2)._ka_erase_personal_data("Asked")
+            with self.assertRaises(AccessError):
+                Wizard.create({"partner_id": person.id, "reason": "Asked"})
+            with self.assertRaises(AccessError):
+                self.env["ir.actions.report"].with_user(
+                    self.manager2
+                )._render_qweb_html(
+                    "key_account.key_account_personal_data_report_action",
+                    person.ids,
+                )
+            self.env.invalidate_all()
+            self.assertEqual(file.need, FILE["ka_need"])
+        self.assertTrue(
+            self.env["key_account.relation"].search(
+                [("contact_id", "=", self.person.id)]
+            )
+        )
+        self.assertTrue(self.attachment.exists())
+        self.assertFalse(self._logs(user_id=self.manager2.id))
+
     def test_erasure_keeps_the_figures(self):
         history = self.env["key_account.grade.history"].search_count(
             [("partner_id", "=", self.person.id)]
