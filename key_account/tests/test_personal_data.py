@@ -150,6 +150,24 @@ class TestPersonalDataLog(PersonalDataCase):
             )
         )
 
+    def test_a_shared_account_s_log_stays_in_its_company(self):
+        # an account shared by the companies (company_id False, as in the
+        # demo): its lines belong to the file's company, not to everyone
+        shared = self._account(
+            "Shared Co", company_id=False, user_id=self.ka_user.id, **FILE
+        )
+        self._as(self.ka_manager, shared).read(["ka_need"])
+        self._as(self.ka_user, shared).web_read({"ka_need": {}})
+        logs = self._logs(partner_id=shared.id)
+        self.assertEqual(len(logs), 2)
+        self.assertEqual(logs.company_id, self.company)
+        Log = self.env["key_account.access.log"]
+        self.assertEqual(
+            Log.with_user(self.ka_manager).search([("partner_id", "=", shared.id)]),
+            logs,
+        )
+        self.assertFalse(Log.with_user(self.manager2).search([]))
+
     def test_nobody_changes_the_log(self):
         self._as(self.ka_manager, self.mine).read(["ka_need"])
         log = self._logs(user_id=self.ka_manager.id)

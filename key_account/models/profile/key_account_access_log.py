@@ -130,8 +130,12 @@ class KeyAccountAccessLog(models.Model):
         """
         rows = sorted(notes.items())
         now = fields.Datetime.now()
-        # the account's name and company from the partner in the statement
+        # the account's name from the partner in the statement; the company
+        # the read happened in: the file's, else the account's process
+        # company (a shared account's), else the user's; never none, or
+        # every company would read the line
         self.env["res.partner"].flush_model(["name", "company_id"])
+        self.env["key_account.file"].flush_model(["partner_id", "company_id"])
         self.env.cr.execute(
             SQL(
                 """
@@ -139,18 +143,24 @@ class KeyAccountAccessLog(models.Model):
                        company_id, operation, channel, route, res_model,
                        field_names, reason, create_uid, create_date, write_uid,
                        write_date)
-                SELECT %(now)s, %(uid)s, p.id, p.name, p.company_id, %(operation)s,
+                SELECT %(now)s, %(uid)s, p.id, p.name,
+                       COALESCE(f.company_id, p.company_id, %(process)s,
+                                %(company)s),
+                       %(operation)s,
                        %(channel)s, %(route)s, v.model, v.fnames, %(reason)s,
                        %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM unnest(%(ids)s::int[], %(models)s::varchar[],
                               %(fnames)s::varchar[])
                        WITH ORDINALITY AS v(id, model, fnames, n)
                   JOIN res_partner p ON p.id = v.id
+             LEFT JOIN key_account_file f ON f.partner_id = p.id
               ORDER BY v.n
                 """,
                 table=SQL.identifier(self._table),
                 now=now,
                 uid=self.env.uid,
+                process=self.env["res.partner"]._ka_scheduler_company_id() or None,
+                company=self.env.company.id,
                 operation=operation,
                 channel=channel,
                 route=current_route() or None,
