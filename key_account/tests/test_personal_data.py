@@ -168,6 +168,37 @@ class TestPersonalDataLog(PersonalDataCase):
         )
         self.assertFalse(Log.with_user(self.manager2).search([]))
 
+    def test_grouping_by_file_fields_is_logged(self):
+        File = self._as(self.ka_user, self.env["key_account.file"])
+        # other fields: nothing
+        File.read_group([], ["__count"], ["user_id"])
+        self.assertFalse(self._logs(user_id=self.ka_user.id))
+        groups = File.read_group([], ["budget_max:sum"], ["source"])
+        self.assertEqual(sum(g["budget_max"] for g in groups), FILE["ka_budget_max"])
+        File.web_read_group([], ["__count"], ["source"])
+        logs = self._logs(user_id=self.ka_user.id)
+        self.assertEqual(logs.mapped("channel"), ["api", "ui"])
+        self.assertEqual(logs.mapped("field_names"), ["budget_max, source", "source"])
+        # the accounts the rules gave the reader: their own only
+        self.assertEqual(logs.partner_id, self.mine)
+        self._as(self.ka_user, self.env["key_account.relation"]).read_group(
+            [], ["__count"], ["influence"]
+        )
+        log = self._logs(user_id=self.ka_user.id, res_model="key_account.relation")
+        self.assertEqual((log.partner_id, log.field_names), (self.mine, "influence"))
+
+    def test_printing_the_customer_file_is_logged(self):
+        self.env["ir.actions.report"].with_user(self.ka_user)._render_qweb_html(
+            "key_account.report_customer_file", self.mine.ids
+        )
+        logs = self._logs(user_id=self.ka_user.id)
+        self.assertEqual(set(logs.mapped("operation")), {"export"})
+        self.assertEqual(logs.partner_id, self.mine)
+        self.assertEqual(
+            set(logs.mapped("res_model")), {"key_account.file", "key_account.relation"}
+        )
+        self.assertIn("need", logs[0].field_names)
+
     def test_nobody_changes_the_log(self):
         self._as(self.ka_manager, self.mine).read(["ka_need"])
         log = self._logs(user_id=self.ka_manager.id)

@@ -1,8 +1,8 @@
 """Who read and exported the customer files and relationship maps.
 
 The public ways a client reads records (``web_read``, ``web_search_read``,
-``read``, ``search_read``; ``export_data`` of any model)
-open a scope; the records'
+``read``, ``search_read``, ``read_group``; ``export_data`` of any
+model) open a scope; the records'
 ``_read_format`` and ``_export_rows`` note in it which accounts' confidential
 fields reached the reader; the outermost call writes the notes with one
 INSERT, however many accounts (``key_account.access.log``)."""
@@ -389,6 +389,67 @@ class KeyAccountAccessMixin(models.AbstractModel):
         )
 
     search_read._readonly = False
+
+    @api.model
+    def read_group(
+        self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True
+    ):
+        if self.env.su:
+            return super().read_group(
+                domain, fields, groupby, offset, limit, orderby, lazy
+            )
+        with access_scope(self.env, "read", "api"):
+            groups = super().read_group(
+                domain, fields, groupby, offset, limit, orderby, lazy
+            )
+            self._ka_note_group_access(domain, fields, groupby)
+            return groups
+
+    read_group._readonly = False
+
+    @api.model
+    def web_read_group(
+        self, domain, fields, groupby, limit=None, offset=0, orderby=False, lazy=True
+    ):
+        return self._ka_logged_call(
+            "read",
+            "ui",
+            super().web_read_group,
+            domain,
+            fields,
+            groupby,
+            limit=limit,
+            offset=offset,
+            orderby=orderby,
+            lazy=lazy,
+        )
+
+    web_read_group._readonly = False
+
+    @api.model
+    def read_progress_bar(self, domain, group_by, progress_bar):
+        return self._ka_logged_call(
+            "read", "ui", super().read_progress_bar, domain, group_by, progress_bar
+        )
+
+    read_progress_bar._readonly = False
+
+    @api.model
+    def _ka_note_group_access(self, domain, fields, groupby):
+        """Note a grouping by or an aggregate of confidential fields: the
+        groups do not tell their accounts, the domain's records (with the
+        reader's rules) do."""
+        groupby = [groupby] if isinstance(groupby, str) else list(groupby or ())
+        fnames = set()
+        for spec in [*(fields or ()), *groupby]:
+            # "name", "name:agg", "alias:agg(name)", "date:month"
+            name, _sep, func = spec.partition(":")
+            fnames.add(name.strip())
+            if "(" in func:
+                fnames.add(func.partition("(")[2].rstrip(") "))
+        confidential = self._ka_confidential_fields() & fnames
+        if confidential:
+            self._ka_note_access(confidential, self.search(domain or []))
 
 
 def exports_confidential(records, paths):
