@@ -1,7 +1,9 @@
+import json
 from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
+from odoo import http
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.sql_db import Cursor
@@ -11,6 +13,7 @@ from odoo.tools import SQL
 from odoo.tools import mute_logger
 
 from ..models.profile.key_account_file import erasable_fields
+from .common import HOSTILE_CONTEXT
 from .common import JsonRpcMixin
 from .test_confidential_file import FILE
 from .test_confidential_file import RELATION
@@ -147,6 +150,55 @@ class TestPersonalDataLog(PersonalDataCase):
             )
         )
 
+    def test_a_shared_account_s_log_stays_in_its_company(self):
+        # an account shared by the companies (company_id False, as in the
+        # demo): its lines belong to the file's company, not to everyone
+        shared = self._account(
+            "Shared Co", company_id=False, user_id=self.ka_user.id, **FILE
+        )
+        self._as(self.ka_manager, shared).read(["ka_need"])
+        self._as(self.ka_user, shared).web_read({"ka_need": {}})
+        logs = self._logs(partner_id=shared.id)
+        self.assertEqual(len(logs), 2)
+        self.assertEqual(logs.company_id, self.company)
+        Log = self.env["key_account.access.log"]
+        self.assertEqual(
+            Log.with_user(self.ka_manager).search([("partner_id", "=", shared.id)]),
+            logs,
+        )
+        self.assertFalse(Log.with_user(self.manager2).search([]))
+
+    def test_grouping_by_file_fields_is_logged(self):
+        File = self._as(self.ka_user, self.env["key_account.file"])
+        # other fields: nothing
+        File.read_group([], ["__count"], ["user_id"])
+        self.assertFalse(self._logs(user_id=self.ka_user.id))
+        groups = File.read_group([], ["budget_max:sum"], ["source"])
+        self.assertEqual(sum(g["budget_max"] for g in groups), FILE["ka_budget_max"])
+        File.web_read_group([], ["__count"], ["source"])
+        logs = self._logs(user_id=self.ka_user.id)
+        self.assertEqual(logs.mapped("channel"), ["api", "ui"])
+        self.assertEqual(logs.mapped("field_names"), ["budget_max, source", "source"])
+        # the accounts the rules gave the reader: their own only
+        self.assertEqual(logs.partner_id, self.mine)
+        self._as(self.ka_user, self.env["key_account.relation"]).read_group(
+            [], ["__count"], ["influence"]
+        )
+        log = self._logs(user_id=self.ka_user.id, res_model="key_account.relation")
+        self.assertEqual((log.partner_id, log.field_names), (self.mine, "influence"))
+
+    def test_printing_the_customer_file_is_logged(self):
+        self.env["ir.actions.report"].with_user(self.ka_user)._render_qweb_html(
+            "key_account.report_customer_file", self.mine.ids
+        )
+        logs = self._logs(user_id=self.ka_user.id)
+        self.assertEqual(set(logs.mapped("operation")), {"export"})
+        self.assertEqual(logs.partner_id, self.mine)
+        self.assertEqual(
+            set(logs.mapped("res_model")), {"key_account.file", "key_account.relation"}
+        )
+        self.assertIn("need", logs[0].field_names)
+
     def test_nobody_changes_the_log(self):
         self._as(self.ka_manager, self.mine).read(["ka_need"])
         log = self._logs(user_id=self.ka_manager.id)
@@ -209,6 +261,52 @@ class TestPersonalDataExport(PersonalDataCase):
         log = self._logs(user_id=self.ka_manager.id)
         self.assertEqual((log.operation, log.channel), ("export", "export"))
         self.assertEqual(log.partner_id, self.mine)
+
+    # the file fields of a key account reached from another model
+    NESTED = [
+        "name",
+        "partner_id/name",
+        "partner_id/ka_date_of_birth",
+        "partner_id/ka_credit_rating",
+        "partner_id/ka_need",
+    ]
+
+    def _orders(self, user, accounts):
+        return (
+            self.env["sale.order"]
+            .search([("partner_id", "in", accounts.ids)])
+            .with_user(user)
+            .with_context(**HOSTILE_CONTEXT)
+        )
+
+    def test_export_from_another_model_needs_the_right_and_is_logged(self):
+        orders = self._orders(self.ka_user, self.mine)
+        self.assertTrue(orders)
+        with self.assertRaisesRegex(AccessError, "Export customer files"):
+            orders.export_data(self.NESTED)
+        # without the file fields, as before, and nothing logged
+        self.assertEqual(
+            len(orders.export_data(["name", "partner_id/name"])["datas"]), 1
+        )
+        self.assertFalse(self._logs(user_id=self.ka_user.id))
+        self.ka_user.groups_id |= self.env.ref(EXPORT_GROUP)
+        datas = orders.export_data(self.NESTED)["datas"]
+        self.assertEqual(datas[0][4], FILE["ka_need"])
+        log = self._logs(user_id=self.ka_user.id)
+        self.assertEqual((log.operation, log.channel), ("export", "export"))
+        self.assertEqual(log.partner_id, self.mine)
+        self.assertIn("ka_need", log.field_names)
+
+    def test_large_export_from_another_model_counts_the_accounts(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "key_account.export_alert_accounts", "1"
+        )
+        self.ka_user.groups_id |= self.env.ref(EXPORT_GROUP)
+        mine2 = self._confidential_account("Mine Co 2", user_id=self.ka_user.id)
+        self._orders(self.ka_user, self.mine | mine2).export_data(self.NESTED)
+        message = self._large_export_messages()
+        self.assertEqual(len(message), 1)
+        self.assertIn(self.ka_manager.partner_id, message.partner_ids)
 
     def _large_export_messages(self):
         return (
@@ -323,6 +421,48 @@ class TestPersonalDataErasure(PersonalDataCase):
         with self.assertRaisesRegex(UserError, "reason"):
             wizard.action_erase()
         self.assertTrue(self.file.need)
+
+    def test_a_manager_of_another_company_neither_erases_nor_exports(self):
+        # a person of the company, and one shared by the companies whose
+        # file is the company's: the second company's manager reads neither
+        shared = self.env["res.partner"].create(
+            {
+                "name": "Li Lei",
+                "is_company": False,
+                "ka_type_id": self.type_strategic.id,
+                "user_id": self.ka_user.id,
+                "company_id": False,
+                **FILE,
+            }
+        )
+        shared_file = self.env["key_account.file"].search(
+            [("partner_id", "=", shared.id)]
+        )
+        self.assertEqual(shared_file.company_id, self.company)
+        Wizard = self.env["key_account.erasure.wizard"].with_user(self.manager2)
+        for person, file in ((self.person, self.file), (shared, shared_file)):
+            with self.assertRaises(AccessError):
+                file.with_user(self.manager2).read(["need"])
+            with self.assertRaises(AccessError):
+                person.with_user(self.manager2)._ka_erase_personal_data("Asked")
+            with self.assertRaises(AccessError):
+                Wizard.create({"partner_id": person.id, "reason": "Asked"})
+            with self.assertRaises(AccessError):
+                self.env["ir.actions.report"].with_user(
+                    self.manager2
+                )._render_qweb_html(
+                    "key_account.key_account_personal_data_report_action",
+                    person.ids,
+                )
+            self.env.invalidate_all()
+            self.assertEqual(file.need, FILE["ka_need"])
+        self.assertTrue(
+            self.env["key_account.relation"].search(
+                [("contact_id", "=", self.person.id)]
+            )
+        )
+        self.assertTrue(self.attachment.exists())
+        self.assertFalse(self._logs(user_id=self.manager2.id))
 
     def test_erasure_keeps_the_figures(self):
         history = self.env["key_account.grade.history"].search_count(
@@ -467,3 +607,40 @@ class TestPersonalDataHttp(JsonRpcMixin, HttpCase, PersonalDataCase):
             ],
         )
         self.assertEqual(logs.partner_id, self.mine)
+
+    def test_xlsx_export_of_orders_refused_without_the_right(self):
+        order = self.env["sale.order"].search([("partner_id", "=", self.mine.id)])
+        params = {
+            "model": "sale.order",
+            "fields": [
+                {"name": name, "label": name, "type": "char"}
+                for name in TestPersonalDataExport.NESTED
+            ],
+            "ids": order.ids,
+            "domain": [],
+            "import_compat": False,
+        }
+        with mute_logger("odoo.http", "odoo.addons.web.controllers.export"):
+            response = self.url_open(
+                "/web/export/xlsx",
+                data={
+                    "data": json.dumps(params),
+                    "csrf_token": http.Request.csrf_token(self),
+                },
+            )
+        self.assertIn("Export customer files", response.text)
+        self.assertNotIn(FILE["ka_need"].encode(), response.content)
+        self.ka_user.groups_id |= self.env.ref(EXPORT_GROUP)
+        response = self.url_open(
+            "/web/export/xlsx",
+            data={
+                "data": json.dumps(params),
+                "csrf_token": http.Request.csrf_token(self),
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.env.invalidate_all()
+        log = self._logs(user_id=self.ka_user.id)
+        self.assertEqual((log.operation, log.channel), ("export", "export"))
+        self.assertEqual(log.partner_id, self.mine)
+        self.assertEqual(log.route, "/web/export/xlsx")

@@ -1,7 +1,8 @@
 """Who read and exported the customer files and relationship maps.
 
 The public ways a client reads records (``web_read``, ``web_search_read``,
-``read``, ``search_read``, ``export_data``) open a scope; the records'
+``read``, ``search_read``, ``read_group``; ``export_data`` of any
+model) open a scope; the records'
 ``_read_format`` and ``_export_rows`` note in it which accounts' confidential
 fields reached the reader; the outermost call writes the notes with one
 INSERT, however many accounts (``key_account.access.log``)."""
@@ -129,8 +130,12 @@ class KeyAccountAccessLog(models.Model):
         """
         rows = sorted(notes.items())
         now = fields.Datetime.now()
-        # the account's name and company from the partner in the statement
+        # the account's name from the partner in the statement; the company
+        # the read happened in: the file's, else the account's process
+        # company (a shared account's), else the user's; never none, or
+        # every company would read the line
         self.env["res.partner"].flush_model(["name", "company_id"])
+        self.env["key_account.file"].flush_model(["partner_id", "company_id"])
         self.env.cr.execute(
             SQL(
                 """
@@ -138,18 +143,24 @@ class KeyAccountAccessLog(models.Model):
                        company_id, operation, channel, route, res_model,
                        field_names, reason, create_uid, create_date, write_uid,
                        write_date)
-                SELECT %(now)s, %(uid)s, p.id, p.name, p.company_id, %(operation)s,
+                SELECT %(now)s, %(uid)s, p.id, p.name,
+                       COALESCE(f.company_id, p.company_id, %(process)s,
+                                %(company)s),
+                       %(operation)s,
                        %(channel)s, %(route)s, v.model, v.fnames, %(reason)s,
                        %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM unnest(%(ids)s::int[], %(models)s::varchar[],
                               %(fnames)s::varchar[])
                        WITH ORDINALITY AS v(id, model, fnames, n)
                   JOIN res_partner p ON p.id = v.id
+             LEFT JOIN key_account_file f ON f.partner_id = p.id
               ORDER BY v.n
                 """,
                 table=SQL.identifier(self._table),
                 now=now,
                 uid=self.env.uid,
+                process=self.env["res.partner"]._ka_scheduler_company_id() or None,
+                company=self.env.company.id,
                 operation=operation,
                 channel=channel,
                 route=current_route() or None,
@@ -379,32 +390,105 @@ class KeyAccountAccessMixin(models.AbstractModel):
 
     search_read._readonly = False
 
-    def export_data(self, fields_to_export):
-        if not self.env.su and self._ka_exports_confidential(fields_to_export):
-            if not self.env.user.has_group(KA_FILE_EXPORT):
-                raise AccessError(
-                    self.env._(
-                        "Exporting customer files and relationship maps is a "
-                        "right of its own (Export customer files): ask a Key "
-                        "Account manager."
-                    )
-                )
+    @api.model
+    def read_group(
+        self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True
+    ):
+        if self.env.su:
+            return super().read_group(
+                domain, fields, groupby, offset, limit, orderby, lazy
+            )
+        with access_scope(self.env, "read", "api"):
+            groups = super().read_group(
+                domain, fields, groupby, offset, limit, orderby, lazy
+            )
+            self._ka_note_group_access(domain, fields, groupby)
+            return groups
+
+    read_group._readonly = False
+
+    @api.model
+    def web_read_group(
+        self, domain, fields, groupby, limit=None, offset=0, orderby=False, lazy=True
+    ):
         return self._ka_logged_call(
-            "export", "export", super().export_data, fields_to_export
+            "read",
+            "ui",
+            super().web_read_group,
+            domain,
+            fields,
+            groupby,
+            limit=limit,
+            offset=offset,
+            orderby=orderby,
+            lazy=lazy,
         )
 
-    def _ka_exports_confidential(self, paths):
-        """Whether one of the export paths (``a/b/c``) reaches a confidential
-        field of this model or of a model it leads to."""
-        for path in paths:
-            model = self
-            for name in path.split("/"):
-                field = model._fields.get(name)
-                if field is None:
-                    break
-                if name in getattr(model, "_ka_confidential_fields", set)():
-                    return True
-                if not field.relational:
-                    break
-                model = self.env[field.comodel_name]
-        return False
+    web_read_group._readonly = False
+
+    @api.model
+    def read_progress_bar(self, domain, group_by, progress_bar):
+        return self._ka_logged_call(
+            "read", "ui", super().read_progress_bar, domain, group_by, progress_bar
+        )
+
+    read_progress_bar._readonly = False
+
+    @api.model
+    def _ka_note_group_access(self, domain, fields, groupby):
+        """Note a grouping by or an aggregate of confidential fields: the
+        groups do not tell their accounts, the domain's records (with the
+        reader's rules) do."""
+        groupby = [groupby] if isinstance(groupby, str) else list(groupby or ())
+        fnames = set()
+        for spec in [*(fields or ()), *groupby]:
+            # "name", "name:agg", "alias:agg(name)", "date:month"
+            name, _sep, func = spec.partition(":")
+            fnames.add(name.strip())
+            if "(" in func:
+                fnames.add(func.partition("(")[2].rstrip(") "))
+        confidential = self._ka_confidential_fields() & fnames
+        if confidential:
+            self._ka_note_access(confidential, self.search(domain or []))
+
+
+def exports_confidential(records, paths):
+    """Whether one of the export paths (``a/b/c``) of ``records`` reaches a
+    confidential field of their model or of a model it leads to (the sale
+    order's ``partner_id/ka_need`` reads the partner's file)."""
+    env = records.env
+    for path in paths:
+        model = records
+        for name in path.split("/"):
+            field = model._fields.get(name)
+            if field is None:
+                break
+            if name in getattr(model, "_ka_confidential_fields", set)():
+                return True
+            if not field.relational:
+                break
+            model = env[field.comodel_name]
+    return False
+
+
+class Base(models.AbstractModel):
+    """An export reaching the customer files or relationship maps, from
+    whichever model it starts (a sale order's ``partner_id/ka_need``), needs
+    the right to export them and is logged: the accounts reached are noted by
+    their ``_export_rows`` (``key_account.access.mixin``)."""
+
+    _inherit = "base"
+
+    def export_data(self, fields_to_export):
+        if self.env.su or not exports_confidential(self, fields_to_export):
+            return super().export_data(fields_to_export)
+        if not self.env.user.has_group(KA_FILE_EXPORT):
+            raise AccessError(
+                self.env._(
+                    "Exporting customer files and relationship maps is a "
+                    "right of its own (Export customer files): ask a Key "
+                    "Account manager."
+                )
+            )
+        with access_scope(self.env, "export", "export"):
+            return super().export_data(fields_to_export)

@@ -41,6 +41,7 @@ class ReportCustomerFile(models.AbstractModel):
         relations = self.env["key_account.relation"].search(
             [("account_id", "in", partners.ids), ("contact_id.active", "=", True)]
         )
+        self._ka_log_print(readable, relations)
         return {
             "doc_ids": partners.ids,
             "doc_model": "res.partner",
@@ -70,3 +71,17 @@ class ReportCustomerFile(models.AbstractModel):
                 for partner in partners
             },
         }
+
+    @api.model
+    def _ka_log_print(self, files, relations):
+        """Printing files and maps is exporting them: logged (one INSERT),
+        and counted for the large-export alert."""
+        if self.env.su:
+            return
+        notes = {}
+        for records in (files, relations):
+            fnames = records._ka_confidential_fields()
+            for account_id in set(records._ka_access_accounts().values()):
+                notes.setdefault((account_id, records._name), set()).update(fnames)
+        if notes:
+            self.env["key_account.access.log"]._ka_write(notes, "export", "export")

@@ -1538,6 +1538,10 @@ class ResPartner(models.Model):
         return action
 
     def _ka_check_personal_data_manager(self):
+        """A Key Account manager who, as themselves, reads these partners and
+        writes their customer files and relationship-map entries (the rules
+        and companies of the file decide): the erasure and the export then
+        run as superuser."""
         if not self._ka_is_manager():
             raise AccessError(
                 self.env._(
@@ -1545,6 +1549,21 @@ class ResPartner(models.Model):
                     "personal data."
                 )
             )
+        if self.env.su:
+            return
+        self.check_access("read")
+        files = (
+            self.env["key_account.file"].sudo().search([("partner_id", "in", self.ids)])
+        )
+        entries = (
+            self.env["key_account.relation"]
+            .sudo()
+            .search([("contact_id", "in", self.ids)])
+        )
+        for records in (files, entries):
+            records = records.with_env(self.env)
+            records.check_access("read")
+            records.check_access("write")
 
     def _ka_check_person(self):
         self.ensure_one()

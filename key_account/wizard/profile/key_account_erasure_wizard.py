@@ -1,3 +1,4 @@
+from odoo import api
 from odoo import fields
 from odoo import models
 
@@ -18,6 +19,13 @@ class KeyAccountErasureWizard(models.TransientModel):
         help="Why the data is erased (the person's request, its date): kept "
         "in the access log.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        wizards = super().create(vals_list)
+        # a person whose file the manager may read and write only
+        wizards.partner_id._ka_check_personal_data_manager()
+        return wizards
 
     def action_erase(self):
         self.ensure_one()
