@@ -15,9 +15,9 @@ class ResUsers(models.Model):
 
     # the teams a user leads: the rules reach a document owner's teams
     # through it (``any``)
-    ka_led_team_ids = fields.One2many(
-        "crm.team", "user_id", string="Sales Teams Led", readonly=True
-    )
+    # (not readonly: only those who may write users and teams write it, as
+    # the teams' own leader field it stands for)
+    ka_led_team_ids = fields.One2many("crm.team", "user_id", string="Sales Teams Led")
 
     def _ka_department_users(self):
         """The users whose documents this user reads as a team leader: the
