@@ -182,6 +182,14 @@ class TestDepartmentRoles(EngagementCase):
             self._as(self.planner, visit).write({"user_id": self.planner.id})
         visit.with_user(self.ka_user).action_submit()
         self.assertEqual(len(visit.approval_line_ids), 2)
+        # the planner does not approve it, and is told the level it waits
+        # for (whose steps they do not read), not "False"
+        level = visit._ka_current_line()
+        with self.assertRaises(AccessError) as refusal:
+            self._as(self.planner, visit).action_approve()
+        message = str(refusal.exception)
+        self.assertIn(f"waits for the level {level.name}:", message)
+        self.assertNotIn("False", message)
         # not another team's visit
         theirs = (
             self.env["key_account.visit"]
