@@ -6,6 +6,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo import fields
 from odoo.exceptions import AccessError
+from odoo.exceptions import ValidationError
 from odoo.modules.migration import load_script
 from odoo.tests import new_test_user
 from odoo.tests import tagged
@@ -24,6 +25,7 @@ class TestDepartmentAppraisal(KeyAccountCase):
     def setUpClass(cls):
         super().setUpClass()
         user_group = "key_account.group_key_account_user"
+        assistant_group = "key_account.group_key_account_assistant"
         cls.leader = new_test_user(
             cls.env, login="dept_leader", name="Lin Leader", groups=user_group
         )
@@ -31,7 +33,14 @@ class TestDepartmentAppraisal(KeyAccountCase):
             cls.env,
             login="dept_assistant",
             name="Amy Assistant",
-            groups=user_group,
+            groups=assistant_group,
+            tz="Asia/Shanghai",
+        )
+        cls.assistant2 = new_test_user(
+            cls.env,
+            login="dept_assistant2",
+            name="Bea Assistant",
+            groups=assistant_group,
             tz="Asia/Shanghai",
         )
         cls.stranger = new_test_user(
@@ -334,6 +343,84 @@ class TestDepartmentAppraisal(KeyAccountCase):
             Request.with_user(self.assistant).search([]), small | large | support
         )
         self.assertFalse(Request.with_user(self.stranger).search([]))
+
+    def test_who_decides_a_request(self):
+        """The requester is the creator; kind, size and assistant are the
+        requester's (or a manager's), never the assistant's; the assistant
+        is a user of the Assistant group, not the requester."""
+        Request = self.env["key_account.request"]
+        vals = {"name": "Rings", "size": "small", "assistant_id": self.assistant.id}
+        mine = Request.with_user(self.ka_user)
+        # nobody but a manager requests on behalf of someone, in the values
+        # or as a default
+        with self.assertRaises(AccessError):
+            mine.create({**vals, "requester_id": self.ka_user2.id})
+        with self.assertRaises(AccessError):
+            mine.with_context(default_requester_id=self.ka_user2.id).create(vals)
+        # the assistant is an assistant, and not the requester: no
+        # self-request counts in anybody's timeliness
+        with self.assertRaises(ValidationError):
+            mine.create({**vals, "assistant_id": self.ka_user2.id})
+        with self.assertRaises(ValidationError):
+            mine.with_context(default_assistant_id=self.ka_user.id).create(
+                {"name": "Rings", "size": "small"}
+            )
+        as_assistant = Request.with_user(self.assistant)
+        with self.assertRaises(ValidationError):
+            as_assistant.create(vals)
+        with self.assertRaises(ValidationError):
+            as_assistant.with_context(default_assistant_id=self.assistant.id).create(
+                {"name": "Rings", "size": "small"}
+            )
+        with freeze_time("2025-01-10 02:00:00"):
+            request = mine.create(dict(vals))
+        self.assertEqual(request.requester_id, self.ka_user)
+        self.assertEqual(request.due_at, datetime(2025, 1, 11, 15, 59, 59))
+        # the assistant changes neither what is asked nor of whom, nor who asked
+        for change in (
+            {"size": "large"},
+            {"kind": "support"},
+            {"assistant_id": self.assistant2.id},
+            {"requester_id": self.assistant2.id},
+        ):
+            with self.subTest(change=change), self.assertRaises(AccessError):
+                request.with_user(self.assistant).write(change)
+            # nor does a third user (who does not see it)
+            with self.subTest(change=change), self.assertRaises(AccessError):
+                request.with_user(self.ka_user2).write(change)
+        self.assertRecordValues(
+            request,
+            [
+                {
+                    "size": "small",
+                    "kind": "analysis",
+                    "assistant_id": self.assistant.id,
+                    "requester_id": self.ka_user.id,
+                }
+            ],
+        )
+        # the requester changes the size (the due time follows) and the
+        # assistant, not who asked
+        request.with_user(self.ka_user).write({"size": "large"})
+        self.assertEqual(request.due_at, datetime(2025, 1, 13, 15, 59, 59))
+        with self.assertRaises(AccessError):
+            request.with_user(self.ka_user).write({"requester_id": self.ka_user2.id})
+        with self.assertRaises(ValidationError):
+            request.with_user(self.ka_user).write({"assistant_id": self.ka_user2.id})
+        request.with_user(self.ka_user).write({"assistant_id": self.assistant2.id})
+        self.assertEqual(request.assistant_id, self.assistant2)
+        # a manager creates on behalf of a salesperson and corrects a request
+        on_behalf = Request.with_user(self.ka_manager).create(
+            {**vals, "requester_id": self.ka_user2.id}
+        )
+        self.assertEqual(on_behalf.requester_id, self.ka_user2)
+        on_behalf.with_user(self.ka_manager).write(
+            {"kind": "support", "requester_id": self.ka_user.id}
+        )
+        with self.assertRaises(ValidationError):
+            on_behalf.with_user(self.ka_manager).write(
+                {"requester_id": self.assistant.id}
+            )
 
     def test_request_of_a_second_company_not_seen(self):
         company2 = self.env["res.company"].create({"name": "Second Jewels"})

@@ -182,6 +182,14 @@ class TestDepartmentRoles(EngagementCase):
             self._as(self.planner, visit).write({"user_id": self.planner.id})
         visit.with_user(self.ka_user).action_submit()
         self.assertEqual(len(visit.approval_line_ids), 2)
+        # the planner does not approve it, and is told the level it waits
+        # for (whose steps they do not read), not "False"
+        level = visit._ka_current_line()
+        with self.assertRaises(AccessError) as refusal:
+            self._as(self.planner, visit).action_approve()
+        message = str(refusal.exception)
+        self.assertIn(f"waits for the level {level.name}:", message)
+        self.assertNotIn("False", message)
         # not another team's visit
         theirs = (
             self.env["key_account.visit"]
@@ -248,6 +256,31 @@ class TestDepartmentRoles(EngagementCase):
             self._as(analyst, visit).write({"purpose": "Changed"})
         with self.assertRaises(AccessError):
             self._as(analyst, self.firm).write({"ka_need": "Changed"})
+        # nor the contact data Odoo's contact rights would let them write:
+        # not on a key account, a person's or a company's, nor its contacts
+        contact = self.env["res.partner"].create(
+            {"name": "Buyer Wu", "parent_id": self.firm.id, "phone": "1"}
+        )
+        for partner in (self.firm, self.person, contact, self.theirs):
+            with self.subTest(partner=partner.name):
+                with self.assertRaises(AccessError):
+                    self._as(analyst, partner).write({"phone": "+86 999"})
+                with self.assertRaises(AccessError):
+                    self._as(analyst, partner).unlink()
+        with self.assertRaises(AccessError):
+            self._as(analyst, self.env["res.partner"]).create(
+                {"name": "New buyer", "parent_id": self.firm.id}
+            )
+        with self.assertRaises(AccessError):
+            self._as(analyst, contact).write({"parent_id": False})
+        self.assertEqual(contact.parent_id, self.firm)
+        self.assertFalse((self.firm | self.person | self.theirs).filtered("phone"))
+        # the owner still does; the analyst writes a partner that is no key
+        # account (their own contacts' rights are Odoo's)
+        self._as(self.ka_user, self.firm).write({"phone": "+86 123"})
+        supplier = self.env["res.partner"].create({"name": "Gold supplier"})
+        self._as(analyst, supplier).write({"phone": "+86 456"})
+        self.assertEqual(supplier.phone, "+86 456")
         self.assertFalse(analyst.has_group(KA_MANAGER))
 
     # ---- the leader ---------------------------------------------------------------

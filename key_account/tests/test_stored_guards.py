@@ -43,8 +43,11 @@ GUARDED_ELSEWHERE = {
         "field_names",
         "reason",
     },
-    # computed for the user reading them, never stored
+    # computed for the user reading them, never stored; the teams a user
+    # leads (the inverse of crm.team's leader): only administrators write a
+    # user beyond their preferences, and they name the leaders anyway
     "res.users": {
+        "ka_led_team_ids",
         "ka_my_commission_plan_id",
         "ka_my_commission_status",
         "ka_below_target",
@@ -67,6 +70,13 @@ class GuardedModelsCase(EngagementCase):
             "finance": cls.ka_approver,
             "manager": cls.ka_manager,
         }
+        # the requests' assistant (of the Assistant group, none of the roles)
+        cls.request_assistant = new_test_user(
+            cls.env,
+            login="guard_request_assistant",
+            name="Ada Assistant",
+            groups="key_account.group_key_account_assistant",
+        )
         cls.settlement = (
             cls.env["key_account.commission.settlement"]
             .sudo()
@@ -186,7 +196,7 @@ class GuardedModelsCase(EngagementCase):
                 "salesperson",
                 {
                     "name": "Sales analysis",
-                    "assistant_id": self.ka_user2.id,
+                    "assistant_id": self.request_assistant.id,
                     "size": "small",
                 },
             ),

@@ -366,12 +366,32 @@ class KeyAccountApprovalMixin(models.AbstractModel):
                 )
             )
         if not self._ka_may_approve(line, self.env.user):
+            # the steps of a colleague's request may be hidden from this user
+            # (an activity planner raising a department's visit): name the
+            # level all the same
+            waiting = line or self.env["key_account.approval.line"].sudo().search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "=", self.id),
+                    ("state", "=", "pending"),
+                ],
+                order="round desc, sequence, id",
+                limit=1,
+            )
+            if not waiting:
+                raise UserError(
+                    self.env._(
+                        "%(doc)s has no approval level waiting: nobody approves "
+                        "it now.",
+                        doc=self.display_name,
+                    )
+                )
             raise AccessError(
                 self.env._(
                     "%(doc)s waits for the level %(level)s: you are not one of "
                     "its approvers.",
                     doc=self.display_name,
-                    level=line.name,
+                    level=waiting.name,
                 )
             )
         return line

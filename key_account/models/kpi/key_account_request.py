@@ -9,18 +9,30 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 
+from ..common.groups import KA_ASSISTANT
+from ..common.groups import KA_MANAGER
+from ..common.key_account_guard_mixin import field_labels
 from ..common.settings import days_setting
 
 DEFAULT_LARGE_DAYS = 3
 DEFAULT_SMALL_DAYS = 1
+# the requester's: what is asked, how big (its due time), and of whom
+REQUESTER_FIELDS = frozenset({"kind", "size", "assistant_id"})
 
 
 class KeyAccountRequest(models.Model):
     """A request to the department's assistant: a data analysis or a
     support task, due within days by its size (the department's rules: a
     large analysis in 3 days, a small one in 1), done by the assistant.
-    Its timeliness feeds the assistant's appraisal."""
+    Its timeliness feeds the assistant's appraisal.
+
+    Who decides what: the requester is the user who creates it (a Key
+    Account manager may create one on behalf of someone); its kind, size
+    and assistant are the requester's, changed by them or a manager only
+    (never by the assistant, whose appraisal they weigh); the assistant is
+    a user of the Assistant group, never the requester."""
 
     _name = "key_account.request"
     _inherit = [
@@ -63,6 +75,7 @@ class KeyAccountRequest(models.Model):
     assistant_id = fields.Many2one(
         "res.users",
         required=True,
+        domain=lambda self: [("groups_id", "in", self.env.ref(KA_ASSISTANT).id)],
         index=True,
         tracking=True,
         check_company=True,
@@ -134,12 +147,74 @@ class KeyAccountRequest(models.Model):
                 request.done_at and request.due_at and request.done_at <= request.due_at
             )
 
+    @api.constrains("assistant_id", "requester_id")
+    def _check_assistant(self):
+        for request in self:
+            if request.assistant_id == request.requester_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(request)s: %(user)s cannot be the assistant of their "
+                        "own request.",
+                        request=request.name,
+                        user=request.requester_id.name,
+                    )
+                )
+            if not request.assistant_id._has_group(KA_ASSISTANT):
+                raise ValidationError(
+                    self.env._(
+                        "%(request)s: %(user)s is not an assistant of Key "
+                        "Accounts; requests go to a user of the Assistant group.",
+                        request=request.name,
+                        user=request.assistant_id.name,
+                    )
+                )
+
+    # ---- who decides what ------------------------------------------------------------
+    def _ka_is_manager(self):
+        return self.env.su or self.env.user.has_group(KA_MANAGER)
+
     @api.model_create_multi
     def create(self, vals_list):
+        if not self._ka_is_manager():
+            for vals in vals_list:
+                # the requester is who creates it, whatever the values or the
+                # caller's defaults say
+                defaults = self._ka_client_defaults(vals, {"requester_id"})
+                requester = {**defaults, **vals}.get("requester_id", self.env.uid)
+                if requester != self.env.uid:
+                    raise AccessError(
+                        self.env._(
+                            "You request for yourself: only Key Account managers "
+                            "create a request on behalf of someone else."
+                        )
+                    )
         requests = super().create(vals_list)
         # the request's own time: no client sets it
         requests._ka_workflow_write({"requested_at": fields.Datetime.now()})
         return requests
+
+    def write(self, vals):
+        if not self._ka_is_manager():
+            changed = self._ka_changed_fields(
+                {f: vals[f] for f in REQUESTER_FIELDS | {"requester_id"} if f in vals}
+            )
+            if "requester_id" in changed:
+                raise AccessError(
+                    self.env._("Only Key Account managers change who made a request.")
+                )
+            if changed:
+                for request in self:
+                    if request.requester_id != self.env.user:
+                        raise AccessError(
+                            self.env._(
+                                "Only %(requester)s, who made %(request)s, or a Key "
+                                "Account manager changes its %(fields)s.",
+                                requester=request.requester_id.name,
+                                request=request.name,
+                                fields=field_labels(self, changed),
+                            )
+                        )
+        return super().write(vals)
 
     def _ka_locked_message(self, record, what=None):
         return self.env._(

@@ -902,6 +902,38 @@ class ResPartner(models.Model):
                     )
                 )
 
+    # ---- the data analyst ---------------------------------------------------------
+    def _ka_check_analyst_change(self):
+        """A data analyst reads every key account and changes none they do
+        not own (nor its contacts): a group's record rule cannot narrow what
+        the Key Accounts users' rules and Odoo's contact rights already grant
+        (group rules add up), so the check is here. A manager changes any;
+        an analyst who is also an assistant, the accounts of the department
+        they serve."""
+        user = self.env.user
+        if self.env.su or not user.has_group(KA_ANALYST) or self._ka_is_manager():
+            return
+        writers = user
+        if user.has_group(KA_ASSISTANT):
+            writers |= user._ka_served_users()
+        theirs = self.sudo().filtered(
+            lambda p: p.commercial_partner_id.ka_type_id
+            and p.commercial_partner_id.user_id not in writers
+        )
+        if theirs:
+            raise AccessError(
+                self.env._(
+                    "As a data analyst you read %(account)s, a key account you do "
+                    "not own, but you do not change it, its contacts or its "
+                    "figures.",
+                    account=theirs[0].commercial_partner_id.display_name,
+                )
+            )
+
+    def unlink(self):
+        self._ka_check_analyst_change()
+        return super().unlink()
+
     # ---- grade changes ------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
@@ -929,6 +961,8 @@ class ResPartner(models.Model):
                 if stored.keys() & self._ka_manager_fields():
                     self._ka_check_grade_company(stored)
         partners = super().create(vals_list)
+        # a contact added to an account the analyst does not own
+        partners._ka_check_analyst_change()
         graded = partners.filtered("ka_grade_id")
         if graded:
             graded._ka_log_grade_changes(
@@ -941,6 +975,7 @@ class ResPartner(models.Model):
         A client's write is checked (:meth:`_ka_check_client_vals`); grade
         changes are logged, and figures follow a contact changing company."""
         if not self.env.su:
+            self._ka_check_analyst_change()
             if vals.keys() & self._ka_guarded_fields():
                 self._ka_check_client_vals(vals)
             if vals.keys() & self._ka_manager_fields():
@@ -955,6 +990,9 @@ class ResPartner(models.Model):
         reparented = vals.keys() & {"parent_id", "is_company"}
         old_commercial = self.sudo().commercial_partner_id if reparented else None
         res = super().write(vals)
+        if reparented and not self.env.su:
+            # nor moved under an account the analyst does not own
+            self._ka_check_analyst_change()
         sales_partners = self.sudo().browse()
         if reparented:
             sales_partners = (
