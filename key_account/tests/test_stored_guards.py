@@ -43,11 +43,8 @@ GUARDED_ELSEWHERE = {
         "field_names",
         "reason",
     },
-    # computed for the user reading them, never stored; the teams a user
-    # leads (the inverse of crm.team's leader): only administrators write a
-    # user beyond their preferences, and they name the leaders anyway
+    # computed for the user reading them, never stored
     "res.users": {
-        "ka_led_team_ids",
         "ka_my_commission_plan_id",
         "ka_my_commission_status",
         "ka_below_target",
