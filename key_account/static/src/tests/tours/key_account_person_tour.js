@@ -91,7 +91,20 @@ registry.category("web_tour.tours").add("key_account_tour_person_account", {
             trigger: ".o_form_view .o_field_widget[name=ka_date_of_birth] input",
             run: "edit 05/12/1985 && click body",
         },
+        {
+            // the date is in the record and its picker closed before the
+            // next field is typed (under load, a late re-render of the date
+            // would otherwise reset what was typed after it)
+            content: "The date of birth is taken",
+            trigger:
+                "body:not(:has(.o_datetime_picker)) .o_form_view .o_field_widget[name=ka_date_of_birth] input:value(05/12/1985)",
+        },
         editStep("ka_education", "Master of architecture", "Education"),
+        {
+            content: "The education is taken",
+            trigger:
+                ".o_form_view .o_field_widget[name=ka_education] input:value(Master of architecture)",
+        },
         editStep("ka_occupation", "Architect", "Occupation"),
         selectStep("ka_marital_status", "married", "Married"),
         editStep("ka_interests", "Ink painting, hiking", "Hobbies", "textarea"),
