@@ -152,3 +152,33 @@ class TestChineseTranslation(EngagementCase):
         )
         self.assertIn(self.zh["Commission Statement:"], html)
         self.assertNotIn("Commission Statement", html)
+
+    def test_scorecard_lines_in_the_reader_s_language(self):
+        """A scorecard computed in English reads in Chinese for a Chinese
+        reader: its indicator lines take the indicator's translations, a line
+        renamed on the template keeps the template line's name."""
+        template = self.env.ref("key_account.key_account_kpi_template_consultant")
+        renamed = template.line_ids.filtered("indicator_id")[-1]
+        renamed.name = "Our own wording"
+        cards, _skipped = (
+            self.env["key_account.scorecard"]
+            .with_context(lang="en_US")
+            ._ka_compute_scorecards(
+                template, self.ka_user, date(2025, 1, 1), date(2025, 3, 31)
+            )
+        )
+        lines = cards.line_ids.with_context(lang="zh_CN")
+        sales_plan = lines.filtered(
+            lambda line: line.indicator_id
+            == self.env.ref("key_account.key_account_kpi_indicator_sales_plan")
+        )
+        self.assertEqual(
+            sales_plan.name,
+            self.zh[sales_plan.indicator_id.with_context(lang="en_US").name],
+        )
+        self.assertTrue(CJK.search(sales_plan.name))
+        own = lines.filtered(lambda line: line.template_line_id == renamed)
+        self.assertEqual(own.name, "Our own wording")
+        self.assertEqual(
+            sales_plan.with_context(lang="en_US").name, "Sales-plan completion"
+        )

@@ -9,6 +9,7 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from ..common.groups import KA_MANAGER
 from ..common.lang import env_for
@@ -252,7 +253,35 @@ class KeyAccountScorecard(models.Model):
         computed = drafts | cards.create(create_vals)
         # the computation's own date (a field no client writes)
         computed.write({"computed_date": now})
+        computed._ka_translate_line_names()
         return computed.with_env(self.env), skipped
+
+    def _ka_translate_line_names(self):
+        """The lines read in each reader's language, whoever computed them: a
+        line whose name is still its indicator's takes the indicator's
+        translations, any other its template line's (one statement)."""
+        lines = self.line_ids
+        if not lines:
+            return
+        lines.flush_recordset(["name", "template_line_id"])
+        self.env["key_account.kpi.template.line"].flush_model(["name", "indicator_id"])
+        self.env["key_account.kpi.indicator"].flush_model(["name"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE key_account_scorecard_line sl
+                   SET name = CASE
+                           WHEN ind.id IS NOT NULL
+                            AND tl.name->>'en_US' = ind.name->>'en_US'
+                           THEN ind.name ELSE tl.name END
+                  FROM key_account_kpi_template_line tl
+                  LEFT JOIN key_account_kpi_indicator ind ON ind.id = tl.indicator_id
+                 WHERE sl.template_line_id = tl.id AND sl.id = ANY(%s)
+                """,
+                lines.ids,
+            )
+        )
+        lines.invalidate_recordset(["name"])
 
     def action_recompute(self):
         for card in self:

@@ -24,7 +24,9 @@ class KeyAccountScorecardLine(models.Model):
     )
     indicator_id = fields.Many2one("key_account.kpi.indicator", ondelete="restrict")
     sequence = fields.Integer()
-    name = fields.Char(required=True)
+    # in each reader's language: the indicator's or the template line's
+    # translations (key_account.scorecard._ka_translate_line_names)
+    name = fields.Char(required=True, translate=True)
     kind = fields.Selection(
         [("indicator", "Indicator"), ("manual", "Manual (appraisers)")],
         required=True,
