@@ -365,7 +365,8 @@ class TestPersonAccount(EngagementCase):
 
         form = Form(self.env["key_account.gift"].with_user(self.ka_user))
         form.partner_id = self.person
-        form.recipient_id = self.person
+        # a person is their own recipient, filled in
+        self.assertEqual(form.recipient_id, self.person)
         form.occasion = "Birthday"
         with form.line_ids.new() as line:
             line.product_id = self.gift_product
@@ -559,3 +560,17 @@ class TestPersonAccount(EngagementCase):
         self.assertTrue(self.person.ka_type_id)
         self.assertTrue(self.account.ka_type_id)
         self.assertIn(self.account.name, contact.message_ids[0].body)
+
+    def test_a_company_gift_names_its_contact(self):
+        """A company key account's gift has no recipient until one of its
+        contacts is chosen (the company is no recipient); changing the
+        account to a person fills the person in."""
+        contact = self.env["res.partner"].create(
+            {"name": "Buyer of the firm", "parent_id": self.account.id}
+        )
+        form = Form(self.env["key_account.gift"].with_user(self.ka_user))
+        form.partner_id = self.account
+        self.assertFalse(form.recipient_id)
+        form.recipient_id = contact
+        form.partner_id = self.person
+        self.assertEqual(form.recipient_id, self.person)

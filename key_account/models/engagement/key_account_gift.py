@@ -20,11 +20,16 @@ class KeyAccountGift(models.Model):
     _check_company_auto = True
     _ka_document_type = "gift"
 
+    # a person key account is their own recipient: filled in for them
     recipient_id = fields.Many2one(
         "res.partner",
         required=True,
         index=True,
         domain=ACCOUNT_PEOPLE_DOMAIN_STR,
+        compute="_compute_recipient_id",
+        store=True,
+        readonly=False,
+        precompute=True,
     )
     date = fields.Date(
         string="Request Date", required=True, default=fields.Date.context_today
@@ -39,6 +44,14 @@ class KeyAccountGift(models.Model):
     )
     delivered_date = fields.Date(string="Handed Out On", readonly=True, copy=False)
     summary = fields.Text(string="Notes", copy=False)
+
+    @api.depends("partner_id")
+    def _compute_recipient_id(self):
+        for gift in self:
+            if gift.recipient_id.commercial_partner_id == gift.partner_id:
+                continue
+            person = gift.partner_id if not gift.partner_id.is_company else False
+            gift.recipient_id = person
 
     @api.depends("line_ids.subtotal")
     def _compute_amount_planned(self):
