@@ -135,7 +135,7 @@ class KeyAccountFile(models.Model):
     occupation = fields.Char()
     position = fields.Char(string="Position Held")
     experience = fields.Text(string="Career")
-    marital_status = fields.Selection(MARITAL_STATUSES)
+    marital_status = fields.Selection(MARITAL_STATUSES, string="Marriage")
     children = fields.Integer()
     family = fields.Text(string="Family Notes")
     interests = fields.Text(string="Hobbies and Interests")
