@@ -1633,15 +1633,21 @@ class ResPartner(models.Model):
         files = File.search([("partner_id", "=", person.id)])
         entries = Relation.search([("contact_id", "=", person.id)])
         erased = set()
+        # the log names the fields that held a value (a person's file has
+        # no company fields to erase)
         if files:
             fnames = erasable_fields(File)
+            erased |= {f"key_account.file.{f}" for f in fnames if any(files.mapped(f))}
             files.write(dict.fromkeys(fnames, False))
-            erased |= {f"key_account.file.{f}" for f in fnames}
             self.env["ir.attachment"].sudo().search(
                 [("res_model", "=", File._name), ("res_id", "in", files.ids)]
             ).unlink()
         if entries:
-            erased |= {f"key_account.relation.{f}" for f in erasable_fields(Relation)}
+            erased |= {
+                f"key_account.relation.{f}"
+                for f in erasable_fields(Relation)
+                if any(entries.mapped(f))
+            }
             entries.unlink()
         self.invalidate_recordset()
         self.env["key_account.access.log"]._ka_write(
