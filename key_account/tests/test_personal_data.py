@@ -1,4 +1,5 @@
 import json
+import re
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -10,6 +11,7 @@ from odoo.sql_db import Cursor
 from odoo.tests import HttpCase
 from odoo.tests import tagged
 from odoo.tools import SQL
+from odoo.tools import format_date
 from odoo.tools import mute_logger
 
 from ..models.profile.key_account_file import erasable_fields
@@ -602,6 +604,47 @@ class TestPersonalDataErasure(PersonalDataCase):
         self.assertEqual(logs.partner_id, self.person)
         with self.assertRaises(AccessError):
             self._render(self.ka_user, "en_US")
+
+    def test_export_for_the_person_reads_like_the_form(self):
+        self.file.write(
+            {
+                "date_of_birth": fields.Date.to_date("1958-09-12"),
+                "education": "Line one\nLine two",
+                "owned_amount": 1_016_000.0,
+                "credit_rating": "a",
+            }
+        )
+        html = self._render(self.ka_manager, "en_US")
+        # the sections of the form's Key Account tab, in its order
+        self.assertEqual(
+            re.findall(r"<h3>(.*?)</h3>", html),
+            [
+                "Profile",
+                "Company File",
+                "Personal File",
+                "Purchases and Needs",
+                "Need",
+                "Our Position",
+                "Relationship map",
+            ],
+        )
+        # amounts with their currency, dates in the reader's format, texts
+        # with their line breaks, one title sentence
+        self.assertIn(self.file.currency_id.symbol, html)
+        self.assertIn("1,016,000.00", html)
+        self.assertNotIn("1016000.0", html)
+        self.assertIn("09/12/1958", html)
+        self.assertNotIn("1958-09-12", html)
+        self.assertRegex(html, r"Line one\s*<br\s*/?>\s*Line two")
+        self.assertIn("Personal data of Wang Fang", html)
+        self.env["res.lang"]._activate_lang("zh_CN")
+        html = self._render(self.ka_manager, "zh_CN")
+        birth = format_date(
+            self.env(context={"lang": "zh_CN"}), fields.Date.to_date("1958-09-12")
+        )
+        self.assertNotEqual(birth, "09/12/1958")
+        self.assertIn(birth, html)
+        self.assertNotRegex(html, r"\S\s{2,}Wang Fang")
 
 
 @tagged("post_install", "-at_install")
