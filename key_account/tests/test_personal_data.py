@@ -1,4 +1,5 @@
 import json
+import re
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -10,6 +11,7 @@ from odoo.sql_db import Cursor
 from odoo.tests import HttpCase
 from odoo.tests import tagged
 from odoo.tools import SQL
+from odoo.tools import format_date
 from odoo.tools import mute_logger
 
 from ..models.profile.key_account_file import erasable_fields
@@ -77,8 +79,9 @@ class TestPersonalDataLog(PersonalDataCase):
         self.assertEqual(logs.partner_id, accounts)
         self.assertEqual(set(logs.mapped("operation")), {"read"})
         self.assertEqual(set(logs.mapped("channel")), {"ui"})
-        # which fields: those the reader got (not the name)
-        self.assertEqual(set(logs.mapped("field_names")), {"ka_budget_max, ka_need"})
+        # which fields: those the reader got with a value (not the name, not
+        # the empty budget)
+        self.assertEqual(set(logs.mapped("field_names")), {"ka_need"})
 
     def test_owner_opening_the_form_and_reading_by_api(self):
         partner = self._as(self.ka_user, self.mine)
@@ -111,6 +114,32 @@ class TestPersonalDataLog(PersonalDataCase):
         self.assertEqual(
             api.mapped("field_names"), ["ka_need", "ka_budget_max", "need"]
         )
+
+    def test_a_person_s_form_logs_the_fields_holding_a_value(self):
+        person = self.env["res.partner"].create(
+            {
+                "name": "Zhou Yaqin",
+                "is_company": False,
+                "ka_type_id": self.type_strategic.id,
+                "user_id": self.ka_user.id,
+                "ka_need": "A jade bracelet",
+                "ka_date_of_birth": "1958-09-12",
+            }
+        )
+        spec = {fname: {} for fname in person._ka_confidential_fields()}
+        self._as(self.ka_user, person).web_read(spec)
+        log = self._logs(user_id=self.ka_user.id, partner_id=person.id)
+        self.assertEqual(log.field_names, "ka_date_of_birth, ka_need")
+        # the managers read the fields' labels, in their language
+        self.assertEqual(
+            log.with_context(lang="en_US").field_labels, "Birth Date, Current Need"
+        )
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["key_account"], ["zh_CN"], overwrite=True
+        )
+        log.invalidate_recordset(["field_labels"])
+        self.assertIn("当前需求", log.with_context(lang="zh_CN").field_labels)
 
     def test_colleague_and_other_fields_log_nothing(self):
         # the colleague gets no file: nothing reached them, nothing logged
@@ -518,7 +547,15 @@ class TestPersonalDataErasure(PersonalDataCase):
         self.assertEqual(log.user_id, self.ka_manager)
         self.assertEqual(log.reason, "Her written request of 3 May")
         self.assertIn("key_account.file.need", log.field_names)
+        self.assertIn("key_account.file.date_of_birth", log.field_names)
         self.assertIn("key_account.relation.hobbies", log.field_names)
+        # a person's file held no company field: none is said erased
+        self.assertNotIn("key_account.file.competitors", log.field_names)
+        self.assertNotIn("key_account.file.org_chart", log.field_names)
+        labels = log.with_context(lang="en_US").field_labels
+        self.assertIn("Current Need", labels)
+        self.assertIn("Birth Date", labels)
+        self.assertNotIn("key_account.", labels)
 
     def test_erasure_of_a_company_contact_takes_their_map_entry_only(self):
         Relation = self.env["key_account.relation"]
@@ -567,6 +604,47 @@ class TestPersonalDataErasure(PersonalDataCase):
         self.assertEqual(logs.partner_id, self.person)
         with self.assertRaises(AccessError):
             self._render(self.ka_user, "en_US")
+
+    def test_export_for_the_person_reads_like_the_form(self):
+        self.file.write(
+            {
+                "date_of_birth": fields.Date.to_date("1958-09-12"),
+                "education": "Line one\nLine two",
+                "owned_amount": 1_016_000.0,
+                "credit_rating": "a",
+            }
+        )
+        html = self._render(self.ka_manager, "en_US")
+        # the sections of the form's Key Account tab, in its order
+        self.assertEqual(
+            re.findall(r"<h3>(.*?)</h3>", html),
+            [
+                "Profile",
+                "Company File",
+                "Personal File",
+                "Purchases and Needs",
+                "Need",
+                "Our Position",
+                "Relationship map",
+            ],
+        )
+        # amounts with their currency, dates in the reader's format, texts
+        # with their line breaks, one title sentence
+        self.assertIn(self.file.currency_id.symbol, html)
+        self.assertIn("1,016,000.00", html)
+        self.assertNotIn("1016000.0", html)
+        self.assertIn("09/12/1958", html)
+        self.assertNotIn("1958-09-12", html)
+        self.assertRegex(html, r"Line one\s*<br\s*/?>\s*Line two")
+        self.assertIn("Personal data of Wang Fang", html)
+        self.env["res.lang"]._activate_lang("zh_CN")
+        html = self._render(self.ka_manager, "zh_CN")
+        birth = format_date(
+            self.env(context={"lang": "zh_CN"}), fields.Date.to_date("1958-09-12")
+        )
+        self.assertNotEqual(birth, "09/12/1958")
+        self.assertIn(birth, html)
+        self.assertNotRegex(html, r"\S\s{2,}Wang Fang")
 
 
 @tagged("post_install", "-at_install")

@@ -93,8 +93,34 @@ class KeyAccountAccessLog(models.Model):
     channel = fields.Selection(CHANNELS, string="From", readonly=True)
     route = fields.Char(readonly=True, help="The HTTP route of the request.")
     res_model = fields.Char(string="Model", readonly=True)
-    field_names = fields.Char(string="Fields", readonly=True)
+    field_names = fields.Char(
+        string="Technical Fields",
+        readonly=True,
+        help="The technical names of the fields read, as written (model.field "
+        "for an erasure or an export for the person).",
+    )
+    field_labels = fields.Char(
+        string="Fields",
+        compute="_compute_field_labels",
+        help="The fields read, by their labels in your language.",
+    )
     reason = fields.Text(readonly=True)
+
+    @api.depends("field_names", "res_model")
+    @api.depends_context("lang")
+    def _compute_field_labels(self):
+        # "need" of the line's model, or "key_account.file.need"; a name no
+        # model declares any more is shown as written
+        for log in self:
+            labels = []
+            for name in filter(None, (log.field_names or "").split(", ")):
+                model, _dot, fname = name.rpartition(".")
+                model = model or log.res_model
+                field = (
+                    self.env[model]._fields.get(fname) if model in self.env else None
+                )
+                labels.append(field._description_string(self.env) if field else name)
+            log.field_labels = ", ".join(labels)
 
     # ---- nobody changes the log --------------------------------------------------
     def _ka_refuse(self):
@@ -289,8 +315,10 @@ class KeyAccountAccessMixin(models.AbstractModel):
         """{record id: key account id} of these records (read as superuser)."""
         return {}
 
-    def _ka_note_access(self, fnames, records):
-        """Note in the open scope that ``fnames`` of ``records`` were read."""
+    def _ka_note_access(self, fnames, records, held=None):
+        """Note in the open scope that ``fnames`` of ``records`` were read:
+        of each record, those ``held`` ({record id: names}) says held a
+        value, when given (a person's file leaves a company's fields empty)."""
         notes = self.env.cr.cache.get(_SCOPE)
         if notes is None or self.env.su or not records:
             return
@@ -300,25 +328,31 @@ class KeyAccountAccessMixin(models.AbstractModel):
         accounts = records._ka_access_accounts()
         for record in records:
             account_id = accounts.get(record.id)
-            if account_id:
-                notes.setdefault((account_id, self._name), set()).update(confidential)
+            read = confidential
+            if held is not None:
+                read = confidential.intersection(held.get(record.id, ()))
+            if account_id and read:
+                notes.setdefault((account_id, self._name), set()).update(read)
 
-    def _ka_readable_records(self, fnames, values_list):
-        """The records of ``values_list`` (read dicts) that carry a value of
-        ``fnames``: the rules gave them to the reader."""
-        return self.browse(
-            vals["id"]
-            for vals in values_list
-            if isinstance(vals.get("id"), int) and any(vals.get(f) for f in fnames)
-        )
+    def _ka_note_held(self, confidential, held):
+        """Note the fields of ``held`` ({record id: names with a value}):
+        the rules gave them to the reader."""
+        held = {record_id: names for record_id, names in held.items() if names}
+        if held:
+            self._ka_note_access(confidential, self.browse(held), held)
 
     def _read_format(self, fnames, load="_classic_read"):
         result = super()._read_format(fnames, load=load)
         if self.env.cr.cache.get(_SCOPE) is not None and not self.env.su:
             confidential = self._ka_confidential_fields().intersection(fnames)
             if confidential:
-                self._ka_note_access(
-                    confidential, self._ka_readable_records(confidential, result)
+                self._ka_note_held(
+                    confidential,
+                    {
+                        vals["id"]: {f for f in confidential if vals.get(f)}
+                        for vals in result
+                        if isinstance(vals.get("id"), int)
+                    },
                 )
         return result
 
@@ -329,10 +363,14 @@ class KeyAccountAccessMixin(models.AbstractModel):
                 path[0] for path in fields if path
             )
             if confidential:
-                readable = self.filtered(
-                    lambda r: isinstance(r.id, int) and any(r[f] for f in confidential)
+                self._ka_note_held(
+                    confidential,
+                    {
+                        record.id: {f for f in confidential if record[f]}
+                        for record in self
+                        if isinstance(record.id, int)
+                    },
                 )
-                self._ka_note_access(confidential, readable)
         return rows
 
     # ---- the public ways in -------------------------------------------------------

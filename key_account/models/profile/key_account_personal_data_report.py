@@ -1,5 +1,7 @@
 from odoo import api
+from odoo import fields
 from odoo import models
+from odoo.tools import format_date
 
 
 class KeyAccountPersonalDataReport(models.AbstractModel):
@@ -20,7 +22,9 @@ class KeyAccountPersonalDataReport(models.AbstractModel):
         self.env["key_account.access.log"]._ka_write(
             {
                 (partner.id, "res.partner"): {
-                    label for _title, rows in sections[partner.id] for label, _v in rows
+                    f"{record._name}.{fname}"
+                    for _title, record, fnames in sections[partner.id]
+                    for fname in fnames
                 }
                 or {"-"}
                 for partner in partners
@@ -28,9 +32,47 @@ class KeyAccountPersonalDataReport(models.AbstractModel):
             "subject_export",
             "export",
         )
+        today = format_date(self.env, fields.Date.context_today(self))
         return {
             "doc_ids": partners.ids,
             "doc_model": "res.partner",
             "docs": partners.sudo(),
-            "sections": sections,
+            "sections": {
+                partner_id: [
+                    (title, [self._ka_row(record, fname) for fname in fnames])
+                    for title, record, fnames in partner_sections
+                ]
+                for partner_id, partner_sections in sections.items()
+            },
+            "titles": {
+                partner.id: self.env._(
+                    "Personal data of %(name)s", name=partner.sudo().name
+                )
+                for partner in partners
+            },
+            "as_of": self.env._(
+                "What the company keeps about you in its customer files, as "
+                "of %(date)s.",
+                date=today,
+            ),
         }
+
+    @api.model
+    def _ka_row(self, record, fname):
+        """(label, value, QWeb options) of a field of ``record``: amounts in
+        their currency, dates in the reader's format, texts with their line
+        breaks, choices by their labels."""
+        field = record._fields[fname]
+        value = record[fname]
+        options = {"widget": "text"}
+        if field.type == "monetary":
+            options = {"widget": "monetary", "display_currency": record.currency_id}
+        elif field.type in ("date", "datetime", "integer", "float"):
+            options = {"widget": field.type}
+        elif field.type == "selection":
+            value = dict(field._description_selection(self.env)).get(value)
+        elif field.relational:
+            value = ", ".join(value.mapped("display_name"))
+        elif field.type != "text":
+            value = str(value)
+        return field._description_string(self.env), value, options

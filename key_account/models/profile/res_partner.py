@@ -3,6 +3,7 @@ from datetime import datetime
 from datetime import time
 
 from dateutil.relativedelta import relativedelta
+from lxml import etree
 from markupsafe import Markup
 
 from odoo import SUPERUSER_ID
@@ -1633,15 +1634,21 @@ class ResPartner(models.Model):
         files = File.search([("partner_id", "=", person.id)])
         entries = Relation.search([("contact_id", "=", person.id)])
         erased = set()
+        # the log names the fields that held a value (a person's file has
+        # no company fields to erase)
         if files:
             fnames = erasable_fields(File)
+            erased |= {f"key_account.file.{f}" for f in fnames if any(files.mapped(f))}
             files.write(dict.fromkeys(fnames, False))
-            erased |= {f"key_account.file.{f}" for f in fnames}
             self.env["ir.attachment"].sudo().search(
                 [("res_model", "=", File._name), ("res_id", "in", files.ids)]
             ).unlink()
         if entries:
-            erased |= {f"key_account.relation.{f}" for f in erasable_fields(Relation)}
+            erased |= {
+                f"key_account.relation.{f}"
+                for f in erasable_fields(Relation)
+                if any(entries.mapped(f))
+            }
             entries.unlink()
         self.invalidate_recordset()
         self.env["key_account.access.log"]._ka_write(
@@ -1651,33 +1658,52 @@ class ResPartner(models.Model):
 
     def _ka_personal_data(self):
         """This person's customer file and relationship-map entries as
-        [(section, [(label, value)])], in the environment's language, read as
+        [(section title, record, [field names holding a value])]: the file
+        by the sections of the partner form's Key Account tab, in their
+        order (then its fields the form does not show), then each map
+        entry; titles in the environment's language, records read as
         superuser (for the person's own copy)."""
         self.ensure_one()
         env = self.env
         person = self.sudo()
         sections = []
-        for model, link, title in (
-            ("key_account.file", "partner_id", env._("Customer file")),
-            ("key_account.relation", "contact_id", env._("Relationship map")),
-        ):
-            Model = env[model].sudo()
-            for record in Model.search([(link, "=", person.id)]):
-                rows = []
-                for fname in sorted(
-                    erasable_fields(Model),
-                    key=lambda f: Model._fields[f]._description_string(env),
-                ):
-                    field = Model._fields[fname]
-                    value = record[fname]
-                    if field.type == "selection":
-                        value = dict(field._description_selection(env)).get(value)
-                    elif field.relational:
-                        value = ", ".join(value.mapped("display_name"))
-                    if value in (False, None, ""):
-                        continue
-                    rows.append((field._description_string(env), str(value)))
-                sections.append((title, rows))
+        File = env["key_account.file"].sudo()
+        for file in File.search([("partner_id", "=", person.id)]):
+            erasable = erasable_fields(File)
+            layout = self._ka_file_form_sections()
+            shown = {fname for _title, fnames in layout for fname in fnames}
+            rest = [f for f in File._fields if f in erasable and f not in shown]
+            for title, fnames in [*layout, (env._("Customer file"), rest)]:
+                held = [f for f in fnames if f in erasable and file[f]]
+                if held:
+                    sections.append((title, file, held))
+        Relation = env["key_account.relation"].sudo()
+        erasable = erasable_fields(Relation)
+        for entry in Relation.search([("contact_id", "=", person.id)]):
+            held = [f for f in Relation._fields if f in erasable and entry[f]]
+            if held:
+                sections.append((env._("Relationship map"), entry, held))
+        return sections
+
+    @api.model
+    def _ka_file_form_sections(self):
+        """[(title, [field of key_account.file])]: the groups of the partner
+        form's Key Account tab that show the file, in the form's order, their
+        titles in the environment's language."""
+        arch = self.get_view(self.env.ref("base.view_partner_form").id, "form")["arch"]
+        sections, seen = [], set()
+        tab = etree.fromstring(arch).find(".//page[@name='key_account']")
+        for group in tab.iterfind(".//group[@string]") if tab is not None else ():
+            fnames = [
+                PARTNER_FILE_FIELDS[node.get("name")]
+                for node in group.iter("field")
+                if node.get("name") in PARTNER_FILE_FIELDS
+                and PARTNER_FILE_FIELDS[node.get("name")] not in seen
+            ]
+            fnames = list(dict.fromkeys(fnames))
+            seen.update(fnames)
+            if fnames:
+                sections.append((group.get("string"), fnames))
         return sections
 
     def action_ka_export_personal_data(self):
