@@ -722,3 +722,41 @@ class TestPersonalDataHttp(JsonRpcMixin, HttpCase, PersonalDataCase):
         self.assertEqual((log.operation, log.channel), ("export", "export"))
         self.assertEqual(log.partner_id, self.mine)
         self.assertEqual(log.route, "/web/export/xlsx")
+
+    def test_grouped_xlsx_export_by_a_file_field_needs_the_right(self):
+        """Odoo's grouped spreadsheet export writes the groups' values as row
+        headers: grouping the files by a birth date exports the birth dates."""
+        file = self.env["key_account.file"].search([("partner_id", "=", self.mine.id)])
+        file.date_of_birth = fields.Date.to_date("1958-09-12")
+        params = {
+            "model": "key_account.file",
+            "fields": [{"name": "partner_id/name", "label": "Account", "type": "char"}],
+            "ids": file.ids,
+            "domain": [("id", "in", file.ids)],
+            "groupby": ["date_of_birth:day"],
+            "import_compat": False,
+        }
+
+        def export():
+            return self.url_open(
+                "/web/export/xlsx",
+                data={
+                    "data": json.dumps(params),
+                    "csrf_token": http.Request.csrf_token(self),
+                },
+            )
+
+        with mute_logger("odoo.http", "odoo.addons.web.controllers.export"):
+            response = export()
+        # refused: the error page, not the spreadsheet
+        self.assertIn("Export customer files", response.text)
+        self.env.invalidate_all()
+        self.assertFalse(self._logs(user_id=self.ka_user.id, operation="export"))
+        self.ka_user.groups_id |= self.env.ref(EXPORT_GROUP)
+        response = export()
+        self.assertEqual(response.status_code, 200)
+        self.env.invalidate_all()
+        log = self._logs(user_id=self.ka_user.id, operation="export")
+        self.assertEqual(log.channel, "export")
+        self.assertEqual(log.partner_id, self.mine)
+        self.assertIn("date_of_birth", log.field_names)

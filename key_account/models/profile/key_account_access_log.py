@@ -436,7 +436,14 @@ class KeyAccountAccessMixin(models.AbstractModel):
             return super().read_group(
                 domain, fields, groupby, offset, limit, orderby, lazy
             )
-        with access_scope(self.env, "read", "api"):
+        # Odoo's grouped spreadsheet export groups the records with this
+        # read_group, then writes the groups' values as row headers: grouping
+        # by a confidential field there is an export of it
+        exporting = (current_route() or "").startswith("/web/export/")
+        if exporting and self._ka_group_fields(fields, groupby):
+            check_export_right(self.env)
+        operation, channel = ("export", "export") if exporting else ("read", "api")
+        with access_scope(self.env, operation, channel):
             groups = super().read_group(
                 domain, fields, groupby, offset, limit, orderby, lazy
             )
@@ -473,10 +480,8 @@ class KeyAccountAccessMixin(models.AbstractModel):
     read_progress_bar._readonly = False
 
     @api.model
-    def _ka_note_group_access(self, domain, fields, groupby):
-        """Note a grouping by or an aggregate of confidential fields: the
-        groups do not tell their accounts, the domain's records (with the
-        reader's rules) do."""
+    def _ka_group_fields(self, fields, groupby):
+        """The confidential fields a grouping groups by or aggregates."""
         groupby = [groupby] if isinstance(groupby, str) else list(groupby or ())
         fnames = set()
         for spec in [*(fields or ()), *groupby]:
@@ -485,9 +490,28 @@ class KeyAccountAccessMixin(models.AbstractModel):
             fnames.add(name.strip())
             if "(" in func:
                 fnames.add(func.partition("(")[2].rstrip(") "))
-        confidential = self._ka_confidential_fields() & fnames
+        return self._ka_confidential_fields() & fnames
+
+    @api.model
+    def _ka_note_group_access(self, domain, fields, groupby):
+        """Note a grouping by or an aggregate of confidential fields: the
+        groups do not tell their accounts, the domain's records (with the
+        reader's rules) do."""
+        confidential = self._ka_group_fields(fields, groupby)
         if confidential:
             self._ka_note_access(confidential, self.search(domain or []))
+
+
+def check_export_right(env):
+    """Exporting customer files and relationship maps is a right of its own."""
+    if not env.su and not env.user.has_group(KA_FILE_EXPORT):
+        raise AccessError(
+            env._(
+                "Exporting customer files and relationship maps is a "
+                "right of its own (Export customer files): ask a Key "
+                "Account manager."
+            )
+        )
 
 
 def exports_confidential(records, paths):
@@ -520,13 +544,6 @@ class Base(models.AbstractModel):
     def export_data(self, fields_to_export):
         if self.env.su or not exports_confidential(self, fields_to_export):
             return super().export_data(fields_to_export)
-        if not self.env.user.has_group(KA_FILE_EXPORT):
-            raise AccessError(
-                self.env._(
-                    "Exporting customer files and relationship maps is a "
-                    "right of its own (Export customer files): ask a Key "
-                    "Account manager."
-                )
-            )
+        check_export_right(self.env)
         with access_scope(self.env, "export", "export"):
             return super().export_data(fields_to_export)
