@@ -175,20 +175,18 @@ class KeyAccountRequest(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self._ka_is_manager():
-            for vals in vals_list:
-                # the requester is who creates it, whatever the values or the
-                # caller's defaults say
-                defaults = self._ka_client_defaults(vals, {"requester_id"})
-                requester = {**defaults, **vals}.get("requester_id", self.env.uid)
-                if requester != self.env.uid:
-                    raise AccessError(
-                        self.env._(
-                            "You request for yourself: only Key Account managers "
-                            "create a request on behalf of someone else."
-                        )
-                    )
         requests = super().create(vals_list)
+        # the requester is who creates it, judged on the stored requests:
+        # whatever the values or the caller's defaults said
+        if not self._ka_is_manager() and requests.filtered(
+            lambda r: r.requester_id != self.env.user
+        ):
+            raise AccessError(
+                self.env._(
+                    "You request for yourself: only Key Account managers "
+                    "create a request on behalf of someone else."
+                )
+            )
         # the request's own time: no client sets it
         requests._ka_workflow_write({"requested_at": fields.Datetime.now()})
         return requests
