@@ -201,23 +201,26 @@ class KeyAccountCommissionSettlement(models.Model):
             -- the price ratio summed over the lines here, not joined as an
             -- aggregate: the planner then sees one row per order, not
             -- millions (whose cost made PostgreSQL compile the query); only
-            -- the lines the plan covers are joined, and on a plan with
+            -- the lines the plan covers are summed (a filter of the sums,
+            -- not of the join: the join keeps its plan), and on a plan with
             -- categories the base is theirs, the rest of the order left out
             SELECT o.id, o.user_id, o.company_id, o.date_order,
                    CASE WHEN o.restricted
-                        THEN ROUND(COALESCE(SUM(p.subtotal), 0) / o.rate, 2)
+                        THEN ROUND(COALESCE(SUM(p.subtotal) FILTER (WHERE %(covered)s),
+                                            0) / o.rate, 2)
                         ELSE o.base END,
-                   CASE WHEN COALESCE(SUM(p.list), 0) > 0
-                        THEN SUM(p.net) / o.rate / SUM(p.list) * 100 ELSE 100 END,
+                   CASE WHEN COALESCE(SUM(p.list) FILTER (WHERE %(covered)s), 0) > 0
+                        THEN SUM(p.net) FILTER (WHERE %(covered)s) / o.rate
+                             / SUM(p.list) FILTER (WHERE %(covered)s) * 100
+                        ELSE 100 END,
                    o.ka_referral_partner_id, o.ka_referral_share, NULL, NULL, NULL,
                    CASE WHEN o.restricted
-                        THEN o.base
-                             - ROUND(COALESCE(SUM(p.subtotal), 0) / o.rate, 2)
+                        THEN o.base - ROUND(
+                            COALESCE(SUM(p.subtotal) FILTER (WHERE %(covered)s), 0)
+                            / o.rate, 2)
                         ELSE 0 END
               FROM orders o
-              LEFT JOIN (%(price_lines)s) p
-                ON p.order_id = o.id
-               AND (NOT o.restricted OR %(covered)s)
+              LEFT JOIN (%(price_lines)s) p ON p.order_id = o.id
              GROUP BY o.id, o.user_id, o.company_id, o.date_order, o.base, o.rate,
                       o.ka_referral_partner_id, o.ka_referral_share, o.restricted
              ORDER BY o.user_id, o.date_order, o.id
@@ -229,7 +232,11 @@ class KeyAccountCommissionSettlement(models.Model):
                 not_settled=self._ka_not_settled_sql(refreshed),
                 price_lines=self._ka_price_lines_sql(),
                 plan_categories=self._ka_plan_categories_sql(),
-                covered=self._ka_covered_sql(SQL("o.plan_id"), SQL("p.categ_id")),
+                # a plan without categories: no lookup per line
+                covered=SQL(
+                    "(NOT o.restricted OR (o.plan_id, p.categ_id) IN "
+                    "(SELECT plan_id, categ_id FROM ka_covered))"
+                ),
             )
         )
         return [SourceRow(*row) for row in self.env.cr.fetchall()]
