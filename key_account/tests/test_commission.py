@@ -1,4 +1,6 @@
 from datetime import date
+from datetime import datetime
+from datetime import time
 
 from freezegun import freeze_time
 from lxml import etree
@@ -1955,3 +1957,256 @@ class TestCommissionPaidBasis(CommissionCase):
                 date(2025, 2, 1), date(2025, 2, 28), self.ka_user
             )
         )
+
+
+@tagged("post_install", "-at_install")
+class TestCommissionCategories(CommissionCase):
+    """A plan pays on the products of its commissionable categories only
+    (seed 000 §四: "jewellery only"); the rest of an order is left out of the
+    base and of the tier, and shown as left out."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Category = cls.env["product.category"]
+        cls.jewellery = Category.create({"name": "Jewellery"})
+        cls.rings = Category.create({"name": "Rings", "parent_id": cls.jewellery.id})
+        cls.services = Category.create({"name": "Engraving Services"})
+        Product = cls.env["product.product"]
+        cls.ring = Product.create(
+            {
+                "name": "Gold Ring",
+                "list_price": 100.0,
+                "taxes_id": False,
+                "categ_id": cls.rings.id,
+            }
+        )
+        cls.engraving = Product.create(
+            {
+                "name": "Engraving",
+                "list_price": 100.0,
+                "taxes_id": False,
+                "categ_id": cls.services.id,
+            }
+        )
+        # jewellery only: its subcategories included
+        cls.plan.category_ids = cls.jewellery
+
+    @classmethod
+    def _mixed_order(cls, lines, day, user=None, company=None, partner=None):
+        """A confirmed order of ``lines`` [(product, quantity, unit price)]."""
+        vals = {
+            "partner_id": (partner or cls.account).id,
+            "user_id": (user or cls.ka_user).id,
+            "order_line": [
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "product_uom_qty": qty,
+                        "price_unit": price,
+                        "tax_id": [Command.clear()],
+                    }
+                )
+                for product, qty, price in lines
+            ],
+        }
+        if company:
+            vals["company_id"] = company.id
+        order = cls.env["sale.order"].create(vals)
+        order.action_confirm()
+        order.date_order = datetime.combine(day, time(12, 0))
+        return order
+
+    def _pay(self, move, day, amount=None):
+        vals = {"payment_date": day}
+        if amount is not None:
+            vals["amount"] = amount
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=move.ids
+        ).create(vals)._create_payments()
+
+    def _invoice(self, order, day):
+        invoice = order._create_invoices()
+        invoice.invoice_date = day
+        invoice.action_post()
+        return invoice
+
+    def test_confirmed_basis_covered_and_excluded(self):
+        # rings 12,000 at 120% of list, engraving 8,000 at 80%: the base and
+        # the tier on the rings only (5.5%, not the 6% of 20,000), the price
+        # ratio of the rings
+        mixed = self._mixed_order(
+            [(self.ring, 100, 120), (self.engraving, 100, 80)], date(2025, 5, 10)
+        )
+        engraving_only = self._mixed_order(
+            [(self.engraving, 10, 300)], date(2025, 5, 12)
+        )
+        settlement = self._settle(date(2025, 5, 1), date(2025, 5, 31))
+        by_order = {line.order_id: line for line in self._lines(settlement)}
+        line = by_order[mixed]
+        self.assertAlmostEqual(line.amount_base, 12_000)
+        self.assertAlmostEqual(line.amount_excluded, 8_000)
+        self.assertAlmostEqual(line.price_ratio, 120)
+        self.assertAlmostEqual(line.rate, 5.5)
+        self.assertAlmostEqual(line.amount_commission, 660)
+        # nothing covered: shown, with no commission and the reason
+        line = by_order[engraving_only]
+        self.assertAlmostEqual(line.amount_base, 0)
+        self.assertAlmostEqual(line.amount_excluded, 3_000)
+        self.assertAlmostEqual(line.amount_commission, 0)
+        self.assertIn("commissionable categories", line.reason)
+        self.assertAlmostEqual(settlement.amount_base, 12_000)
+        self.assertAlmostEqual(settlement.amount_excluded, 11_000)
+        self.assertAlmostEqual(settlement.amount_commission, 660)
+        # a cancelled order takes back what was left out as well
+        settlement.action_confirm()
+        mixed._action_cancel()
+        june = self._settle(date(2025, 6, 1), date(2025, 6, 30))
+        reversal = self._lines(june, "reversal")
+        self.assertAlmostEqual(reversal.amount_base, -12_000)
+        self.assertAlmostEqual(reversal.amount_excluded, -8_000)
+        self.assertAlmostEqual(reversal.amount_commission, -660)
+
+    def test_plan_without_categories_covers_all(self):
+        self.plan.category_ids = False
+        self._mixed_order(
+            [(self.ring, 100, 120), (self.engraving, 100, 80)], date(2025, 5, 10)
+        )
+        settlement = self._settle(date(2025, 5, 1), date(2025, 5, 31))
+        line = self._lines(settlement)
+        self.assertAlmostEqual(line.amount_base, 20_000)
+        self.assertAlmostEqual(line.amount_excluded, 0)
+        self.assertAlmostEqual(line.price_ratio, 100)
+        self.assertAlmostEqual(line.rate, 6.0)
+        self.assertAlmostEqual(settlement.amount_commission, 1_200)
+
+    def test_no_fixed_reward_on_products_left_out(self):
+        # the part-time table pays 1 g of gold below 5,000 of sales: of
+        # covered products only
+        plan = self.part_time.copy({"cadence": "monthly"})
+        plan.category_ids = self.jewellery
+        self.ka_user.ka_commission_plan_id = plan
+        self._mixed_order([(self.engraving, 10, 300)], date(2025, 5, 12))
+        settlement = self._settle(date(2025, 5, 1), date(2025, 5, 31))
+        self.assertFalse(self._lines(settlement, "reward"))
+        self.assertAlmostEqual(settlement.amount_commission, 0)
+        self.assertAlmostEqual(settlement.amount_excluded, 3_000)
+        self._mixed_order([(self.ring, 10, 100)], date(2025, 5, 13))
+        settlement = self._settle(date(2025, 5, 1), date(2025, 5, 31))
+        self.assertAlmostEqual(self._lines(settlement, "reward").amount_commission, 600)
+
+    def test_invoiced_and_paid_basis(self):
+        """Paid in two payments: each share splits into covered and left
+        out, to the cent; a credit note of the engraving only is left out."""
+        self.ka_user.ka_commission_plan_id = self.plan.copy(
+            {"amount_basis": "paid", "category_ids": self.jewellery.ids}
+        )
+        order = self._mixed_order(
+            [(self.ring, 3, 3333.33), (self.engraving, 1, 1000)], date(2025, 2, 10)
+        )
+        invoice = self._invoice(order, date(2025, 2, 11))
+        self.assertAlmostEqual(invoice.amount_untaxed, 10_999.99)
+        self._pay(invoice, date(2025, 2, 20), amount=3_000)
+        self._pay(invoice, date(2025, 3, 5))
+        february = self._settle(date(2025, 2, 1), date(2025, 2, 28))
+        march = self._settle(date(2025, 3, 1), date(2025, 3, 31))
+        first, second = self._lines(february), self._lines(march)
+        # 3,000 of 10,999.99 paid in February
+        self.assertAlmostEqual(first.amount_base, 2_727.27)
+        self.assertAlmostEqual(first.amount_excluded, 272.73)
+        self.assertAlmostEqual(first.price_ratio, 3_333.33)
+        self.assertAlmostEqual(
+            first.amount_base + second.amount_base, 9_999.99, places=2
+        )
+        self.assertAlmostEqual(
+            first.amount_excluded + second.amount_excluded, 1_000, places=2
+        )
+        self.assertAlmostEqual(first.amount_commission, round(2_727.27 * 0.05, 2))
+        february.action_confirm()
+        march.action_confirm()
+        # the engraving refunded: left out, no commission taken back
+        refund = invoice._reverse_moves(
+            [{"invoice_date": date(2025, 4, 5), "date": date(2025, 4, 5)}]
+        )
+        refund.invoice_line_ids.filtered(
+            lambda aml: aml.product_id == self.ring
+        ).unlink()
+        refund.action_post()
+        self._pay(refund, date(2025, 4, 8))
+        april = self._settle(date(2025, 4, 1), date(2025, 4, 30))
+        line = self._lines(april)
+        self.assertEqual((line.order_id, line.invoice_id), (order, refund))
+        self.assertAlmostEqual(line.amount_base, 0)
+        self.assertAlmostEqual(line.amount_excluded, -1_000)
+        self.assertAlmostEqual(line.amount_commission, 0)
+
+    def test_statement_shows_what_was_left_out(self):
+        order = self._mixed_order(
+            [(self.ring, 10, 100), (self.engraving, 5, 100)], date(2025, 5, 10)
+        )
+        settlement = self._settle(date(2025, 5, 1), date(2025, 5, 31))
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "key_account.report_commission_settlement", settlement.ids
+            )[0]
+            .decode()
+        )
+        self.assertIn(order.name, html)
+        self.assertIn("Left Out", html)
+        self.assertIn("outside the plan", html)
+        self.assertIn("Jewellery", html)
+        self.assertIn("500.00", html)
+        # a plan without categories: no column, no sentence
+        self.plan.category_ids = False
+        settlement = self._settle(date(2025, 5, 1), date(2025, 5, 31))
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "key_account.report_commission_settlement", settlement.ids
+            )[0]
+            .decode()
+        )
+        self.assertNotIn("Left Out", html)
+
+    def test_second_company_plan(self):
+        other = self.env["res.company"].create({"name": "Categories Second Co"})
+        seller = new_test_user(
+            self.env,
+            login="ka_seller_c2",
+            name="Cora Second",
+            groups="key_account.group_key_account_user",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
+        )
+        self.ka_manager.company_ids |= other
+        plan = self.full_time.copy(
+            {
+                "cadence": "monthly",
+                "deduct_expenses": False,
+                "company_id": other.id,
+                "category_ids": self.services.ids,
+            }
+        )
+        seller.ka_commission_plan_id = plan
+        partner = self._account("Second Co Client")
+        self._mixed_order(
+            [(self.ring, 10, 100), (self.engraving, 5, 100)],
+            date(2025, 5, 10),
+            user=seller,
+            company=other,
+            partner=partner,
+        )
+        # this company's salesperson on the jewellery plan, same month
+        self._mixed_order(
+            [(self.ring, 10, 100), (self.engraving, 5, 100)], date(2025, 5, 10)
+        )
+        there = self.Settlement.with_company(other).compute_settlements(
+            date(2025, 5, 1), date(2025, 5, 31), users=seller
+        )
+        self.assertEqual(there.company_id, other)
+        self.assertAlmostEqual(there.amount_base, 500)
+        self.assertAlmostEqual(there.amount_excluded, 1_000)
+        here = self._settle(date(2025, 5, 1), date(2025, 5, 31), users=self.ka_user)
+        self.assertAlmostEqual(here.amount_base, 1_000)
+        self.assertAlmostEqual(here.amount_excluded, 500)

@@ -74,6 +74,17 @@ class KeyAccountCommissionPlan(models.Model):
         required=True,
         default="bimonthly",
     )
+    category_ids = fields.Many2many(
+        "product.category",
+        "key_account_commission_plan_product_category_rel",
+        "plan_id",
+        "category_id",
+        string="Commissionable Categories",
+        help="Commission is paid on the products of these categories and of "
+        "their subcategories only; the other products of an order are left "
+        "out of the base and of the tier, and shown as left out. Empty: every "
+        "product.",
+    )
     tier_ids = fields.One2many(
         "key_account.commission.tier", "plan_id", string="Tiers", copy=True
     )

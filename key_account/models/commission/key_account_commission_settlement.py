@@ -87,6 +87,15 @@ class KeyAccountCommissionSettlement(models.Model):
         store=True,
         aggregator="sum",
     )
+    amount_excluded = fields.Monetary(
+        string="Left Out",
+        compute="_compute_amounts",
+        store=True,
+        aggregator="sum",
+        help="The untaxed sales of products outside the plan's commissionable "
+        "categories: not in the base amount, no commission, not counted for "
+        "the tier.",
+    )
     amount_commission = fields.Monetary(
         string="Commission",
         compute="_compute_amounts",
@@ -124,6 +133,7 @@ class KeyAccountCommissionSettlement(models.Model):
 
     @api.depends(
         "line_ids.amount_base",
+        "line_ids.amount_excluded",
         "line_ids.amount_commission",
         "line_ids.payee_partner_id",
     )
@@ -131,20 +141,22 @@ class KeyAccountCommissionSettlement(models.Model):
         groups = self.env["key_account.commission.settlement.line"]._read_group(
             [("settlement_id", "in", self.ids)],
             ["settlement_id", "payee_partner_id"],
-            ["amount_base:sum", "amount_commission:sum"],
+            ["amount_base:sum", "amount_excluded:sum", "amount_commission:sum"],
         )
-        sums = defaultdict(lambda: [0.0, 0.0, 0.0])
-        for settlement, payee, base, comm in groups:
+        sums = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
+        for settlement, payee, base, excluded, comm in groups:
             if payee:
                 sums[settlement.id][2] += comm
             else:
                 sums[settlement.id][0] += base
                 sums[settlement.id][1] += comm
+                sums[settlement.id][3] += excluded
         for settlement in self:
-            base, comm, referral = sums[settlement.id]
+            base, comm, referral, excluded = sums[settlement.id]
             settlement.amount_base = base
             settlement.amount_commission = comm
             settlement.amount_referral = referral
+            settlement.amount_excluded = excluded
 
     # ------------------------------------------------------------------
     # immutability
@@ -611,6 +623,7 @@ class KeyAccountCommissionSettlement(models.Model):
         reversed_lines.fetch(
             [
                 "amount_base",
+                "amount_excluded",
                 "amount_commission",
                 "order_id",
                 "invoice_id",
@@ -690,6 +703,7 @@ class KeyAccountCommissionSettlement(models.Model):
                         "reversed_line_id": line.id,
                         "payee_partner_id": line.payee_partner_id.id,
                         "amount_base": -line.amount_base,
+                        "amount_excluded": -line.amount_excluded,
                         "amount_commission": -line.amount_commission,
                         "reason": reason,
                     }
@@ -770,6 +784,10 @@ class KeyAccountCommissionSettlement(models.Model):
             "months before this order's month.",
             months=INACTIVE_MONTHS,
         )
+        excluded_reason = self.env._(
+            "No commission: none of its products is in the plan's "
+            "commissionable categories."
+        )
         for row in rows:
             base = row.base
             if tier_basis == "order":
@@ -794,6 +812,9 @@ class KeyAccountCommissionSettlement(models.Model):
             if inactive:
                 rate, fixed = 0.0, 0.0
                 inactive_orders.append(row.order_id)
+            elif not base and row.excluded:
+                # nothing the plan covers: no fixed amount either
+                fixed = 0.0
             # currency.round, without a method call per order
             commission = float_round(
                 base * rate / 100 + fixed, precision_rounding=rounding
@@ -815,13 +836,18 @@ class KeyAccountCommissionSettlement(models.Model):
                     "payment_move_id": row.payment_move_id,
                     "date": row.date.date(),
                     "amount_base": base,
+                    "amount_excluded": row.excluded,
                     "price_ratio": row.ratio,
                     "tier_rate": tier_rate,
                     "rate": rate,
                     "amount_commission": commission - referral_part,
                     "reason": inactive_reason
                     if inactive
-                    else (labels[tier] if fixed else False),
+                    else (
+                        labels[tier]
+                        if fixed
+                        else (excluded_reason if not base and row.excluded else False)
+                    ),
                 }
             )
             if referral_part:
@@ -877,7 +903,8 @@ class KeyAccountCommissionSettlement(models.Model):
                     bodies=dict.fromkeys(to_note, note)
                 ).subtype_id = subtype
         reward = period_tier.fixed_amount - settled.reward
-        if plan.tier_basis != "order" and reward > 0 and rows:
+        # on sales of covered products only
+        if plan.tier_basis != "order" and reward > 0 and any(r.base for r in rows):
             vals_list.append(
                 {
                     "settlement_id": settlement.id,

@@ -20,6 +20,7 @@ COMPUTED_FIELDS = frozenset(
         "payment_move_id",
         "payee_partner_id",
         "reversed_line_id",
+        "amount_excluded",
     }
 )
 
@@ -107,6 +108,12 @@ class KeyAccountCommissionSettlementLine(models.Model):
     )
     date = fields.Date()
     amount_base = fields.Monetary(string="Base Amount")
+    amount_excluded = fields.Monetary(
+        string="Left Out",
+        readonly=True,
+        help="The untaxed amount of the products outside the plan's "
+        "commissionable categories: not in the base amount, no commission.",
+    )
     price_ratio = fields.Float(
         string="Price Ratio (%)",
         digits=(5, 2),

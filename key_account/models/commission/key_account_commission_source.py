@@ -16,13 +16,15 @@ from .key_account_commission_settlement import LIVE_STATES
 # the share of an order's part of an invoice or credit note that one payment
 # (one reconciliation, ``partial_key``) paid in the period, with what paid it
 # (``payment_move_id``: a payment, or a credit note applied); ``base`` is in
-# company currency, ``ratio`` the price ratio in % of list price, ``date`` the
+# company currency, on the products the salesperson's plan covers (its
+# commissionable categories), ``excluded`` the rest, left out; ``ratio`` the
+# price ratio in % of list price of the covered products, ``date`` the
 # order's date or the payment's.
 SourceRow = namedtuple(
     "SourceRow",
     "order_id user_id company_id date base ratio referral_id referral_share "
-    "invoice_id partial_key payment_move_id",
-    defaults=(None, None, None),
+    "invoice_id partial_key payment_move_id excluded",
+    defaults=(None, None, None, 0.0),
 )
 # A line of a confirmed or paid settlement to take back in the next one: its
 # order was cancelled since, or the payment it paid on was undone
@@ -45,35 +47,76 @@ class KeyAccountCommissionSettlement(models.Model):
         )
 
     @api.model
-    def _ka_prices_sql(self, order_ids):
-        """SQL: per order among those ``order_ids`` (an SQL subquery)
-        selects, the net amount of its lines and their amount at list price,
-        in the order's currency: the price ratio's two terms."""
+    def _ka_plan_categories_sql(self):
+        """SQL: the body of a CTE ``ka_covered`` (``plan_id``, ``categ_id``):
+        for each plan that lists commissionable categories, every product
+        category it covers, those listed and their subcategories (by
+        ``parent_path``). A plan with none is absent: it covers every
+        product."""
         return SQL(
             """
-            SELECT sol.order_id,
-                   SUM(sol.price_unit * sol.product_uom_qty
-                       * (1 - COALESCE(sol.discount, 0) / 100)) AS net,
-                   SUM(COALESCE(pt.list_price, 0) * sol.product_uom_qty) AS list
-              FROM sale_order_line sol
-              JOIN product_product pp ON pp.id = sol.product_id
-              JOIN product_template pt ON pt.id = pp.product_tmpl_id
-             WHERE sol.display_type IS NULL AND sol.order_id IN (%s)
-             GROUP BY sol.order_id
+            SELECT rel.plan_id, pc.id AS categ_id
+              FROM key_account_commission_plan_product_category_rel rel
+              JOIN product_category listed ON listed.id = rel.category_id
+              JOIN product_category pc
+                ON pc.parent_path LIKE listed.parent_path || %s
+             GROUP BY rel.plan_id, pc.id
             """,
-            order_ids,
+            "%",
+        )
+
+    @api.model
+    def _ka_covered_sql(self, plan, category):
+        """SQL: whether the plan ``plan`` covers a product of the category
+        ``category`` (SQL expressions), where the query's WITH defines
+        ``ka_covered`` (:meth:`_ka_plan_categories_sql`): a plan without
+        categories covers every product. Two hashed lookups per row, no
+        join: a plan without categories costs the first only."""
+        return SQL(
+            """(COALESCE(%(plan)s, 0) NOT IN (SELECT plan_id FROM ka_covered)
+                OR (%(plan)s, %(category)s) IN
+                   (SELECT plan_id, categ_id FROM ka_covered))""",
+            plan=plan,
+            category=category,
+        )
+
+    @api.model
+    def _ka_prices_sql(self, order_ids):
+        """SQL: per order among those ``order_ids`` (an SQL subquery)
+        selects, the net amount of its lines of products its salesperson's
+        plan covers and their amount at list price, in the order's currency:
+        the price ratio's two terms (the query's WITH defines ``ka_covered``,
+        see :meth:`_ka_covered_sql`)."""
+        return SQL(
+            """
+            SELECT pl.order_id, SUM(pl.net) AS net, SUM(pl.list) AS list
+              FROM (%(price_lines)s) pl
+              JOIN sale_order so ON so.id = pl.order_id
+              JOIN res_users u ON u.id = so.user_id
+             WHERE pl.order_id IN (%(order_ids)s)
+               AND %(covered)s
+             GROUP BY pl.order_id
+            """,
+            price_lines=self._ka_price_lines_sql(),
+            order_ids=order_ids,
+            covered=self._ka_covered_sql(
+                SQL("u.ka_commission_plan_id"), SQL("pl.categ_id")
+            ),
         )
 
     @api.model
     def _ka_price_lines_sql(self):
-        """SQL: the terms of :meth:`_ka_prices_sql` line by line (``order_id``,
-        ``net``, ``list``), for a query that sums them per order itself."""
+        """SQL: the terms of the price ratio line by line (``order_id``,
+        ``net``, ``list``), with the line's untaxed amount (``subtotal``) and
+        its product's category (``categ_id``), for a query that sums them per
+        order itself."""
         return SQL(
             """
             SELECT sol.order_id,
                    sol.price_unit * sol.product_uom_qty
                    * (1 - COALESCE(sol.discount, 0) / 100) AS net,
-                   COALESCE(pt.list_price, 0) * sol.product_uom_qty AS list
+                   COALESCE(pt.list_price, 0) * sol.product_uom_qty AS list,
+                   sol.price_subtotal AS subtotal, pt.categ_id
               FROM sale_order_line sol
               JOIN product_product pp ON pp.id = sol.product_id
               JOIN product_template pt ON pt.id = pp.product_tmpl_id
@@ -118,7 +161,9 @@ class KeyAccountCommissionSettlement(models.Model):
         """One query: the period's confirmed orders in no live settlement
         (draft, confirmed or paid; the lines of the ``refreshed`` drafts, about
         to be recomputed, do not count), with their base amount in company
-        currency and their price ratio (% of list price). The orders of
+        currency (the untaxed amount of the products the salesperson's plan
+        covers), the amount left out (the other products') and their price
+        ratio (% of list price, of the covered products). The orders of
         ``paid_users`` (paid on invoiced and paid amounts) are left out."""
         start = datetime.combine(date_from, time.min)
         stop = datetime.combine(date_to + relativedelta(days=1), time.min)
@@ -135,13 +180,18 @@ class KeyAccountCommissionSettlement(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-            WITH orders AS (
+            WITH ka_covered AS (%(plan_categories)s), orders AS (
                 SELECT so.id, so.user_id, so.company_id, so.date_order,
                        ROUND(so.amount_untaxed
                              / COALESCE(NULLIF(so.currency_rate, 0), 1), 2) AS base,
                        COALESCE(NULLIF(so.currency_rate, 0), 1) AS rate,
-                       so.ka_referral_partner_id, so.ka_referral_share
+                       so.ka_referral_partner_id, so.ka_referral_share,
+                       u.ka_commission_plan_id AS plan_id,
+                       COALESCE(u.ka_commission_plan_id IN
+                                (SELECT plan_id FROM ka_covered), FALSE)
+                           AS restricted
                   FROM sale_order so
+                  LEFT JOIN res_users u ON u.id = so.user_id
                  WHERE so.state = 'sale'
                    AND so.date_order >= %(start)s AND so.date_order < %(stop)s
                    AND so.company_id = ANY(%(companies)s)
@@ -150,15 +200,29 @@ class KeyAccountCommissionSettlement(models.Model):
             )
             -- the price ratio summed over the lines here, not joined as an
             -- aggregate: the planner then sees one row per order, not
-            -- millions (whose cost made PostgreSQL compile the query)
-            SELECT o.id, o.user_id, o.company_id, o.date_order, o.base,
-                   CASE WHEN COALESCE(SUM(p.list), 0) > 0
-                        THEN SUM(p.net) / o.rate / SUM(p.list) * 100 ELSE 100 END,
-                   o.ka_referral_partner_id, o.ka_referral_share, NULL, NULL, NULL
+            -- millions (whose cost made PostgreSQL compile the query); only
+            -- the lines the plan covers are summed (a filter of the sums,
+            -- not of the join: the join keeps its plan), and on a plan with
+            -- categories the base is theirs, the rest of the order left out
+            SELECT o.id, o.user_id, o.company_id, o.date_order,
+                   CASE WHEN o.restricted
+                        THEN ROUND(COALESCE(SUM(p.subtotal) FILTER (WHERE %(covered)s),
+                                            0) / o.rate, 2)
+                        ELSE o.base END,
+                   CASE WHEN COALESCE(SUM(p.list) FILTER (WHERE %(covered)s), 0) > 0
+                        THEN SUM(p.net) FILTER (WHERE %(covered)s) / o.rate
+                             / SUM(p.list) FILTER (WHERE %(covered)s) * 100
+                        ELSE 100 END,
+                   o.ka_referral_partner_id, o.ka_referral_share, NULL, NULL, NULL,
+                   CASE WHEN o.restricted
+                        THEN o.base - ROUND(
+                            COALESCE(SUM(p.subtotal) FILTER (WHERE %(covered)s), 0)
+                            / o.rate, 2)
+                        ELSE 0 END
               FROM orders o
               LEFT JOIN (%(price_lines)s) p ON p.order_id = o.id
              GROUP BY o.id, o.user_id, o.company_id, o.date_order, o.base, o.rate,
-                      o.ka_referral_partner_id, o.ka_referral_share
+                      o.ka_referral_partner_id, o.ka_referral_share, o.restricted
              ORDER BY o.user_id, o.date_order, o.id
             """,
                 start=start,
@@ -167,6 +231,12 @@ class KeyAccountCommissionSettlement(models.Model):
                 user_clause=user_clause,
                 not_settled=self._ka_not_settled_sql(refreshed),
                 price_lines=self._ka_price_lines_sql(),
+                plan_categories=self._ka_plan_categories_sql(),
+                # a plan without categories: no lookup per line
+                covered=SQL(
+                    "(NOT o.restricted OR (o.plan_id, p.categ_id) IN "
+                    "(SELECT plan_id, categ_id FROM ka_covered))"
+                ),
             )
         )
         return [SourceRow(*row) for row in self.env.cr.fetchall()]
@@ -185,14 +255,17 @@ class KeyAccountCommissionSettlement(models.Model):
         the payment paid, rounded so that the shares of an invoice add up to
         its amount to the cent; the order's price ratio; the payment date.
         A credit note applied to an invoice is a payment of the invoice and a
-        deduction of the credit note, the same day."""
+        deduction of the credit note, the same day. The base is the share of
+        the lines of products the salesperson's plan covers, ``excluded`` the
+        share of the others (their product, by its category), and the price
+        ratio the covered products'."""
         if not users:
             return []
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
-            WITH touched AS (
+            WITH ka_covered AS (%(plan_categories)s), touched AS (
                 SELECT DISTINCT aml.move_id
                   FROM account_partial_reconcile apr
                   JOIN account_move_line aml
@@ -202,22 +275,33 @@ class KeyAccountCommissionSettlement(models.Model):
             ), shares AS (%(shares)s), invoice_lines AS (
                 -- an invoice line belongs to one order (its first order line)
                 SELECT DISTINCT ON (aml.id) aml.id, aml.move_id, aml.balance,
-                       sol.order_id
+                       sol.order_id, pt.categ_id
                   FROM account_move_line aml
                   JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = aml.id
                   JOIN sale_order_line sol ON sol.id = rel.order_line_id
+                  LEFT JOIN product_product pp ON pp.id = aml.product_id
+                  LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
                  WHERE aml.move_id IN (SELECT move_id FROM touched)
                    AND aml.display_type = 'product'
                  ORDER BY aml.id, sol.id
             ), bases AS (
-                SELECT il.move_id, il.order_id, -SUM(il.balance) AS base
+                -- the lines of the products the salesperson's plan covers,
+                -- and all of them: the rest is left out
+                SELECT il.move_id, il.order_id,
+                       -COALESCE(SUM(il.balance) FILTER (WHERE %(covered)s), 0)
+                           AS base,
+                       -SUM(il.balance) AS total
                   FROM invoice_lines il
+                  JOIN sale_order so ON so.id = il.order_id
+                  LEFT JOIN res_users u ON u.id = so.user_id
                  GROUP BY il.move_id, il.order_id
             ), parts AS (
                 SELECT s.partial_id, s.move_id, s.counterpart_id, s.company_id,
                        s.date, b.order_id,
                        ROUND(b.base * s.cum_share, 2)
-                       - ROUND(b.base * (s.cum_share - s.share), 2) AS base
+                       - ROUND(b.base * (s.cum_share - s.share), 2) AS base,
+                       ROUND(b.total * s.cum_share, 2)
+                       - ROUND(b.total * (s.cum_share - s.share), 2) AS total
                   FROM shares s
                   JOIN bases b ON b.move_id = s.move_id
                  WHERE s.date >= %(date_from)s AND s.date <= %(date_to)s
@@ -228,11 +312,11 @@ class KeyAccountCommissionSettlement(models.Model):
                              / pr.list * 100
                         ELSE 100 END,
                    so.ka_referral_partner_id, so.ka_referral_share, p.move_id,
-                   p.partial_id, p.counterpart_id
+                   p.partial_id, p.counterpart_id, p.total - p.base
               FROM parts p
               JOIN sale_order so ON so.id = p.order_id
               LEFT JOIN prices pr ON pr.order_id = so.id
-             WHERE so.user_id = ANY(%(users)s) AND p.base <> 0
+             WHERE so.user_id = ANY(%(users)s) AND (p.base <> 0 OR p.total <> 0)
                AND %(not_settled)s
              ORDER BY so.user_id, p.date, p.move_id, p.partial_id, so.id
             """,
@@ -247,6 +331,10 @@ class KeyAccountCommissionSettlement(models.Model):
                     )
                 ),
                 prices=self._ka_prices_sql(SQL("SELECT order_id FROM parts")),
+                plan_categories=self._ka_plan_categories_sql(),
+                covered=self._ka_covered_sql(
+                    SQL("u.ka_commission_plan_id"), SQL("il.categ_id")
+                ),
                 not_settled=self._ka_not_settled_sql(
                     refreshed, invoice=SQL("p.move_id"), partial=SQL("p.partial_id")
                 ),
