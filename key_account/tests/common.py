@@ -16,6 +16,9 @@ from odoo.tests import new_test_user
 # Odoo honours that could skip a check. Each guarded write is tried with all
 # of them set; test_controls fails when the module reads a ``ka_`` key that
 # is not listed here, so a new one cannot be forgotten.
+# the time zone of the fixtures' users (and of the admin running the tests)
+TEST_TZ = "Asia/Shanghai"
+
 HOSTILE_CONTEXT = {
     "ka_approval_transition": True,
     "ka_pool_move": True,
@@ -135,22 +138,32 @@ class KeyAccountCase(TransactionCase):
             login="ka_manager",
             name="Kate Manager",
             groups="key_account.group_key_account_manager",
+            tz=TEST_TZ,
         )
         cls.ka_user = new_test_user(
             cls.env,
             login="ka_user",
             name="Sam Salesman",
             groups="key_account.group_key_account_user",
+            tz=TEST_TZ,
         )
         cls.ka_user2 = new_test_user(
             cls.env,
             login="ka_user2",
             name="Lee Salesman",
             groups="key_account.group_key_account_user",
+            tz=TEST_TZ,
         )
         cls.outsider = new_test_user(
-            cls.env, login="ka_outsider", name="Olga Outsider", groups="base.group_user"
+            cls.env,
+            login="ka_outsider",
+            name="Olga Outsider",
+            groups="base.group_user",
+            tz=TEST_TZ,
         )
+        # the admin running the tests works in the same day as the fixtures'
+        # users: the code reads "today" in the user's time zone, as _today()
+        cls.env.user.tz = TEST_TZ
         cls.grade_a = cls.env.ref("key_account.key_account_grade_a")
         cls.grade_b = cls.env.ref("key_account.key_account_grade_b")
         cls.grade_c = cls.env.ref("key_account.key_account_grade_c")
@@ -229,9 +242,12 @@ class KeyAccountCase(TransactionCase):
             ]
         )
 
-    @staticmethod
-    def _today():
-        return fields.Date.today()
+    @classmethod
+    def _today(cls):
+        """Today as the code sees it: in the time zone of the fixtures'
+        users (ahead of UTC, so a run in the evening UTC tells the user's
+        day from the server's)."""
+        return fields.Date.context_today(cls.env.user)
 
     @classmethod
     def _feedback(cls, partner, user, received, feedback_type="complaint", **vals):
@@ -262,18 +278,21 @@ class EngagementCase(KeyAccountCase):
             login="ka_approver",
             name="Fiona Finance",
             groups="key_account.group_key_account_approver",
+            tz=TEST_TZ,
         )
         cls.ka_manager2 = new_test_user(
             cls.env,
             login="ka_manager2",
             name="Mark Manager",
             groups="key_account.group_key_account_manager",
+            tz=TEST_TZ,
         )
         cls.ka_keeper = new_test_user(
             cls.env,
             login="ka_keeper",
             name="Gus Giftkeeper",
             groups="key_account.group_key_account_gift_keeper",
+            tz=TEST_TZ,
         )
         # the shipped approval levels, stated here
         cls.rule_manager = cls.env.ref("key_account.key_account_approval_rule_manager")
@@ -331,14 +350,14 @@ class EngagementCase(KeyAccountCase):
             )
         )
 
-    @staticmethod
-    def _visit_record_vals(day=None):
+    @classmethod
+    def _visit_record_vals(cls, day=None):
         return {
-            "actual_date": day or fields.Date.today(),
+            "actual_date": day or cls._today(),
             "attitude": "warm",
             "progress_stage": "product",
             "points": "Prices, delivery times",
             "customer_view": "Interested",
-            "next_visit_date": fields.Date.today(),
+            "next_visit_date": cls._today(),
             "outcome_reason": "Good timing",
         }

@@ -167,7 +167,7 @@ class TestAccessMatrix(EngagementCase):
 
         def review(user, submitted=False):
             account = self._account("Reviewed Co", user_id=owner_of(user).id)
-            start = quarter_start(date.today()) - relativedelta(months=3)
+            start = quarter_start(self._today()) - relativedelta(months=3)
             record = self.env["key_account.review"]._ka_make_reviews(account, start)
             if submitted:
                 record.owner_comment = "A steady quarter"

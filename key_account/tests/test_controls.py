@@ -267,7 +267,7 @@ class TestControls(EngagementCase):
             {"ka_type_id": important.id},
             {"ka_type_id": self.type_potential.id},
             {"ka_type_id": False},
-            {"ka_since": fields.Date.today() - timedelta(days=3)},
+            {"ka_since": self._today() - timedelta(days=3)},
         ):
             with self.subTest(vals=vals):
                 self.assertRefused(lambda v=vals: mine.write(v), AccessError)
@@ -281,7 +281,7 @@ class TestControls(EngagementCase):
                 "ka_type_id": self.type_potential.id,
             }
         )
-        self.assertEqual(new.ka_since, fields.Date.today())
+        self.assertEqual(new.ka_since, self._today())
         self.assertRefused(
             lambda: Partner.create(
                 {"name": "Exempt Co", "is_company": True, "ka_type_id": important.id}
@@ -302,13 +302,13 @@ class TestControls(EngagementCase):
         # never in the future, whoever sets it
         self.assertRefused(
             lambda: self.as_user(self.account, self.ka_manager).write(
-                {"ka_since": fields.Date.today() + timedelta(days=1)}
+                {"ka_since": self._today() + timedelta(days=1)}
             ),
             ValidationError,
         )
 
     def test_system_fields_written_by_the_module_only(self):
-        today = fields.Date.today()
+        today = self._today()
         values = {
             "ka_sales_12m": 999_999_999,
             "ka_last_order_date": today,

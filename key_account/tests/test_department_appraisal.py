@@ -4,7 +4,6 @@ from datetime import datetime
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.exceptions import ValidationError
 from odoo.modules.migration import load_script
@@ -200,7 +199,7 @@ class TestDepartmentAppraisal(KeyAccountCase):
         self.assertGreater(cards.score, 0.0)
 
     def test_staff_turnover(self):
-        today = fields.Date.today()
+        today = self._today()
         period = (date(today.year, 1, 1), date(today.year, 12, 31))
         self.team.crm_team_member_ids.filtered(
             lambda m: m.user_id == self.ka_user2

@@ -334,17 +334,17 @@ class TestPersonAccount(EngagementCase):
         visit.action_submit()
         visit.with_user(self.ka_manager).action_approve()
         with Form(visit) as form:
-            form.actual_date = date.today()
+            form.actual_date = self._today()
             form.met_contact_ids.add(self.person)
             form.attitude = "warm"
             form.progress_stage = "product"
             form.points = "Wedding set"
             form.customer_view = "Likes the pendant"
-            form.next_visit_date = date.today()
+            form.next_visit_date = self._today()
             form.outcome_reason = "Her daughter's wedding"
         visit.action_done()
         self.assertEqual(visit.state, "done")
-        self.assertEqual(self.person.ka_last_visit_date, date.today())
+        self.assertEqual(self.person.ka_last_visit_date, self._today())
 
         form = Form(self.env["key_account.reception"].with_user(self.ka_user))
         form.partner_id = self.person

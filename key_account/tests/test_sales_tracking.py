@@ -1,3 +1,5 @@
+from datetime import date
+from datetime import datetime
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -60,6 +62,20 @@ class TestSalesTracking(KeyAccountCase):
         self._order(partner, 10, date=start - timedelta(days=1))
         partner._ka_refresh_sales()
         self.assertEqual(partner.ka_sales_12m, 100)
+
+    def test_the_users_day(self):
+        """At 23:30 UTC it is already the next morning in Shanghai: the last
+        order's day is the user's, and the 12-month window starts at the
+        user's midnight (16:00 UTC the day before)."""
+        partner = self._account()
+        with freeze_time("2026-03-01 23:30:00"):
+            self.assertEqual(self._today(), date(2026, 3, 2))
+            self._order(partner, 100, date=datetime(2026, 3, 1, 23, 30))
+            self._order(partner, 10, date=datetime(2025, 3, 1, 16, 0))
+            self._order(partner, 1, date=datetime(2025, 3, 1, 15, 59))
+            partner._ka_refresh_sales()
+            self.assertEqual(partner.ka_last_order_date, date(2026, 3, 2))
+            self.assertEqual(partner.ka_sales_12m, 110)
 
     def test_contact_moving_to_another_company(self):
         first, second = self._account("First"), self._account("Second")

@@ -31,7 +31,7 @@ class TestKeyAccountTour(HttpCase, EngagementCase):
             {
                 "partner_id": cls.pool_account.id,
                 "user_id": cls.ka_user.id,
-                "date_from": fields.Date.today().replace(month=1, day=1),
+                "date_from": cls._today().replace(month=1, day=1),
                 "objective_ids": [
                     Command.create(
                         {

@@ -1,6 +1,3 @@
-from datetime import datetime
-from datetime import time
-
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
@@ -11,6 +8,8 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
+
+from ..common.dates import day_start_utc
 
 HEALTH_BANDS = [
     ("healthy", "Healthy"),
@@ -297,8 +296,8 @@ class ResPartner(models.Model):
         Health = self.env["key_account.health"]
         Health.flush_model()
         today = fields.Date.context_today(self)
-        year = datetime.combine(today - relativedelta(months=12), time.min)
-        half = datetime.combine(today - relativedelta(months=6), time.min)
+        year = day_start_utc(self, today - relativedelta(months=12))
+        half = day_start_utc(self, today - relativedelta(months=6))
         codes = list(signals)
         scores = SQL(", ").join(
             SQL(

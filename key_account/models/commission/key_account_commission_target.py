@@ -23,7 +23,7 @@ class KeyAccountCommissionTarget(models.Model):
     month = fields.Date(
         required=True,
         index=True,
-        default=lambda self: fields.Date.today().replace(day=1),
+        default=lambda self: fields.Date.context_today(self).replace(day=1),
         help="The first day of the month.",
     )
     amount = fields.Monetary(string="Target", required=True)

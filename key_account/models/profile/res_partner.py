@@ -1,6 +1,4 @@
 from collections import defaultdict
-from datetime import datetime
-from datetime import time
 
 from dateutil.relativedelta import relativedelta
 from lxml import etree
@@ -17,6 +15,8 @@ from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools import ormcache
 
+from ..common.dates import day_start_utc
+from ..common.dates import tz_name
 from ..common.groups import KA_ANALYST
 from ..common.groups import KA_ASSISTANT
 from ..common.groups import KA_MANAGER
@@ -373,9 +373,10 @@ class ResPartner(models.Model):
 
     @api.model
     def _ka_sales_window_start(self):
-        """First instant counted in the 12-month sales (UTC, naive)."""
+        """First instant counted in the 12-month sales: the start of the
+        user's day 12 months ago (naive UTC)."""
         today = fields.Date.context_today(self)
-        return datetime.combine(today - relativedelta(months=12), time.min)
+        return day_start_utc(self, today - relativedelta(months=12))
 
     # ---- the customer file and the relationship map, per user ---------------------
     @api.depends(
@@ -1345,7 +1346,9 @@ class ResPartner(models.Model):
                                      / COALESCE(NULLIF(so.currency_rate, 0), 1))
                                  FILTER (WHERE so.date_order >= %(since)s),
                                  cur.decimal_places) AS margin,
-                           MAX(so.date_order)::date AS last
+                           -- the day of the last order, in the user's day
+                           MAX(so.date_order AT TIME ZONE 'UTC'
+                               AT TIME ZONE %(tz)s)::date AS last
                       FROM sale_order so
                       JOIN res_company c ON c.id = so.company_id
                       JOIN res_currency cur ON cur.id = c.currency_id
@@ -1396,6 +1399,7 @@ class ResPartner(models.Model):
              RETURNING p.id
                 """,
                 since=self._ka_sales_window_start(),
+                tz=tz_name(self),
                 ids=self.ids,
                 uid=self.env.uid,
                 now=fields.Datetime.now(),

@@ -1,0 +1,21 @@
+"""The user's day: "today" and the start of a day are in the time zone of
+whoever works (the context's, else the user's), as ``fields.Date.context_today``
+reads it; the database stores naive UTC datetimes."""
+
+from datetime import datetime
+from datetime import time
+
+import pytz
+
+
+def tz_name(record):
+    """The time zone ``fields.Date.context_today(record)`` uses."""
+    return record.env.context.get("tz") or record.env.user.tz or "UTC"
+
+
+def day_start_utc(record, day):
+    """The first instant of ``day`` in that time zone, as a naive UTC
+    datetime (what ``Datetime`` columns hold)."""
+    tz = pytz.timezone(tz_name(record))
+    start = tz.localize(datetime.combine(day, time.min))
+    return start.astimezone(pytz.utc).replace(tzinfo=None)
