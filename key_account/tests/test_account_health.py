@@ -9,6 +9,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.exceptions import ValidationError
+from odoo.tests import Form
 from odoo.tests import new_test_user
 from odoo.tests import tagged
 
@@ -171,6 +172,28 @@ class TestAccountHealth(KeyAccountCase):
         chinese = account.with_context(lang="zh_CN")._ka_health_signal_labels()
         self.assertNotEqual(chinese["followup"], english)
         self.assertIn(chinese["followup"], str(activity.note))
+
+    def test_no_bars_before_the_first_score(self):
+        """A new key account shows "not scored yet", not six empty bars that
+        read as a failing account; once scored, the score and its signals."""
+        account = self._account_b("New Co")
+        signals = [
+            "ka_health_score",
+            "ka_health_followup",
+            "ka_health_trend",
+            "ka_health_frequency",
+            "ka_health_completeness",
+            "ka_health_complaints",
+            "ka_health_receivables",
+        ]
+        form = Form(account.with_user(self.ka_user))
+        self.assertFalse(account.ka_health_date)
+        for fname in signals:
+            self.assertTrue(form._get_modifier(fname, "invisible"), fname)
+        account._ka_compute_health()
+        form = Form(account.with_user(self.ka_user))
+        for fname in signals:
+            self.assertFalse(form._get_modifier(fname, "invisible"), fname)
 
     def test_cron_scores_every_key_account(self):
         account = self._account_b()
