@@ -1,5 +1,7 @@
+from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import ValidationError
 
 
 class ResConfigSettings(models.TransientModel):
@@ -26,6 +28,27 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="key_account.visit_followup_days",
         default=7,
     )
+    ka_visit_record_hours = fields.Integer(
+        string="Visit Record Due (Hours)",
+        config_parameter="key_account.visit_record_hours",
+        default=24,
+        help="Hours after a visit's planned end by which it is marked done with "
+        "its record; later ones are late (the rules: within 24 hours).",
+    )
+
+    @api.constrains("ka_visit_record_hours")
+    def _check_ka_visit_record_hours(self):
+        if any(settings.ka_visit_record_hours < 0 for settings in self):
+            raise ValidationError(
+                self.env._("The hours by which a visit is recorded cannot be negative.")
+            )
+
+    def _ka_days_settings(self):
+        return {
+            **super()._ka_days_settings(),
+            "ka_visit_record_hours": "key_account.visit_record_hours",
+        }
+
     ka_dining_cap_high = fields.Monetary(
         related="company_id.ka_dining_cap_high", readonly=False
     )
