@@ -203,3 +203,104 @@ class TestMonthlyReportDeadline(EngagementCase):
         )
         self.assertAlmostEqual(results[self.ka_user.id]["value"], 50.0)
         self.assertFalse(results[self.ka_user2.id]["has_data"])
+
+
+@tagged("post_install", "-at_install")
+class TestDealRevisit(EngagementCase):
+    """Seed 001 (资源库 2.1.5): a revisit within a month of a deal. A confirmed
+    order on a key account asks its owner for a visit or contact within 30
+    days (Settings), a call on the account; the deal is late when none is
+    recorded by then, in the owner's day."""
+
+    def _revisit_call(self, account, order):
+        return account.activity_ids.filtered(
+            lambda a: a.activity_type_id == self.env.ref("mail.mail_activity_data_call")
+            and order.name in a.summary
+        )
+
+    def test_asked_then_late_at_the_boundary(self):
+        SaleOrder = self.env["sale.order"]
+        # 2 March, 11:00 in Shanghai
+        with freeze_time(datetime(2026, 3, 2, 3, 0)):
+            order = self._order(self.account, 1000)
+        self.assertEqual(order.ka_revisit_user_id, self.ka_user)
+        self.assertEqual(order.ka_revisit_due, date(2026, 4, 1))
+        call = self._revisit_call(self.account, order)
+        self.assertEqual(len(call), 1)
+        self.assertEqual(call.user_id, self.ka_user, "the owner, not a colleague")
+        self.assertEqual(call.date_deadline, date(2026, 4, 1))
+        # the due day's last minute in Shanghai: in time
+        with freeze_time(datetime(2026, 4, 1, 15, 59)):
+            SaleOrder._ka_cron_revisits()
+        self.assertFalse(order.ka_revisit_late)
+        # 2 April in Shanghai: late, in the manager's list
+        with freeze_time(datetime(2026, 4, 1, 16, 0)):
+            SaleOrder._ka_cron_revisits()
+        self.assertTrue(order.ka_revisit_late)
+        self.assertIn(
+            order,
+            SaleOrder.with_user(self.ka_manager).search(
+                [("ka_revisit_late", "=", True)]
+            ),
+        )
+        # nobody sets the revisit by hand, the owner nor a manager
+        for user in (self.ka_user, self.ka_manager):
+            with self.assertRaises(AccessError):
+                order.with_user(user).write({"ka_revisit_late": False})
+        # the call done afterwards: revisited, still late
+        with freeze_time(datetime(2026, 4, 3, 3, 0)):
+            call.with_user(self.ka_user).action_feedback("Called the buyer")
+        self.assertEqual(order.ka_revisit_done, date(2026, 4, 3))
+        self.assertTrue(order.ka_revisit_late)
+
+    def test_revisited_in_time_and_the_indicator(self):
+        """A visit done in time answers the deal; a contact dated before a
+        deal does not answer it; a person key account is asked too. The
+        indicator: deals whose revisit was due in the period, revisited or
+        late, in time ÷ all of them, for the owner."""
+        person = self._account("Pat Person", is_company=False, user_id=self.ka_user.id)
+        with freeze_time(datetime(2026, 3, 2, 3, 0)):
+            in_time = self._order(self.account, 1000)
+        with freeze_time(datetime(2026, 3, 20, 3, 0)):
+            visit = self._visit(date_start=datetime(2026, 3, 20, 1, 0))
+            visit.action_submit()
+            visit.with_user(self.ka_manager).action_approve()
+            visit.write(
+                {
+                    **self._visit_record_vals(date(2026, 3, 20)),
+                    "next_visit_date": date(2026, 3, 20),
+                }
+            )
+            visit.action_done()
+        self.assertEqual(in_time.ka_revisit_done, date(2026, 3, 20))
+        self.assertFalse(in_time.ka_revisit_late)
+        with freeze_time(datetime(2026, 3, 25, 3, 0)):
+            late = self._order(person, 500)
+        self.assertEqual(late.ka_revisit_user_id, self.ka_user)
+        self.assertEqual(late.ka_revisit_due, date(2026, 4, 24))
+        with freeze_time(datetime(2026, 3, 26, 3, 0)):
+            person._ka_register_followup("contact", date(2026, 3, 21))
+        self.assertFalse(late.ka_revisit_done, "a contact before the deal")
+        with freeze_time(datetime(2026, 5, 1, 3, 0)):
+            self.env["sale.order"]._ka_cron_revisits()
+        self.assertTrue(late.ka_revisit_late)
+        indicator = self.env.ref(
+            "key_account.key_account_kpi_indicator_revisit_timeliness"
+        )
+        results = indicator._kpi_compute(
+            self.ka_user | self.ka_user2, date(2026, 3, 1), date(2026, 4, 30)
+        )
+        self.assertAlmostEqual(results[self.ka_user.id]["value"], 50.0)
+        self.assertEqual(
+            self.env["sale.order"].search(results[self.ka_user.id]["domain"]),
+            in_time | late,
+        )
+        self.assertFalse(results[self.ka_user2.id]["has_data"])
+
+    def test_the_days_are_a_setting(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "key_account.deal_revisit_days", 10
+        )
+        with freeze_time(datetime(2026, 3, 2, 3, 0)):
+            order = self._order(self.account, 1000)
+        self.assertEqual(order.ka_revisit_due, date(2026, 3, 12))

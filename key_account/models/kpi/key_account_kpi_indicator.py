@@ -859,6 +859,26 @@ class KeyAccountKpiIndicator(models.Model):
             self._kpi_scope(users, members),
         )
 
+    def _kpi_revisit_timeliness(self, users, date_from, date_to, members=None):
+        """Deals whose revisit was due in the period, revisited or late:
+        revisited in time ÷ all of them, in %, by the account's owner when
+        the deal was made (seed 001: within a month; Settings)."""
+        domain = [
+            ("company_id", "in", self._kpi_company_ids()),
+            ("ka_revisit_due", ">=", date_from),
+            ("ka_revisit_due", "<=", date_to),
+            "|",
+            ("ka_revisit_done", "!=", False),
+            ("ka_revisit_late", "=", True),
+        ]
+        return self._kpi_share(
+            "sale.order",
+            domain,
+            [("ka_revisit_late", "=", False)],
+            self._kpi_scope(users, members),
+            "ka_revisit_user_id",
+        )
+
     def _kpi_staff_turnover(self, users, date_from, date_to, members=None):
         """Staff turnover of the sales teams the user leads, in %: members
         who left (their membership archived) in the period ÷ the members the
