@@ -106,9 +106,20 @@ class TestVisitRecordDeadline(EngagementCase):
         with freeze_time(datetime(2026, 3, 12, 0, 0)):
             Visit._ka_cron_visit_records()
         self.assertTrue(late.record_late)
-        self._approved_visit(datetime(2026, 3, 20, 1, 0))  # not recorded, not due
+        pending = self._approved_visit(datetime(2026, 3, 20, 1, 0))  # not due
         with freeze_time(datetime(2026, 3, 20, 3, 0)):
             Visit._ka_cron_visit_records()
+        self.assertEqual(len(self._reminders(pending)), 1)
+        # a visit cancelled owes no record: its reminder goes, it is not counted
+        cancelled = self._approved_visit(datetime(2026, 3, 5, 1, 0))
+        with freeze_time(datetime(2026, 3, 5, 3, 0)):
+            Visit._ka_cron_visit_records()
+        self.assertEqual(len(self._reminders(cancelled)), 1)
+        cancelled.action_cancel()
+        self.assertFalse(self._reminders(cancelled))
+        with freeze_time(datetime(2026, 3, 7, 3, 0)):
+            Visit._ka_cron_visit_records()
+        self.assertFalse(cancelled.record_late)
         indicator = self.env.ref(
             "key_account.key_account_kpi_indicator_visit_record_timeliness"
         )

@@ -299,6 +299,12 @@ class KeyAccountVisit(models.Model):
             )
         )
 
+    def action_cancel(self):
+        res = super().action_cancel()
+        # a cancelled visit owes no record
+        self._ka_record_activities().unlink()
+        return res
+
     @api.model
     def _ka_cron_visit_records(self):
         """Approved visits whose planned end has passed: their owner gets a
