@@ -43,6 +43,7 @@
         "views/engagement/key_account_approval_rule_views.xml",
         "views/engagement/key_account_expense_views.xml",
         "views/engagement/key_account_visit_views.xml",
+        "views/engagement/sale_order_views.xml",
         "views/engagement/key_account_reception_views.xml",
         "views/engagement/key_account_gift_views.xml",
         "views/engagement/key_account_grade_views.xml",

@@ -378,7 +378,7 @@ class TestKpiIndicators(KeyAccountCase):
 
     def test_every_shipped_indicator_is_available(self):
         indicators = self.Indicator.search([])
-        self.assertEqual(len(indicators), 17)
+        self.assertEqual(len(indicators), 20)
         self.assertEqual(
             indicators.filtered(lambda i: not i.is_available), self.Indicator
         )

@@ -19,3 +19,10 @@ def day_start_utc(record, day):
     tz = pytz.timezone(tz_name(record))
     start = tz.localize(datetime.combine(day, time.min))
     return start.astimezone(pytz.utc).replace(tzinfo=None)
+
+
+def local_day(person, moment):
+    """The day of ``moment`` (a naive UTC datetime) in the time zone of
+    ``person`` (a user or a partner; UTC when they have none)."""
+    tz = pytz.timezone(person.sudo().tz or "UTC")
+    return pytz.utc.localize(moment).astimezone(tz).date()

@@ -14,3 +14,4 @@ from . import res_partner
 from . import res_company
 from . import key_account_grade
 from . import res_config_settings
+from . import sale_order

@@ -8,8 +8,18 @@ from odoo.exceptions import ValidationError
 from odoo.tools import is_html_empty
 from odoo.tools import plaintext2html
 
+from ..common.dates import local_day
+from ..common.key_account_guard_mixin import trusted_write
 from ..common.lang import env_for
+from ..common.lang import envs_by_lang
+from ..common.settings import days_setting
 from ..profile.accounts import ACCOUNT_PEOPLE_DOMAIN_STR
+from .key_account_event_mixin import DEFAULT_DURATION
+
+# hours after a visit's planned end by which its record is due (Settings):
+# seed 002 二(四)3, "24小时内填写客户跟进记录表"
+DEFAULT_RECORD_HOURS = 24
+ACTIVITY_DEADLINE = "key_account.mail_activity_type_ka_deadline"
 
 
 class KeyAccountVisit(models.Model):
@@ -94,6 +104,20 @@ class KeyAccountVisit(models.Model):
     next_visit_date = fields.Date(string="Next Visit", copy=False)
     outcome_reason = fields.Text(string="Success or Failure Reason", copy=False)
     summary = fields.Html(copy=False, help="Required to close and to claim expenses.")
+    # ---- the record's deadline --------------------------------------------------
+    record_due = fields.Datetime(
+        compute="_compute_record_due",
+        store=True,
+        help="The planned end (else the start plus an hour) plus the hours of "
+        "Settings (Visit record due): by then the visit is marked done with "
+        "its record.",
+    )
+    record_late = fields.Boolean(
+        readonly=True,
+        copy=False,
+        index=True,
+        help="The record of the visit was not done by its due time.",
+    )
 
     _RECORD_FIELDS = (
         "actual_date",
@@ -104,6 +128,26 @@ class KeyAccountVisit(models.Model):
         "next_visit_date",
         "outcome_reason",
     )
+
+    @api.model
+    def _ka_record_hours(self):
+        """Hours after the planned end by which a visit's record is due."""
+        return days_setting(
+            self.env, "key_account.visit_record_hours", DEFAULT_RECORD_HOURS
+        )
+
+    @api.depends("date_start", "date_end")
+    def _compute_record_due(self):
+        hours = timedelta(hours=self._ka_record_hours())
+        for visit in self:
+            end = visit._ka_planned_end()
+            visit.record_due = end and end + hours
+
+    def _ka_planned_end(self):
+        self.ensure_one()
+        if self.date_end:
+            return self.date_end
+        return self.date_start and self.date_start + DEFAULT_DURATION
 
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
@@ -186,6 +230,13 @@ class KeyAccountVisit(models.Model):
             )
 
     def _ka_after_done(self):
+        now = fields.Datetime.now()
+        with trusted_write():
+            for visit in self.sudo():
+                late = bool(visit.record_due and now > visit.record_due)
+                if visit.record_late != late:
+                    visit.record_late = late
+        self._ka_record_activities().action_feedback()
         days = int(
             self.env["ir.config_parameter"]
             .sudo()
@@ -232,3 +283,55 @@ class KeyAccountVisit(models.Model):
                     name=self.name,
                 )
             )
+
+    # ---- the record's reminder and late mark ----------------------------------------
+    def _ka_record_activities(self):
+        """The reminders of the records of ``self`` (as superuser)."""
+        return (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("activity_type_id", "=", self.env.ref(ACTIVITY_DEADLINE).id),
+                ]
+            )
+        )
+
+    def action_cancel(self):
+        res = super().action_cancel()
+        # a cancelled visit owes no record
+        self._ka_record_activities().unlink()
+        return res
+
+    @api.model
+    def _ka_cron_visit_records(self):
+        """Approved visits whose planned end has passed: their owner gets a
+        reminder due on the record's due day (once); those still not done
+        after their due time are marked late."""
+        now = fields.Datetime.now()
+        Visit = self.sudo()
+        ended = Visit.search(
+            [
+                ("state", "=", "approved"),
+                ("date_start", "<=", now),
+                ("record_due", "!=", False),
+            ]
+        ).filtered(lambda v: v._ka_planned_end() <= now)
+        reminded = set(ended._ka_record_activities().mapped("res_id"))
+        envs = envs_by_lang(self.env, ended.user_id)
+        for visit in ended.filtered(lambda v: v.id not in reminded):
+            visit.activity_schedule(
+                ACTIVITY_DEADLINE,
+                date_deadline=local_day(visit.user_id, visit.record_due),
+                summary=envs[visit.user_id.id]._(
+                    "Record visit %(name)s: what was said, the customer's view, "
+                    "the next step",
+                    name=visit.name,
+                ),
+                user_id=visit.user_id.id,
+            )
+        late = ended.filtered(lambda v: v.record_due < now and not v.record_late)
+        with trusted_write():
+            late.write({"record_late": True})

@@ -193,6 +193,14 @@ class ResPartner(models.Model):
         }
         return action
 
+    def _ka_register_followup(self, kind, date):
+        res = super()._ka_register_followup(kind, date)
+        # a visit or contact answers the revisits the deals ask for
+        self.env["sale.order"]._ka_register_revisits(
+            self, min(date, fields.Date.context_today(self))
+        )
+        return res
+
     @api.model
     def _ka_cron_followup(self):
         """Daily: one follow-up activity for the owner of each key account whose

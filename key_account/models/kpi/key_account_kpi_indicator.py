@@ -820,6 +820,65 @@ class KeyAccountKpiIndicator(models.Model):
             "support", users, date_from, date_to, members
         )
 
+    def _kpi_visit_record_timeliness(self, users, date_from, date_to, members=None):
+        """Visits whose record was due in the period, done or marked late:
+        recorded in time ÷ all of them, in % (seed 002 二(四)3: within 24
+        hours; Settings)."""
+        start, end = self._kpi_bounds(date_from, date_to)
+        domain = [
+            ("company_id", "in", self._kpi_company_ids()),
+            ("record_due", ">=", start),
+            ("record_due", "<", end),
+            "|",
+            ("state", "in", ("done", "closed")),
+            ("record_late", "=", True),
+        ]
+        return self._kpi_share(
+            "key_account.visit",
+            domain,
+            [("record_late", "=", False)],
+            self._kpi_scope(users, members),
+        )
+
+    def _kpi_report_timeliness(self, users, date_from, date_to, members=None):
+        """Monthly reports due in the period, submitted or marked late:
+        submitted in time ÷ all of them, in % (seed 000 §五2.9: before the
+        month's end; Settings)."""
+        domain = [
+            ("company_id", "in", self._kpi_company_ids()),
+            ("deadline", ">=", date_from),
+            ("deadline", "<=", date_to),
+            "|",
+            ("state", "=", "submitted"),
+            ("late", "=", True),
+        ]
+        return self._kpi_share(
+            "key_account.monthly.report",
+            domain,
+            [("late", "=", False)],
+            self._kpi_scope(users, members),
+        )
+
+    def _kpi_revisit_timeliness(self, users, date_from, date_to, members=None):
+        """Deals whose revisit was due in the period, revisited or late:
+        revisited in time ÷ all of them, in %, by the account's owner when
+        the deal was made (seed 001: within a month; Settings)."""
+        domain = [
+            ("company_id", "in", self._kpi_company_ids()),
+            ("ka_revisit_due", ">=", date_from),
+            ("ka_revisit_due", "<=", date_to),
+            "|",
+            ("ka_revisit_done", "!=", False),
+            ("ka_revisit_late", "=", True),
+        ]
+        return self._kpi_share(
+            "sale.order",
+            domain,
+            [("ka_revisit_late", "=", False)],
+            self._kpi_scope(users, members),
+            "ka_revisit_user_id",
+        )
+
     def _kpi_staff_turnover(self, users, date_from, date_to, members=None):
         """Staff turnover of the sales teams the user leads, in %: members
         who left (their membership archived) in the period ÷ the members the

@@ -10,12 +10,18 @@ from odoo.exceptions import UserError
 from odoo.tools import format_date
 
 from ..common.groups import KA_MANAGER
+from ..common.groups import KA_USER
+from ..common.lang import envs_by_lang
 from ..common.settings import days_setting
 
 # days after the month's end by which its report is due (Settings): seed 000,
 # the department's rules, 9: "每月月底以前提交一份个人范围内客户的分析报告"
 # (a report submitted before each month's end), so none by default
 DEFAULT_REPORT_DUE_DAYS = 0
+# days before its deadline on which a salesperson without a submitted report
+# of the month is reminded (Settings)
+DEFAULT_REPORT_REMINDER_DAYS = 3
+ACTIVITY_DEADLINE = "key_account.mail_activity_type_ka_deadline"
 
 
 class KeyAccountMonthlyReport(models.Model):
@@ -25,6 +31,7 @@ class KeyAccountMonthlyReport(models.Model):
     _name = "key_account.monthly.report"
     _inherit = [
         "mail.thread",
+        "mail.activity.mixin",
         "key_account.month.mixin",
         "key_account.workflow.mixin",
         "key_account.number.mixin",
@@ -33,7 +40,9 @@ class KeyAccountMonthlyReport(models.Model):
     _order = "month desc, user_id"
     _check_company_auto = True
 
-    _ka_workflow_fields = frozenset({"state", "submitted_date", "submitted_day"})
+    _ka_workflow_fields = frozenset(
+        {"state", "submitted_date", "submitted_day", "late"}
+    )
 
     name = fields.Char(compute="_compute_name", store=True)
     user_id = fields.Many2one(
@@ -78,6 +87,13 @@ class KeyAccountMonthlyReport(models.Model):
         store=True,
         help="Submitted by its deadline (the day in the salesperson's time zone "
         "when submitted).",
+    )
+    late = fields.Boolean(
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Submitted after its deadline, or still not submitted when its "
+        "deadline passed (the day in the salesperson's time zone).",
     )
     summary = fields.Text()
     forecast = fields.Text(string="Next Month's Forecast")
@@ -265,8 +281,14 @@ class KeyAccountMonthlyReport(models.Model):
         now = fields.Datetime.now()
         for report, today in days.items():
             report._ka_workflow_write(
-                {"state": "submitted", "submitted_date": now, "submitted_day": today}
+                {
+                    "state": "submitted",
+                    "submitted_date": now,
+                    "submitted_day": today,
+                    "late": today > report.deadline,
+                }
             )
+        self._ka_deadline_activities().action_feedback()
         return True
 
     def action_reset_draft(self):
@@ -274,7 +296,113 @@ class KeyAccountMonthlyReport(models.Model):
             raise AccessError(
                 self.env._("Only Key Account managers can reset a monthly report.")
             )
-        self._ka_workflow_write(
-            {"state": "draft", "submitted_date": False, "submitted_day": False}
-        )
+        for report in self:
+            report._ka_workflow_write(
+                {
+                    "state": "draft",
+                    "submitted_date": False,
+                    "submitted_day": False,
+                    "late": report._ka_today() > report.deadline,
+                }
+            )
         return True
+
+    # ---- the deadline's reminder and late mark --------------------------------------
+    @api.model
+    def _ka_reminder_days(self):
+        """Days before its deadline on which a monthly report is asked for."""
+        return days_setting(
+            self.env,
+            "key_account.monthly_report_reminder_days",
+            DEFAULT_REPORT_REMINDER_DAYS,
+        )
+
+    def _ka_deadline_activities(self):
+        """The reminders of ``self`` (as superuser)."""
+        return (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("activity_type_id", "=", self.env.ref(ACTIVITY_DEADLINE).id),
+                ]
+            )
+        )
+
+    @api.model
+    def _ka_month_due_soon(self, today):
+        """The first day of the month whose report is due within the
+        reminder days from ``today`` (not past), or None."""
+        shifted = today - relativedelta(days=self._ka_due_days())
+        month = shifted.replace(day=1)
+        days_left = (month + relativedelta(day=31) - shifted).days
+        return month if days_left <= self._ka_reminder_days() else None
+
+    @api.model
+    def _ka_cron_deadlines(self):
+        """Salespeople (who own key accounts) without a submitted report of
+        the month due within the reminder days get their draft report, with
+        a reminder due on its deadline (once); drafts whose deadline passed,
+        in their salesperson's day, are marked late."""
+        Report = self.sudo()
+        users = (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [("groups_id", "in", self.env.ref(KA_USER).id), ("share", "=", False)]
+            )
+        )
+        owners = {
+            user_id
+            for user_id, _grade in self.env["res.partner"]
+            .sudo()
+            ._ka_owned_accounts(users)
+            .values()
+        }
+        to_remind = Report
+        for user in users.filtered(lambda u: u.id in owners):
+            month = self._ka_month_due_soon(
+                fields.Date.context_today(self.with_context(tz=user.tz or "UTC"))
+            )
+            if not month:
+                continue
+            report = Report.search(
+                [
+                    ("user_id", "=", user.id),
+                    ("month", "=", month),
+                    ("company_id", "=", user.company_id.id),
+                ]
+            )
+            if not report:
+                report = Report.with_company(user.company_id).create(
+                    {
+                        "user_id": user.id,
+                        "month": month,
+                        "company_id": user.company_id.id,
+                    }
+                )
+            to_remind |= report.filtered(lambda r: r.state == "draft")
+        reminded = set(to_remind._ka_deadline_activities().mapped("res_id"))
+        envs = envs_by_lang(self.env, to_remind.user_id)
+        for report in to_remind.filtered(lambda r: r.id not in reminded):
+            report.activity_schedule(
+                ACTIVITY_DEADLINE,
+                date_deadline=report.deadline,
+                summary=envs[report.user_id.id]._(
+                    "Submit your monthly report of %(month)s by %(deadline)s",
+                    month=report.month.strftime("%Y-%m"),
+                    deadline=format_date(envs[report.user_id.id], report.deadline),
+                ),
+                user_id=report.user_id.id,
+            )
+        overdue = Report.search(
+            [
+                ("state", "=", "draft"),
+                ("late", "=", False),
+                # no time zone is a day ahead of UTC's: the day's are at most
+                ("deadline", "<=", fields.Date.today()),
+            ]
+        ).filtered(lambda r: r._ka_today() > r.deadline)
+        overdue._ka_workflow_write({"late": True})

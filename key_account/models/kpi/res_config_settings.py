@@ -26,6 +26,13 @@ class ResConfigSettings(models.TransientModel):
         help="A monthly report submitted later than the month's last day plus "
         "these days is late (the department's rules: before the month's end).",
     )
+    ka_monthly_report_reminder_days = fields.Integer(
+        string="Monthly Report Reminder (Days Before Deadline)",
+        config_parameter="key_account.monthly_report_reminder_days",
+        default=3,
+        help="This many days before a monthly report's deadline, a salesperson "
+        "who owns key accounts and has not submitted it gets a reminder.",
+    )
 
     ka_request_large_days = fields.Integer(
         string="Large Requests Due (Days)",
@@ -52,13 +59,17 @@ class ResConfigSettings(models.TransientModel):
                 self.env._("The days by which requests are due cannot be negative.")
             )
 
-    @api.constrains("ka_monthly_report_due_days")
+    @api.constrains("ka_monthly_report_due_days", "ka_monthly_report_reminder_days")
     def _check_ka_monthly_report_due_days(self):
-        if any(settings.ka_monthly_report_due_days < 0 for settings in self):
+        if any(
+            settings.ka_monthly_report_due_days < 0
+            or settings.ka_monthly_report_reminder_days < 0
+            for settings in self
+        ):
             raise ValidationError(
                 self.env._(
-                    "The days after the month end by which monthly reports are due "
-                    "cannot be negative."
+                    "The days by which monthly reports are due or reminded cannot "
+                    "be negative."
                 )
             )
 
@@ -66,6 +77,9 @@ class ResConfigSettings(models.TransientModel):
         return {
             **super()._ka_days_settings(),
             "ka_monthly_report_due_days": "key_account.monthly_report_due_days",
+            "ka_monthly_report_reminder_days": (
+                "key_account.monthly_report_reminder_days"
+            ),
             "ka_request_large_days": "key_account.request_large_days",
             "ka_request_small_days": "key_account.request_small_days",
         }
