@@ -51,6 +51,8 @@
         "views/receivable/res_partner_views.xml",
         "views/receivable/key_account_collection_report_views.xml",
         "views/commission/key_account_commission_plan_views.xml",
+        "views/commission/key_account_commission_proposal_views.xml",
+        "views/commission/key_account_commission_leave_views.xml",
         "views/commission/key_account_commission_settlement_views.xml",
         "views/commission/sale_order_views.xml",
         "views/commission/account_move_views.xml",
