@@ -97,6 +97,7 @@
         "demo/key_account_gift_demo.xml",
         "demo/key_account_plan_demo.xml",
         "demo/key_account_commission_demo.xml",
+        "demo/key_account_commission_consequences_demo.xml",
         "demo/key_account_kpi_demo.xml",
         "demo/key_account_request_demo.xml",
         "demo/key_account_monthly_report_demo.xml",

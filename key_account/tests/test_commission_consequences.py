@@ -295,7 +295,8 @@ class TestPartTimerCooperation(PartTimerCase):
             company_ids=[Command.set(other.ids)],
         )
         self.assertFalse(self.Leave.with_user(manager_b).search([]))
-        self.assertEqual(self.Leave.with_user(self.ka_manager).search([]), leave)
+        self.assertIn(leave, self.Leave.with_user(self.ka_manager).search([]))
+        self.assertEqual(self.Leave.with_user(self.ka_user).search([]), leave)
 
     def test_later_sales_of_those_customers_are_the_company_s(self):
         self._end("2025-05-02 08:00:00")
@@ -357,3 +358,48 @@ class TestPartTimerTargets(PartTimerCase):
                 managed.with_user(self.ka_user2).amount = 1
         self.assertEqual(target.amount, 9_000)
         self.assertEqual(managed.amount, 5)
+
+
+@tagged("post_install", "-at_install")
+class TestFraudPenalty(ConsequencesCase):
+    def test_penalty_on_the_commission_the_fraud_gained(self):
+        Line = self.env["key_account.commission.settlement.line"]
+        fraud = self._order(
+            self.account, 15_000, date=date(2025, 1, 10), user=self.ka_user
+        )
+        self._order(self.account, 15_000, date=date(2025, 1, 11), user=self.ka_user2)
+        january = self._settle(date(2025, 1, 1), date(2025, 1, 31))
+        mine = january.filtered(lambda s: s.user_id == self.ka_user)
+        gained = self._lines(mine).filtered(lambda x: x.order_id == fraud)
+        theirs = self._lines(january - mine)
+        self.assertEqual(gained.amount_commission, 825)
+        mine.action_confirm()
+        self._order(self.account, 2_000, date=date(2025, 2, 10), user=self.ka_user)
+        february = self._settle(date(2025, 2, 1), date(2025, 2, 28), self.ka_user)
+        penalty = Line.with_user(self.ka_manager).create(
+            {
+                "settlement_id": february.id,
+                "line_type": "penalty",
+                "penalized_line_id": gained.id,
+                "reason": "Bought from himself to reach the tier",
+            }
+        )
+        # ten times the commission the fraud gained (Settings)
+        self.assertEqual(penalty.amount_commission, -8_250)
+        # never a colleague's line, an expense or a correction
+        bad = [
+            {"line_type": "penalty", "penalized_line_id": theirs.id},
+            {"line_type": "correction", "penalized_line_id": gained.id},
+            {"line_type": "penalty", "penalized_line_id": penalty.id},
+        ]
+        for vals in bad:
+            with self.subTest(vals=vals), self.assertRaises(ValidationError):
+                with self.env.cr.savepoint():
+                    Line.with_user(self.ka_manager).create(
+                        {
+                            "settlement_id": february.id,
+                            "reason": "Fraud",
+                            "amount_commission": -1,
+                            **vals,
+                        }
+                    )

@@ -299,19 +299,16 @@ class KeyAccountCommissionProposal(models.Model):
         """The proposals for ``month`` (its first day), as superuser."""
         first = month - relativedelta(months=BELOW_TARGET_MONTHS - 1)
         end = month + relativedelta(months=1)
+        # one proposal per person and month: those who have theirs are done
+        done = self.search([("month", "=", month)]).user_id
         users = (
-            self.env["res.users"]
-            .search(
+            self.env["res.users"].search(
                 [
                     ("share", "=", False),
                     ("ka_commission_plan_id.salesperson_kind", "=", "full_time"),
                 ]
             )
-            .filtered(
-                lambda u: not self.search_count(
-                    [("user_id", "=", u.id), ("month", "=", month)], limit=1
-                )
-            )
+            - done
         )
         Target = self.env["key_account.commission.target"]
         months = [first + relativedelta(months=n) for n in range(BELOW_TARGET_MONTHS)]
