@@ -9,6 +9,7 @@ from . import test_click_everywhere
 from . import test_commission
 from . import test_commission_accounting
 from . import test_commission_concurrency
+from . import test_commission_consequences
 from . import test_completeness
 from . import test_confidential_file
 from . import test_configuration

@@ -113,6 +113,8 @@ class GuardedModelsCase(EngagementCase):
         """(creator role, values) of a new ``model_name`` a legitimate user
         creates; the role is None when no client creates the model (the
         module does)."""
+        if not hasattr(self, "_proposal_months"):
+            self._proposal_months = list(range(1000))
         factories = {
             "res.partner": lambda: (
                 "salesperson",
@@ -309,6 +311,24 @@ class GuardedModelsCase(EngagementCase):
                     "user_id": self.ka_user.id,
                     "date_from": self._month(),
                     "date_to": self._month(),
+                },
+            ),
+            "key_account.commission.leave": lambda: (
+                "salesperson",
+                {
+                    "reason": "Exams",
+                    "month": self._today().replace(day=1) + relativedelta(months=1),
+                },
+            ),
+            "key_account.commission.proposal": lambda: (
+                None,
+                {
+                    "user_id": self.ka_user.id,
+                    "kind": "demotion",
+                    # one proposal per person and month: a new month each time
+                    "month": date(1990, 1, 1)
+                    + relativedelta(months=self._proposal_months.pop()),
+                    "company_id": self.env.company.id,
                 },
             ),
             "key_account.pool.log": lambda: (

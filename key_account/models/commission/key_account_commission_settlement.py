@@ -472,12 +472,18 @@ class KeyAccountCommissionSettlement(models.Model):
     # ------------------------------------------------------------------
 
     @staticmethod
-    def _ka_inactive_in(months, month):
+    def _ka_inactive_in(months, month, leave=frozenset()):
         """A part-timer who sold before but not in the 3 calendar months
-        before ``month`` is inactive in it."""
-        window = {
-            month - relativedelta(months=n) for n in range(1, INACTIVE_MONTHS + 1)
-        }
+        before ``month`` is inactive in it; the months of an approved
+        ``leave`` do not count (the window reaches further back)."""
+        window = set()
+        previous = month
+        for _step in range(INACTIVE_MONTHS + len(leave)):
+            if len(window) == INACTIVE_MONTHS:
+                break
+            previous -= relativedelta(months=1)
+            if previous not in leave:
+                window.add(previous)
         earlier = any(m < month for m in months)
         return earlier and not months & window
 
@@ -661,6 +667,12 @@ class KeyAccountCommissionSettlement(models.Model):
             lambda u: plans[u.id].salesperson_kind == "part_time"
         )
         sale_months = self._ka_sale_months(part_timers, date_to)
+        leave_months = self.env["key_account.commission.leave"]._ka_leave_months(
+            part_timers
+        )
+        ended = self._ka_ended_orders(
+            [row for row in rows if row.user_id in part_timers.ids]
+        )
         line_vals = []
         for uid, cid in sorted(keys):
             settlement = draft_by_key[(uid, cid)]
@@ -675,6 +687,8 @@ class KeyAccountCommissionSettlement(models.Model):
                 targets.get(uid),
                 sale_months.get(uid) if uid in part_timers.ids else None,
                 settled.get((uid, cid), PeriodSettled()),
+                leave=leave_months.get(uid, frozenset()),
+                ended=ended,
             )
             for reversal in reversal_by_key.get((uid, cid), []):
                 line = reversed_lines.browse(reversal.line_id)
@@ -748,15 +762,27 @@ class KeyAccountCommissionSettlement(models.Model):
         return settled
 
     def _ka_line_values(
-        self, settlement, plan, rows, expense, target, months=None, settled=None
+        self,
+        settlement,
+        plan,
+        rows,
+        expense,
+        target,
+        months=None,
+        settled=None,
+        leave=frozenset(),
+        ended=frozenset(),
     ):
         """The computed lines of one settlement, as create values. ``months``:
-        the months with sales of a part-timer (inactivity rule); ``settled``:
-        what settlements of the same period already hold
-        (:meth:`_ka_settled_in_period`)."""
+        the months with sales of a part-timer (inactivity rule), ``leave``
+        the months of their approved leaves; ``settled``: what settlements
+        of the same period already hold (:meth:`_ka_settled_in_period`);
+        ``ended``: the orders of customers the salesperson lost when their
+        cooperation ended (:meth:`_ka_ended_orders`), the company's."""
         settled = settled or PeriodSettled()
         currency = settlement.currency_id
-        total = sum(row.base for row in rows)
+        # the company's sales count neither in the base nor in the tier
+        total = sum(row.base for row in rows if row.order_id not in ended)
         expense = expense if plan.deduct_expenses else 0.0
         # expenses of the period not deducted yet
         deducted = currency.round(max(expense - settled.deducted, 0.0))
@@ -788,6 +814,10 @@ class KeyAccountCommissionSettlement(models.Model):
             "No commission: none of its products is in the plan's "
             "commissionable categories."
         )
+        ended_reason = self.env._(
+            "No commission: the customer went back to the company when the "
+            "part-timer's cooperation ended; its later sales are the company's."
+        )
         for row in rows:
             base = row.base
             if tier_basis == "order":
@@ -806,10 +836,17 @@ class KeyAccountCommissionSettlement(models.Model):
             if row.ratio < threshold:
                 rate = rate * row.ratio / threshold
             fixed = fixed_amounts[tier] if tier_basis == "order" else 0.0
-            inactive = months is not None and self._ka_inactive_in(
-                months, row.date.date().replace(day=1)
+            lost = row.order_id in ended
+            inactive = (
+                not lost
+                and months is not None
+                and self._ka_inactive_in(
+                    months, row.date.date().replace(day=1), leave=leave
+                )
             )
-            if inactive:
+            if lost:
+                rate, fixed = 0.0, 0.0
+            elif inactive:
                 rate, fixed = 0.0, 0.0
                 inactive_orders.append(row.order_id)
             elif not base and row.excluded:
@@ -841,7 +878,9 @@ class KeyAccountCommissionSettlement(models.Model):
                     "tier_rate": tier_rate,
                     "rate": rate,
                     "amount_commission": commission - referral_part,
-                    "reason": inactive_reason
+                    "reason": ended_reason
+                    if lost
+                    else inactive_reason
                     if inactive
                     else (
                         labels[tier]
@@ -904,7 +943,11 @@ class KeyAccountCommissionSettlement(models.Model):
                 ).subtype_id = subtype
         reward = period_tier.fixed_amount - settled.reward
         # on sales of covered products only
-        if plan.tier_basis != "order" and reward > 0 and any(r.base for r in rows):
+        if (
+            plan.tier_basis != "order"
+            and reward > 0
+            and any(r.base for r in rows if r.order_id not in ended)
+        ):
             vals_list.append(
                 {
                     "settlement_id": settlement.id,

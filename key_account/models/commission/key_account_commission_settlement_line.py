@@ -63,11 +63,12 @@ class KeyAccountCommissionSettlementLine(models.Model):
     )
     penalized_line_id = fields.Many2one(
         "key_account.commission.settlement.line",
-        string="Penalised Award",
+        string="Penalised Award or Commission",
         index="btree_not_null",
-        domain="[('line_type', '=', 'award'), ('user_id', '=', user_id)]",
-        help="For a penalty on a fraudulent award: the penalty defaults to the "
-        "award times the factor in Settings (10).",
+        domain="[('line_type', 'in', ('award', 'order')), ('user_id', '=', user_id)]",
+        help="For a penalty on fraud (buying oneself to reach a tier): the award "
+        "or the order's commission the fraud gained; the penalty defaults to "
+        "it times the factor in Settings (10).",
     )
     order_id = fields.Many2one("sale.order", index="btree_not_null", readonly=True)
     invoice_id = fields.Many2one(
@@ -259,8 +260,8 @@ class KeyAccountCommissionSettlementLine(models.Model):
         return insert_rows(self, vals_list, lambda vals: vals["currency_id"])
 
     def _ka_default_penalty(self):
-        """The penalty for fraud on this award: minus the award times the
-        company's factor (the source documents: 10 times)."""
+        """The penalty for fraud on this award or order's commission: minus
+        it times the company's factor (the source documents: 10 times)."""
         self.ensure_one()
         return -self.amount_commission * self.company_id.ka_penalty_factor
 
@@ -296,6 +297,27 @@ class KeyAccountCommissionSettlementLine(models.Model):
                     "computed again, not by hand."
                 )
             )
+
+    @api.constrains("line_type", "penalized_line_id")
+    def _check_penalized_line(self):
+        """A penalty for fraud is linked to an award or an order's commission
+        of the same salesperson, the one the fraud gained."""
+        for line in self:
+            penalized = line.penalized_line_id
+            if not penalized:
+                continue
+            if (
+                line.line_type != "penalty"
+                or penalized.line_type not in ("award", "order")
+                or penalized.user_id != line.user_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "A penalty for fraud is linked to an award or an order's "
+                        "commission of %(user)s, the one the fraud gained.",
+                        user=line.user_id.name,
+                    )
+                )
 
     @api.constrains("line_type", "reason")
     def _check_reason(self):

@@ -388,6 +388,33 @@ class KeyAccountCommissionSettlement(models.Model):
         return [ReversalRow(*row) for row in self.env.cr.fetchall()]
 
     @api.model
+    def _ka_ended_orders(self, rows):
+        """The orders of ``rows`` whose customer (or its company) went back
+        to the company when the cooperation of the order's salesperson ended
+        (a pool move 'ended' from them) before the order's date: the
+        company's sales, commissioned to nobody."""
+        order_ids = list({row.order_id for row in rows})
+        if not order_ids:
+            return frozenset()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT so.id
+                  FROM sale_order so
+                  JOIN res_partner p ON p.id = so.partner_id
+                 WHERE so.id = ANY(%(orders)s)
+                   AND EXISTS (
+                       SELECT 1 FROM key_account_pool_log l
+                        WHERE l.action = 'ended'
+                          AND l.from_user_id = so.user_id
+                          AND l.partner_id IN (p.id, p.commercial_partner_id)
+                          AND l.date <= so.date_order)
+                """,
+                orders=order_ids,
+            )
+        )
+        return frozenset(row[0] for row in self.env.cr.fetchall())
+
     def _ka_sale_months(self, users, date_to):
         """{user_id: set of the first days of the months in which the user
         has a confirmed sale, up to date_to}, one grouped query."""

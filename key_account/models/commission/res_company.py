@@ -16,6 +16,15 @@ class ResCompany(models.Model):
         help="A penalty for fraud on an award is this many times the award.",
     )
 
+    # consequences (the source documents: under 10,000 in a month, a regular
+    # salesperson is proposed for demotion)
+    ka_commission_minimum = fields.Monetary(
+        string="Monthly Minimum Sales",
+        default=10000.0,
+        help="A regular full-time salesperson whose confirmed sales of a month "
+        "stay below this amount is proposed for demotion (0: no minimum).",
+    )
+
     # commissions in Accounting: off until the journal and both accounts are set
     ka_commission_journal_id = fields.Many2one(
         "account.journal",

@@ -21,6 +21,9 @@ class ResConfigSettings(models.TransientModel):
         default=0.7,
     )
 
+    ka_commission_minimum = fields.Monetary(
+        related="company_id.ka_commission_minimum", readonly=False
+    )
     ka_award_weekly = fields.Monetary(
         related="company_id.ka_award_weekly", readonly=False
     )

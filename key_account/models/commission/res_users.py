@@ -9,6 +9,7 @@ from odoo.tools import SQL
 
 from ..common.groups import KA_MANAGER
 from ..common.groups import KA_USER
+from ..common.lang import env_for
 
 BELOW_TARGET_MONTHS = 3
 COMMISSION_STATUSES = [
@@ -49,6 +50,13 @@ class ResUsers(models.Model):
         help="Confirmed sales below the target (x the status factor) in each "
         "of the last three complete months: on probation this means "
         "dismissal, otherwise demotion.",
+    )
+    ka_commission_proposal_ids = fields.One2many(
+        "key_account.commission.proposal",
+        "user_id",
+        string="Demotions and Dismissals",
+        groups="key_account.group_key_account_manager",
+        help="The proposals made about the salesperson and what was decided.",
     )
     ka_my_commission_plan_id = fields.Many2one(
         "key_account.commission.plan",
@@ -142,16 +150,9 @@ class ResUsers(models.Model):
         today = fields.Date.context_today(self)
         first = today.replace(day=1) - relativedelta(months=BELOW_TARGET_MONTHS)
         end = today.replace(day=1)
-        Target = self.env["key_account.commission.target"].sudo()
-        targets = Target._read_group(
-            [
-                ("user_id", "in", self.ids),
-                ("month", ">=", first),
-                ("month", "<", end),
-                ("company_id", "in", self.env.companies.ids),
-            ],
-            ["user_id", "month:month"],
-            ["amount:sum"],
+        Target = self.env["key_account.commission.target"]
+        targets = Target._ka_effective_targets_by_month(
+            self, first, end - relativedelta(days=1)
         )
         self.env["sale.order"].flush_model(
             ["state", "user_id", "company_id", "date_order", "amount_untaxed"]
@@ -175,12 +176,72 @@ class ResUsers(models.Model):
             )
         )
         sales = {(uid, month): amount for uid, month, amount in self.env.cr.fetchall()}
-        factors = Target._ka_status_factors()
         below = {}
-        for user, month, amount in targets:
-            factor = factors.get(user.sudo().ka_commission_status or "regular", 1.0)
-            key = (user.id, fields.Date.to_date(month))
-            if amount and sales.get(key, 0.0) < amount * factor:
-                below[user.id] = below.get(user.id, 0) + 1
+        for (uid, month), amount in targets.items():
+            if amount and sales.get((uid, month), 0.0) < amount:
+                below[uid] = below.get(uid, 0) + 1
         for user in self:
             user.ka_below_target = below.get(user.id, 0) >= BELOW_TARGET_MONTHS
+
+    # ---- part-timers: no sale for three calendar months ends the cooperation ---------
+    @api.model
+    def _ka_cron_end_part_time_cooperation(self, today=None):
+        """Daily: the part-timers without a sale in the three calendar months
+        before this one (their approved leaves not counted; never sold: since
+        their user was made) no longer cooperate: their key accounts go back
+        to the company's pool, and later sales of those customers are the
+        company's (:meth:`key_account.commission.settlement._ka_ended_orders`).
+        Returns the part-timers whose cooperation ended."""
+        today = today or fields.Date.context_today(self)
+        month = today.replace(day=1)
+        part_timers = self.sudo().search(
+            [
+                ("share", "=", False),
+                ("ka_commission_plan_id.salesperson_kind", "=", "part_time"),
+            ]
+        )
+        if not part_timers:
+            return part_timers
+        # their sales in any company
+        companies = self.env["res.company"].sudo().search([])
+        Settlement = (
+            self.env["key_account.commission.settlement"]
+            .sudo()
+            .with_context(allowed_company_ids=companies.ids)
+        )
+        sold = Settlement._ka_sale_months(part_timers, today)
+        leaves = self.env["key_account.commission.leave"]._ka_leave_months(part_timers)
+        ended = part_timers.browse()
+        for user in part_timers:
+            months = sold.get(user.id, set())
+            if month in months:
+                continue
+            started = months | {user.create_date.date().replace(day=1)}
+            if Settlement._ka_inactive_in(
+                started, month, leave=leaves.get(user.id, frozenset())
+            ):
+                ended |= user
+        return ended.filtered(lambda user: user._ka_end_cooperation())
+
+    def _ka_end_cooperation(self):
+        """This part-timer's key accounts go back to the pool, a move 'End
+        of Cooperation' told in their language; whether there were any."""
+        self.ensure_one()
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("user_id", "=", self.id), ("ka_type_id", "!=", False)])
+        )
+        if not partners:
+            return False
+        partners._ka_pool_move(
+            self.env["res.users"],
+            "ended",
+            reason=env_for(self.env, self)._(
+                "No sale in %(months)s calendar months: the part-timer's "
+                "cooperation ended, the account goes back to the company.",
+                months=BELOW_TARGET_MONTHS,
+            ),
+        )
+        return True

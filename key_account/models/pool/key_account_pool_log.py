@@ -9,6 +9,7 @@ POOL_ACTIONS = [
     ("assign", "Assignment"),
     ("return", "Automatic return"),
     ("handover", "Handover"),
+    ("ended", "End of Cooperation"),
 ]
 
 
