@@ -86,6 +86,7 @@
         "demo/crm_team_demo.xml",
         "demo/product_demo.xml",
         "demo/res_partner_demo.xml",
+        "demo/product_pricelist_demo.xml",
         "demo/key_account_grade_history_demo.xml",
         "demo/sale_order_demo.xml",
         "demo/account_move_demo.xml",

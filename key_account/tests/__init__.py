@@ -58,3 +58,4 @@ from . import test_value_ranges
 from . import test_department_appraisal
 from . import test_department_roles
 from . import test_source_trace
+from . import test_grade_pricelist
