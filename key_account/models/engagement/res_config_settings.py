@@ -26,6 +26,13 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="key_account.visit_followup_days",
         default=7,
     )
+    ka_greeting_days = fields.Integer(
+        string="Greetings Ahead (days)",
+        config_parameter="key_account.greeting_days",
+        default=3,
+        help="Birthdays, holidays and key-account anniversaries give the owner "
+        "an activity this many days ahead (0: on the day).",
+    )
     ka_dining_cap_high = fields.Monetary(
         related="company_id.ka_dining_cap_high", readonly=False
     )
@@ -38,3 +45,9 @@ class ResConfigSettings(models.TransientModel):
     ka_dining_cap_low = fields.Monetary(
         related="company_id.ka_dining_cap_low", readonly=False
     )
+
+    def _ka_days_settings(self):
+        return {
+            **super()._ka_days_settings(),
+            "ka_greeting_days": "key_account.greeting_days",
+        }
