@@ -104,6 +104,7 @@
         "demo/mail_activity_demo.xml",
         "demo/key_account_review_demo.xml",
         "demo/key_account_access_log_demo.xml",
+        "demo/key_account_greeting_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

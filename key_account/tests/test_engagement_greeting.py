@@ -43,7 +43,10 @@ class TestGreetings(EngagementCase):
         return self.Greeting.search(domain)
 
     def test_birthday_days_ahead_in_the_owner_s_day(self):
+        mails = self.env["mail.mail"].search_count([])
         self._cron()
+        # an activity, no e-mail
+        self.assertEqual(self.env["mail.mail"].search_count([]), mails)
         greeting = self._greetings(self.person, "birthday")
         # in the owner's day (the 7th), the 10th is three days ahead; in
         # UTC's (the 6th) it would be four

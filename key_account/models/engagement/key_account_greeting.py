@@ -224,7 +224,9 @@ class KeyAccountGreeting(models.Model):
         )
         greetings = self.sudo().browse(sorted(row[0] for row in self.env.cr.fetchall()))
         envs = envs_by_lang(self.env, greetings.user_id)
-        for greeting in greetings:
+        # no e-mail per activity (the cron's other activities send none)
+        scheduling = greetings.with_context(mail_activity_quick_update=True)
+        for greeting in scheduling:
             env = envs[greeting.user_id.id]
             greeting.activity_schedule(
                 GREETING_ACTIVITY,
