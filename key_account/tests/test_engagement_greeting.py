@@ -60,6 +60,21 @@ class TestGreetings(EngagementCase):
         self.assertEqual(activity.date_deadline, date(2027, 5, 10))
         self.assertIn("Wendy Wu", activity.summary)
 
+    def test_each_owner_reads_the_activity_in_their_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.ka_user.lang = "zh_CN"
+        theirs = self._account("Lee Li", is_company=False, user_id=self.ka_user2.id)
+        self.env["key_account.file"].create(
+            {"partner_id": theirs.id, "date_of_birth": date(1985, 5, 9)}
+        )
+        self._cron()
+        mine = self._greetings(self.person, "birthday").activity_ids
+        lee = self._greetings(theirs, "birthday").activity_ids
+        # the day as each reads it: 2027年05月10日 / 05/09/2027
+        self.assertRegex(mine.summary, "2027年0?5月10日")
+        self.assertNotIn("年", lee.summary)
+        self.assertIn("2027", lee.summary)
+
     def test_days_ahead_is_a_setting(self):
         self.env["ir.config_parameter"].set_param("key_account.greeting_days", 0)
         self._cron()

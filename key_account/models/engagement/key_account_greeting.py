@@ -224,16 +224,28 @@ class KeyAccountGreeting(models.Model):
         )
         greetings = self.sudo().browse(sorted(row[0] for row in self.env.cr.fetchall()))
         envs = envs_by_lang(self.env, greetings.user_id)
-        # no e-mail per activity (the cron's other activities send none)
-        scheduling = greetings.with_context(mail_activity_quick_update=True)
-        for greeting in scheduling:
-            env = envs[greeting.user_id.id]
-            greeting.activity_schedule(
-                GREETING_ACTIVITY,
-                date_deadline=greeting.date,
-                summary=greeting.with_env(env).sudo()._ka_summary(),
-                user_id=greeting.user_id.id,
-            )
+        activity_type = self.env.ref(GREETING_ACTIVITY)
+        model = self.env["ir.model"]._get_id(self._name)
+        # one create for all; no e-mail per activity (the cron's other
+        # activities send none)
+        self.env["mail.activity"].sudo().with_context(
+            mail_activity_quick_update=True
+        ).create(
+            [
+                {
+                    "res_model_id": model,
+                    "res_id": greeting.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": greeting.user_id.id,
+                    "date_deadline": greeting.date,
+                    "summary": greeting.with_env(envs[greeting.user_id.id])
+                    .sudo()
+                    ._ka_summary(),
+                    "automated": True,
+                }
+                for greeting in greetings
+            ]
+        )
         return greetings.with_env(self.env)
 
     # ---- actions -------------------------------------------------------------------
