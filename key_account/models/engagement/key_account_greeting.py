@@ -60,7 +60,9 @@ class KeyAccountGreeting(models.Model):
     company_id = fields.Many2one(
         related="partner_id.company_id", store=True, index="btree_not_null"
     )
-    occasion = fields.Selection(OCCASIONS, required=True, readonly=True)
+    occasion = fields.Selection(
+        OCCASIONS, string="Occasion Type", required=True, readonly=True
+    )
     holiday_id = fields.Many2one("key_account.holiday", readonly=True)
     # "birthday", "anniversary" or "holiday-<id>": with the account and the
     # day, what makes an occasion once
