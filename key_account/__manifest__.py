@@ -23,6 +23,7 @@
         "data/key_account_kpi_template_data.xml",
         "data/key_account_scorecard_data.xml",
         "data/key_account_engagement_data.xml",
+        "data/key_account_holiday_data.xml",
         "data/key_account_commission_plan_data.xml",
         "data/key_account_plan_data.xml",
         "data/key_account_health_data.xml",
@@ -46,6 +47,7 @@
         "views/engagement/sale_order_views.xml",
         "views/engagement/key_account_reception_views.xml",
         "views/engagement/key_account_gift_views.xml",
+        "views/engagement/key_account_greeting_views.xml",
         "views/engagement/key_account_grade_views.xml",
         "views/engagement/res_partner_views.xml",
         "views/engagement/key_account_feedback_views.xml",
@@ -89,6 +91,7 @@
         "demo/crm_team_demo.xml",
         "demo/product_demo.xml",
         "demo/res_partner_demo.xml",
+        "demo/product_pricelist_demo.xml",
         "demo/key_account_grade_history_demo.xml",
         "demo/sale_order_demo.xml",
         "demo/account_move_demo.xml",
@@ -105,6 +108,7 @@
         "demo/mail_activity_demo.xml",
         "demo/key_account_review_demo.xml",
         "demo/key_account_access_log_demo.xml",
+        "demo/key_account_greeting_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

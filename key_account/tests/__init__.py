@@ -60,3 +60,5 @@ from . import test_department_appraisal
 from . import test_department_roles
 from . import test_source_trace
 from . import test_deadlines
+from . import test_grade_pricelist
+from . import test_engagement_greeting

@@ -435,15 +435,57 @@ class TestAccessMatrix(EngagementCase):
         grade = self.grade_b.with_user(user).with_context(**HOSTILE_CONTEXT)
         plan = self.env.ref("key_account.key_account_commission_plan_full_time")
         plan = plan.with_user(user).with_context(**HOSTILE_CONTEXT)
+        holiday = self.env.ref("key_account.key_account_holiday_new_year")
+        holiday = holiday.with_user(user).with_context(**HOSTILE_CONTEXT)
         return {
-            "R": lambda: (grade.read(["name"]), plan.read(["name"])),
+            "R": lambda: (
+                grade.read(["name"]),
+                plan.read(["name"]),
+                holiday.read(["name", "date"]),
+            ),
             "W": lambda: (
                 grade.write({"visit_interval_days": 20}),
                 plan.write({"discount_threshold": 80}),
+                holiday.write({"date": date(2027, 1, 2)}),
             ),
             "A": None,
             "P": None,
         }
+
+    def _greeting_ops(self, owner_of):
+        """A greeting (a holiday) of a key account ``owner_of(user)`` owns:
+        read means reading it and preparing its gift; nobody writes one."""
+
+        def ops(user):
+            def greeting():
+                account = self._account("Greeted Co", user_id=owner_of(user).id)
+                holiday = self.env.ref("key_account.key_account_holiday_new_year")
+                greetings = self.env["key_account.greeting"]._ka_insert_greetings(
+                    [
+                        (
+                            account.id,
+                            "holiday",
+                            holiday.id,
+                            f"holiday-{holiday.id}",
+                            date(2027, 1, 1),
+                        )
+                    ]
+                )
+                return greetings.with_user(user).with_context(**HOSTILE_CONTEXT)
+
+            def read():
+                record = greeting()
+                record.read(["date", "occasion_label"])
+                record.action_prepare_gift()
+
+            return {
+                "R": read,
+                "W": lambda: greeting().write({"date": date(2027, 1, 2)}),
+                "A": None,
+                "P": None,
+            }
+
+        return ops
 
     def _pool_ops(self, their_team):
         """A key account in the pool of a sales team, the user's own team or
@@ -550,8 +592,11 @@ class TestAccessMatrix(EngagementCase):
             "Collection report of a colleague's key accounts": self._collection_ops(
                 lambda user: self.ka_user
             ),
-            "Configuration: types, grades, approval levels, plans, templates": (
-                self._configuration_ops
+            "Configuration: types, grades, approval levels, plans, templates, "
+            "holidays": self._configuration_ops,
+            "Greeting of their own key account": self._greeting_ops(lambda user: user),
+            "Greeting of a colleague's key account": self._greeting_ops(
+                lambda user: self.ka_user
             ),
         }
 

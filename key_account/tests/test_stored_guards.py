@@ -43,6 +43,18 @@ GUARDED_ELSEWHERE = {
         "field_names",
         "reason",
     },
+    # nobody creates or writes a greeting through the ORM but the cron (no
+    # create or write access for any group: TestGreetings.
+    # test_only_the_owner_and_managers_read_greetings)
+    "key_account.greeting": {
+        "partner_id",
+        "user_id",
+        "company_id",
+        "occasion",
+        "holiday_id",
+        "occasion_key",
+        "date",
+    },
     # computed for the user reading them, never stored
     "res.users": {
         "ka_my_commission_plan_id",

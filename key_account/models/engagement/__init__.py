@@ -7,6 +7,8 @@ from . import key_account_expense
 from . import key_account_visit
 from . import key_account_reception
 from . import key_account_gift
+from . import key_account_holiday
+from . import key_account_greeting
 from . import key_account_feedback
 from . import mail_activity
 from . import mail_activity_type

@@ -59,13 +59,13 @@ class ResConfigSettings(models.TransientModel):
                 self.env._("The days of the revisit after a deal cannot be negative.")
             )
 
-    def _ka_days_settings(self):
-        return {
-            **super()._ka_days_settings(),
-            "ka_visit_record_hours": "key_account.visit_record_hours",
-            "ka_deal_revisit_days": "key_account.deal_revisit_days",
-        }
-
+    ka_greeting_days = fields.Integer(
+        string="Greetings Ahead (days)",
+        config_parameter="key_account.greeting_days",
+        default=3,
+        help="Birthdays, holidays and key-account anniversaries give the owner "
+        "an activity this many days ahead (0: on the day).",
+    )
     ka_dining_cap_high = fields.Monetary(
         related="company_id.ka_dining_cap_high", readonly=False
     )
@@ -78,3 +78,11 @@ class ResConfigSettings(models.TransientModel):
     ka_dining_cap_low = fields.Monetary(
         related="company_id.ka_dining_cap_low", readonly=False
     )
+
+    def _ka_days_settings(self):
+        return {
+            **super()._ka_days_settings(),
+            "ka_visit_record_hours": "key_account.visit_record_hours",
+            "ka_deal_revisit_days": "key_account.deal_revisit_days",
+            "ka_greeting_days": "key_account.greeting_days",
+        }

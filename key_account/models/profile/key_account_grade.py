@@ -47,6 +47,14 @@ class KeyAccountGrade(models.Model):
     partner_count = fields.Integer(
         compute="_compute_partner_count", string="Key Accounts"
     )
+    # seed 000 §2.5: the privileges of a grade, its discount level first
+    pricelist_id = fields.Many2one(
+        "product.pricelist",
+        domain="[('company_id', 'in', [False, company_id or current_company_id])]",
+        help="The discount level of the grade: an account getting this grade "
+        "(re-grading, first grading, a change by hand) gets this pricelist in "
+        "the grade's company. Empty: the account keeps its pricelist.",
+    )
 
     @api.depends("company_id")
     @api.depends_context("company")
@@ -158,6 +166,22 @@ class KeyAccountGrade(models.Model):
                             **values,
                         )
                     raise ValidationError(message)
+
+    @api.constrains("pricelist_id", "company_id")
+    def _check_pricelist_company(self):
+        for grade in self:
+            pricelist = grade.pricelist_id
+            if pricelist.company_id and pricelist.company_id != grade.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "The pricelist %(pricelist)s belongs to %(company)s: "
+                        "grade %(grade)s can only give a pricelist of its own "
+                        "company or one shared by all companies.",
+                        pricelist=pricelist.display_name,
+                        company=pricelist.company_id.name,
+                        grade=grade.name,
+                    )
+                )
 
     @api.constrains("is_dormant", "company_id", "active")
     def _check_one_dormant_grade(self):

@@ -1077,6 +1077,7 @@ class ResPartner(models.Model):
         )
         self.env["key_account.grade.history"].invalidate_model()
         self.invalidate_recordset(["ka_grade_history_ids"])
+        self._ka_apply_grade_pricelists(changes)
         self.flush_recordset(["company_id"])
         self.env.cr.execute(
             SQL(
@@ -1108,6 +1109,48 @@ class ResPartner(models.Model):
                 text = env._("Grade changed by hand from %(old)s to %(new)s.", **values)
             bodies.append(Markup("<p>%s</p>") % text)
         noted._ka_log_notes(bodies)
+
+    def _ka_apply_grade_pricelists(self, changes):
+        """Give each partner of ``self`` the pricelist of its new grade in
+        the current company (seed 000 §2.5: a grade's discount level), with
+        its contacts (the pricelist is a commercial field, company-dependent
+        like the grade). A grade without pricelist leaves the account's as it
+        is. One UPDATE however many accounts, as the re-grading writes the
+        grades; the caller checked who changes the grade.
+
+        :param changes: {partner id: (old grade, new grade, 12-month sales)}
+        """
+        company = self.env.company
+        pricelists = {}
+        for partner_id in self.ids:
+            pricelist = changes[partner_id][1].sudo().pricelist_id
+            # a grade gives a pricelist of its company or a shared one
+            if pricelist and pricelist.company_id in (company, company.browse()):
+                pricelists[partner_id] = pricelist.id
+        if not pricelists:
+            return
+        fnames = ["specific_property_product_pricelist", "commercial_partner_id"]
+        self.flush_model(fnames)
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner p
+                   SET specific_property_product_pricelist =
+                           COALESCE(p.specific_property_product_pricelist, '{}'::jsonb)
+                           || jsonb_build_object(%(key)s, v.pricelist_id)
+                  FROM unnest(%(ids)s::int[], %(pricelists)s::int[])
+                       AS v(id, pricelist_id)
+                 WHERE p.commercial_partner_id = v.id
+             RETURNING p.id
+                """,
+                key=str(company.id),
+                ids=list(pricelists),
+                pricelists=list(pricelists.values()),
+            )
+        )
+        updated = self.browse([row[0] for row in self.env.cr.fetchall()])
+        updated.invalidate_recordset(["specific_property_product_pricelist"])
+        updated.modified(["specific_property_product_pricelist"])
 
     def _ka_log_notes(self, bodies):
         """Log an internal note on each partner of ``self`` (``bodies``: escaped
