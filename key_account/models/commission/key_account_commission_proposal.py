@@ -6,7 +6,6 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 from odoo.tools import format_amount
 
 from ..common.groups import KA_MANAGER
@@ -268,33 +267,6 @@ class KeyAccountCommissionProposal(models.Model):
         return self.sudo()._ka_propose(month)
 
     @api.model
-    def _ka_sales_by_month(self, users, first, end, company):
-        """{(user id, first day of the month): confirmed untaxed sales} of
-        ``users`` in ``company`` for the months in [first, end)."""
-        self.env["sale.order"].flush_model(
-            ["state", "user_id", "company_id", "date_order", "amount_untaxed"]
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT so.user_id, date_trunc('month', so.date_order)::date,
-                       SUM(so.amount_untaxed
-                           / COALESCE(NULLIF(so.currency_rate, 0), 1))
-                  FROM sale_order so
-                 WHERE so.state = 'sale' AND so.user_id = ANY(%(users)s)
-                   AND so.company_id = %(company)s
-                   AND so.date_order >= %(first)s AND so.date_order < %(end)s
-                 GROUP BY 1, 2
-                """,
-                users=users.ids,
-                company=company.id,
-                first=first,
-                end=end,
-            )
-        )
-        return {(uid, m): amount for uid, m, amount in self.env.cr.fetchall()}
-
-    @api.model
     def _ka_propose(self, month):
         """The proposals for ``month`` (its first day), as superuser."""
         first = month - relativedelta(months=BELOW_TARGET_MONTHS - 1)
@@ -314,7 +286,7 @@ class KeyAccountCommissionProposal(models.Model):
         months = [first + relativedelta(months=n) for n in range(BELOW_TARGET_MONTHS)]
         proposals = self.browse()
         for company, members in users.grouped("company_id").items():
-            sales = self._ka_sales_by_month(members, first, end, company)
+            sales = members._ka_sales_by_month(first, end, company)
             targets = Target._ka_effective_targets_by_month(
                 members, first, month, companies=company
             )

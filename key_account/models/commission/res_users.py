@@ -154,8 +154,27 @@ class ResUsers(models.Model):
         targets = Target._ka_effective_targets_by_month(
             self, first, end - relativedelta(days=1)
         )
+        sales = self._ka_sales_by_month(first, end, self.env.companies)
+        below = {}
+        for (uid, month), amount in targets.items():
+            if amount and sales.get((uid, month), 0.0) < amount:
+                below[uid] = below.get(uid, 0) + 1
+        for user in self:
+            user.ka_below_target = below.get(user.id, 0) >= BELOW_TARGET_MONTHS
+
+    def _ka_sales_by_month(self, first, end, companies):
+        """{(user id, first day of the month): confirmed untaxed sales in
+        company currency} of these users in ``companies`` for the months in
+        [first, end)."""
         self.env["sale.order"].flush_model(
-            ["state", "user_id", "company_id", "date_order", "amount_untaxed"]
+            [
+                "state",
+                "user_id",
+                "company_id",
+                "date_order",
+                "amount_untaxed",
+                "currency_rate",
+            ]
         )
         self.env.cr.execute(
             SQL(
@@ -170,18 +189,12 @@ class ResUsers(models.Model):
                  GROUP BY 1, 2
                 """,
                 users=self.ids,
-                companies=self.env.companies.ids,
+                companies=companies.ids,
                 first=first,
                 end=end,
             )
         )
-        sales = {(uid, month): amount for uid, month, amount in self.env.cr.fetchall()}
-        below = {}
-        for (uid, month), amount in targets.items():
-            if amount and sales.get((uid, month), 0.0) < amount:
-                below[uid] = below.get(uid, 0) + 1
-        for user in self:
-            user.ka_below_target = below.get(user.id, 0) >= BELOW_TARGET_MONTHS
+        return {(uid, month): amount for uid, month, amount in self.env.cr.fetchall()}
 
     # ---- part-timers: no sale for three calendar months ends the cooperation ---------
     @api.model

@@ -139,3 +139,18 @@ class KeyAccountWorkflowMixin(models.AbstractModel):
         acts and from which status. Private: no client can call it."""
         with trusted_write():
             return self.sudo().write(vals)
+
+    def _ka_activities(self, activity_type):
+        """The activities of type ``activity_type`` (an XML id) on these
+        records, as superuser: the reminders the workflow gives and closes."""
+        return (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("activity_type_id", "=", self.env.ref(activity_type).id),
+                ]
+            )
+        )

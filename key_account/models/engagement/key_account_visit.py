@@ -236,7 +236,7 @@ class KeyAccountVisit(models.Model):
                 late = bool(visit.record_due and now > visit.record_due)
                 if visit.record_late != late:
                     visit.record_late = late
-        self._ka_record_activities().action_feedback()
+        self._ka_activities(ACTIVITY_DEADLINE).action_feedback()
         days = int(
             self.env["ir.config_parameter"]
             .sudo()
@@ -285,24 +285,10 @@ class KeyAccountVisit(models.Model):
             )
 
     # ---- the record's reminder and late mark ----------------------------------------
-    def _ka_record_activities(self):
-        """The reminders of the records of ``self`` (as superuser)."""
-        return (
-            self.env["mail.activity"]
-            .sudo()
-            .search(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", self.ids),
-                    ("activity_type_id", "=", self.env.ref(ACTIVITY_DEADLINE).id),
-                ]
-            )
-        )
-
     def action_cancel(self):
         res = super().action_cancel()
         # a cancelled visit owes no record
-        self._ka_record_activities().unlink()
+        self._ka_activities(ACTIVITY_DEADLINE).unlink()
         return res
 
     @api.model
@@ -319,7 +305,7 @@ class KeyAccountVisit(models.Model):
                 ("record_due", "!=", False),
             ]
         ).filtered(lambda v: v._ka_planned_end() <= now)
-        reminded = set(ended._ka_record_activities().mapped("res_id"))
+        reminded = set(ended._ka_activities(ACTIVITY_DEADLINE).mapped("res_id"))
         envs = envs_by_lang(self.env, ended.user_id)
         for visit in ended.filtered(lambda v: v.id not in reminded):
             visit.activity_schedule(

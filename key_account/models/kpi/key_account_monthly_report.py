@@ -288,7 +288,7 @@ class KeyAccountMonthlyReport(models.Model):
                     "late": today > report.deadline,
                 }
             )
-        self._ka_deadline_activities().action_feedback()
+        self._ka_activities(ACTIVITY_DEADLINE).action_feedback()
         return True
 
     def action_reset_draft(self):
@@ -315,20 +315,6 @@ class KeyAccountMonthlyReport(models.Model):
             self.env,
             "key_account.monthly_report_reminder_days",
             DEFAULT_REPORT_REMINDER_DAYS,
-        )
-
-    def _ka_deadline_activities(self):
-        """The reminders of ``self`` (as superuser)."""
-        return (
-            self.env["mail.activity"]
-            .sudo()
-            .search(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", self.ids),
-                    ("activity_type_id", "=", self.env.ref(ACTIVITY_DEADLINE).id),
-                ]
-            )
         )
 
     @api.model
@@ -384,7 +370,7 @@ class KeyAccountMonthlyReport(models.Model):
                     }
                 )
             to_remind |= report.filtered(lambda r: r.state == "draft")
-        reminded = set(to_remind._ka_deadline_activities().mapped("res_id"))
+        reminded = set(to_remind._ka_activities(ACTIVITY_DEADLINE).mapped("res_id"))
         envs = envs_by_lang(self.env, to_remind.user_id)
         for report in to_remind.filtered(lambda r: r.id not in reminded):
             report.activity_schedule(
