@@ -26,6 +26,7 @@ class KeyAccountHoliday(models.Model):
     daily greeting cron reads it."""
 
     _name = "key_account.holiday"
+    _inherit = ["key_account.number.mixin"]
     _description = "Greeting Holiday"
     _order = "date, id"
 

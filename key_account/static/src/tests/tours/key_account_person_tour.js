@@ -114,7 +114,7 @@ registry.category("web_tour.tours").add("key_account_tour_person_account", {
         editStep("ka_strengths", "Our workshop designs her pieces", "Our strengths", "textarea"),
         {
             content: "Save",
-            trigger: ".o_form_button_save",
+            trigger: ".o_form_button_save:enabled",
             run: "click",
         },
         {
@@ -242,7 +242,7 @@ registry.category("web_tour.tours").add("key_account_tour_request", {
         },
         {
             content: "Save",
-            trigger: ".o_form_button_save",
+            trigger: ".o_form_button_save:enabled",
             run: "click",
         },
         {
