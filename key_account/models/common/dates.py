@@ -13,12 +13,18 @@ def tz_name(record):
     return record.env.context.get("tz") or record.env.user.tz or "UTC"
 
 
-def day_start_utc(record, day):
-    """The first instant of ``day`` in that time zone, as a naive UTC
-    datetime (what ``Datetime`` columns hold)."""
-    tz = pytz.timezone(tz_name(record))
-    start = tz.localize(datetime.combine(day, time.min))
+def midnight_utc(tz, day):
+    """The first instant of ``day`` in the time zone named ``tz``, as a naive
+    UTC datetime (what ``Datetime`` columns hold)."""
+    zone = pytz.timezone(tz or "UTC")
+    start = zone.localize(datetime.combine(day, time.min))
     return start.astimezone(pytz.utc).replace(tzinfo=None)
+
+
+def day_start_utc(record, day):
+    """The first instant of ``day`` in the time zone of ``record``'s
+    environment, as a naive UTC datetime."""
+    return midnight_utc(tz_name(record), day)
 
 
 def local_day(person, moment):

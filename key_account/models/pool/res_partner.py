@@ -1,9 +1,6 @@
 from collections import defaultdict
 from collections import namedtuple
-from datetime import datetime
-from datetime import time
 
-import pytz
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 from psycopg2 import errors as pg_errors
@@ -19,6 +16,8 @@ from odoo.tools import SQL
 from odoo.tools import config
 from odoo.tools import split_every
 
+from ..common.dates import local_day
+from ..common.dates import midnight_utc
 from ..common.groups import KA_MANAGER
 from ..common.groups import KA_USER
 from ..common.key_account_guard_mixin import trusted_write
@@ -472,10 +471,8 @@ class ResPartner(models.Model):
     def _ka_user_day_start(self, user):
         """The start of ``user``'s calendar day, in their time zone, as the
         naive UTC datetime the database stores."""
-        tz = pytz.timezone(user.tz or "UTC")
-        now = pytz.utc.localize(fields.Datetime.now()).astimezone(tz)
-        start = tz.localize(datetime.combine(now.date(), time.min))
-        return start.astimezone(pytz.utc).replace(tzinfo=None)
+        today = local_day(user, fields.Datetime.now())
+        return midnight_utc(user.sudo().tz, today)
 
     def _ka_pool_check_cooldown(self, user, company):
         for team, partners in self._ka_pool_teams().items():
